@@ -1,0 +1,483 @@
+#include "hs_data.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hs_period.h"
+#include "hs_pg.h"
+
+/* Distances for knn / distance bands / scan windows need metres everywhere in the
+ * country, including Trường Sa at 114 E: a Lambert azimuthal equal-area projection
+ * centred on Vietnam keeps distance error within ~1% over the whole extent, where a
+ * single UTM zone (VN-2000 / UTM 48N) is off by several percent in the east sea. */
+#define HS_DATA_METRIC_CRS "+proj=laea +lat_0=16 +lon_0=106 +datum=WGS84 +units=m +no_defs"
+
+static const char *const indicator_names[HS_IND_COUNT] = {"cases", "victims", "suspects",
+                                                          "outreach_events"};
+
+const char *hs_indicator_name(hs_indicator ind)
+{
+    return (unsigned)ind < HS_IND_COUNT ? indicator_names[ind] : "?";
+}
+
+int hs_indicator_parse(const char *s, const char *what, hs_indicator *out, hs_err *err)
+{
+    for (int i = 0; i < HS_IND_COUNT; i++)
+        if (s && !strcmp(s, indicator_names[i])) {
+            *out = (hs_indicator)i;
+            return HS_OK;
+        }
+    return hs_err_set(err, HS_EINVAL,
+                      "%s '%.64s' is not an indicator; use cases, victims, suspects or "
+                      "outreach_events",
+                      what, s ? s : "");
+}
+
+const char *hs_level_name(hs_level l)
+{
+    return l == HS_LEVEL_PROVINCE ? "province" : "commune";
+}
+
+int hs_level_parse(const char *s, const char *what, hs_level *out, hs_err *err)
+{
+    if (s && !strcmp(s, "province"))
+        *out = HS_LEVEL_PROVINCE;
+    else if (s && !strcmp(s, "commune"))
+        *out = HS_LEVEL_COMMUNE;
+    else
+        return hs_err_set(err, HS_EINVAL, "%s '%.64s' is not a level; use province or commune",
+                          what, s ? s : "");
+    return HS_OK;
+}
+
+void hs_unitset_free(hs_unitset *u)
+{
+    if (!u)
+        return;
+    for (int i = 0; i < u->n; i++) {
+        free(u->code ? u->code[i] : NULL);
+        free(u->name ? u->name[i] : NULL);
+        free(u->parent_code ? u->parent_code[i] : NULL);
+        free(u->parent_name ? u->parent_name[i] : NULL);
+        free(u->border_country ? u->border_country[i] : NULL);
+    }
+    free(u->code);
+    free(u->name);
+    free(u->parent_code);
+    free(u->parent_name);
+    free(u->border_country);
+    free(u->population);
+    free(u->x_m);
+    free(u->y_m);
+    free(u->lon);
+    free(u->lat);
+    free(u->border_km);
+    free(u->key_commune);
+    free(u->border_province);
+    free(u->adj_a);
+    free(u->adj_b);
+    free(u);
+}
+
+static int unitset_alloc(int n, hs_unitset **out, hs_err *err)
+{
+    hs_unitset *u = calloc(1, sizeof *u);
+    if (!u)
+        return hs_err_set(err, HS_ENOMEM, "cannot allocate %d units", n);
+    size_t k = n > 0 ? (size_t)n : 1;
+    u->code = calloc(k, sizeof *u->code);
+    u->name = calloc(k, sizeof *u->name);
+    u->parent_code = calloc(k, sizeof *u->parent_code);
+    u->parent_name = calloc(k, sizeof *u->parent_name);
+    u->border_country = calloc(k, sizeof *u->border_country);
+    u->population = calloc(k, sizeof *u->population);
+    u->x_m = calloc(k, sizeof *u->x_m);
+    u->y_m = calloc(k, sizeof *u->y_m);
+    u->lon = calloc(k, sizeof *u->lon);
+    u->lat = calloc(k, sizeof *u->lat);
+    u->border_km = calloc(k, sizeof *u->border_km);
+    u->key_commune = calloc(k, 1);
+    u->border_province = calloc(k, 1);
+    if (!u->code || !u->name || !u->parent_code || !u->parent_name || !u->border_country ||
+        !u->population || !u->x_m || !u->y_m || !u->lon || !u->lat || !u->border_km ||
+        !u->key_commune || !u->border_province) {
+        hs_unitset_free(u);
+        return hs_err_set(err, HS_ENOMEM, "cannot allocate %d units", n);
+    }
+    *out = u;
+    return HS_OK;
+}
+
+static double getd(const PGresult *r, int row, int col)
+{
+    if (PQgetisnull(r, row, col))
+        return NAN;
+    return strtod(PQgetvalue(r, row, col), NULL);
+}
+
+static double getd0(const PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col) ? 0.0 : strtod(PQgetvalue(r, row, col), NULL);
+}
+
+static int check_province(PGconn *c, const char *province, hs_err *err)
+{
+    const char *p[1] = {province};
+    PGresult *r;
+    int rc = hs_pg_query(c, "SELECT 1 FROM hs.unit WHERE code = $1 AND level = 'province'", 1, p,
+                         &r, err);
+    if (rc < 0)
+        return rc;
+    int found = PQntuples(r) > 0;
+    PQclear(r);
+    if (!found)
+        return hs_err_set(err, HS_ENOTFOUND, "province '%.64s' is not a province code in the "
+                          "database (see GET /api/units?level=province)", province);
+    return HS_OK;
+}
+
+/* Population: the unit's own figure for the latest year not after pop_year (else its
+ * earliest), falling back to the sum of its communes for provinces without one. */
+static const char units_sql[] =
+    "WITH sel AS ("
+    "  SELECT u.* FROM hs.unit u WHERE u.level = $1"
+    "   AND ($2 = '' OR u.code = $2 OR u.parent_code = $2)),"
+    " pop AS ("
+    "  SELECT s.code, (SELECT p.population FROM hs.unit_population p WHERE p.unit_code = s.code"
+    "     ORDER BY (p.year <= $3::int) DESC, CASE WHEN p.year <= $3::int THEN -p.year"
+    "     ELSE p.year END LIMIT 1) AS own FROM sel s)"
+    " SELECT s.code, s.name, coalesce(s.parent_code, ''), coalesce(par.name, ''),"
+    "  coalesce(pop.own, (SELECT sum(cp.population) FROM hs.unit c"
+    "     JOIN LATERAL (SELECT p.population FROM hs.unit_population p WHERE p.unit_code = c.code"
+    "       ORDER BY (p.year <= $3::int) DESC, CASE WHEN p.year <= $3::int THEN -p.year"
+    "       ELSE p.year END LIMIT 1) cp ON true WHERE c.parent_code = s.code), 0),"
+    "  ST_X(ST_Transform(d.centroid, '" HS_DATA_METRIC_CRS "')),"
+    "  ST_Y(ST_Transform(d.centroid, '" HS_DATA_METRIC_CRS "')),"
+    "  ST_X(d.label_pt), ST_Y(d.label_pt), d.border_km, coalesce(d.border_country, ''),"
+    "  s.is_key_commune, s.is_border_province"
+    " FROM sel s JOIN hs.unit_derived d ON d.unit_code = s.code"
+    " JOIN pop ON pop.code = s.code LEFT JOIN hs.unit par ON par.code = s.parent_code"
+    " ORDER BY s.code COLLATE \"C\"";
+
+static int cmp_code(const void *key, const void *elem)
+{
+    return strcmp((const char *)key, *(char *const *)elem);
+}
+
+int hs_unitset_find(const hs_unitset *u, const char *code)
+{
+    char **hit = bsearch(code, u->code, (size_t)u->n, sizeof *u->code, cmp_code);
+    return hit ? (int)(hit - u->code) : -1;
+}
+
+static int load_adjacency(PGconn *c, hs_unitset *u, const char *level, const char *prov,
+                          hs_err *err)
+{
+    const char *p[2] = {level, prov};
+    PGresult *r;
+    int rc = hs_pg_query(c,
+                         "SELECT a.a, a.b FROM hs.unit_adjacency a"
+                         " JOIN hs.unit ua ON ua.code = a.a JOIN hs.unit ub ON ub.code = a.b"
+                         " WHERE a.a < a.b AND ua.level = $1 AND ub.level = $1"
+                         " AND ($2 = '' OR ((ua.code = $2 OR ua.parent_code = $2)"
+                         "  AND (ub.code = $2 OR ub.parent_code = $2)))",
+                         2, p, &r, err);
+    if (rc < 0)
+        return rc;
+    size_t m = (size_t)PQntuples(r);
+    u->adj_a = malloc((m ? m : 1) * sizeof *u->adj_a);
+    u->adj_b = malloc((m ? m : 1) * sizeof *u->adj_b);
+    if (!u->adj_a || !u->adj_b) {
+        PQclear(r);
+        return hs_err_set(err, HS_ENOMEM, "cannot allocate %zu adjacency pairs", m);
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < m; i++) {
+        int a = hs_unitset_find(u, PQgetvalue(r, (int)i, 0));
+        int b = hs_unitset_find(u, PQgetvalue(r, (int)i, 1));
+        if (a >= 0 && b >= 0) {
+            u->adj_a[k] = a;
+            u->adj_b[k] = b;
+            k++;
+        }
+    }
+    u->nadj = k;
+    PQclear(r);
+    return HS_OK;
+}
+
+int hs_data_load_units(PGconn *c, hs_level level, const char *province, int pop_year,
+                       hs_unitset **out, hs_err *err)
+{
+    *out = NULL;
+    const char *prov = province ? province : "";
+    int rc;
+    if (*prov && (rc = check_province(c, prov, err)) < 0)
+        return rc;
+    char year[16];
+    snprintf(year, sizeof year, "%d", pop_year);
+    const char *lvl = hs_level_name(level);
+    const char *p[3] = {lvl, prov, year};
+    PGresult *r;
+    if ((rc = hs_pg_query(c, units_sql, 3, p, &r, err)) < 0)
+        return rc;
+    int n = PQntuples(r);
+    if (n > HS_DATA_MAX_UNITS) {
+        PQclear(r);
+        return hs_err_set(err, HS_ELIMIT, "%d units exceed the limit of %d", n, HS_DATA_MAX_UNITS);
+    }
+    if (n == 0) {
+        PQclear(r);
+        return hs_err_set(err, HS_ENOTFOUND, "no %s units in the database%s%s; import boundaries "
+                          "first (hotspot import units) or load the demo (hotspot db demo)",
+                          lvl, *prov ? " for province " : "", prov);
+    }
+    hs_unitset *u = NULL;
+    if ((rc = unitset_alloc(n, &u, err)) < 0) {
+        PQclear(r);
+        return rc;
+    }
+    u->level = level;
+    for (int i = 0; i < n; i++, u->n++) {
+        u->code[i] = strdup(PQgetvalue(r, i, 0));
+        u->name[i] = strdup(PQgetvalue(r, i, 1));
+        u->parent_code[i] = strdup(PQgetvalue(r, i, 2));
+        u->parent_name[i] = strdup(PQgetvalue(r, i, 3));
+        u->border_country[i] = strdup(PQgetvalue(r, i, 11));
+        if (!u->code[i] || !u->name[i] || !u->parent_code[i] || !u->parent_name[i] ||
+            !u->border_country[i]) {
+            u->n++;
+            PQclear(r);
+            hs_unitset_free(u);
+            return hs_err_set(err, HS_ENOMEM, "cannot copy unit names");
+        }
+        u->population[i] = getd(r, i, 4);
+        u->x_m[i] = getd(r, i, 5);
+        u->y_m[i] = getd(r, i, 6);
+        u->lon[i] = getd(r, i, 7);
+        u->lat[i] = getd(r, i, 8);
+        u->border_km[i] = getd(r, i, 9);
+        u->key_commune[i] = PQgetvalue(r, i, 12)[0] == 't';
+        u->border_province[i] = PQgetvalue(r, i, 13)[0] == 't';
+    }
+    PQclear(r);
+    if ((rc = load_adjacency(c, u, lvl, prov, err)) < 0) {
+        hs_unitset_free(u);
+        return rc;
+    }
+    *out = u;
+    return HS_OK;
+}
+
+void hs_series_free(hs_series *s)
+{
+    if (!s)
+        return;
+    free(s->v);
+    free(s);
+}
+
+void hs_series_totals(const hs_series *s, double *out)
+{
+    for (int i = 0; i < s->n; i++) {
+        double t = 0;
+        for (int k = 0; k < s->T; k++)
+            t += s->v[(size_t)i * (size_t)s->T + (size_t)k];
+        out[i] = t;
+    }
+}
+
+/* Column of the monthly tables behind each indicator. Fixed strings, never user text. */
+static const char *indicator_sql_source(hs_indicator ind)
+{
+    switch (ind) {
+    case HS_IND_CASES: return "SELECT unit_code, period, cases AS v FROM hs.case_month";
+    case HS_IND_VICTIMS: return "SELECT unit_code, period, victims AS v FROM hs.case_month";
+    case HS_IND_SUSPECTS: return "SELECT unit_code, period, suspects AS v FROM hs.case_month";
+    default: return "SELECT unit_code, period, events AS v FROM hs.outreach_month";
+    }
+}
+
+/* Rolls commune rows up to their province when the set is province-level. */
+static void key_expr(hs_level level, char *out, size_t n)
+{
+    snprintf(out, n, "%s",
+             level == HS_LEVEL_PROVINCE
+                 ? "CASE WHEN u.level = 'commune' THEN u.parent_code ELSE u.code END"
+                 : "u.code");
+}
+
+int hs_data_load_series(PGconn *c, const hs_unitset *u, hs_indicator ind, int from, int to,
+                        hs_series **out, hs_err *err)
+{
+    *out = NULL;
+    if (to < from)
+        return hs_err_set(err, HS_EINVAL, "the window ends before it starts");
+    int T = to - from + 1;
+    if ((double)T * u->n > HS_DATA_MAX_CELLS)
+        return hs_err_set(err, HS_ELIMIT, "%d units x %d months exceed the limit of %d cells",
+                          u->n, T, HS_DATA_MAX_CELLS);
+    char key[128], sql[1024], dfrom[16], dto[16];
+    key_expr(u->level, key, sizeof key);
+    snprintf(sql, sizeof sql,
+             "SELECT %s AS k, (extract(year FROM m.period) * 12 + extract(month FROM m.period)"
+             " - 1)::int, sum(m.v) FROM (%s WHERE period BETWEEN $1::date AND $2::date) m"
+             " JOIN hs.unit u ON u.code = m.unit_code GROUP BY 1, 2",
+             key, indicator_sql_source(ind));
+    hs_period_date(from, dfrom, sizeof dfrom);
+    hs_period_date(to, dto, sizeof dto);
+    const char *p[2] = {dfrom, dto};
+    PGresult *r;
+    int rc = hs_pg_query(c, sql, 2, p, &r, err);
+    if (rc < 0)
+        return rc;
+    hs_series *s = calloc(1, sizeof *s);
+    if (s)
+        s->v = calloc((size_t)u->n * (size_t)T, sizeof *s->v);
+    if (!s || !s->v) {
+        PQclear(r);
+        hs_series_free(s);
+        return hs_err_set(err, HS_ENOMEM, "cannot allocate %d x %d series", u->n, T);
+    }
+    s->n = u->n;
+    s->T = T;
+    s->from = from;
+    for (int i = 0; i < PQntuples(r); i++) {
+        int k = hs_unitset_find(u, PQgetvalue(r, i, 0));
+        long t = strtol(PQgetvalue(r, i, 1), NULL, 10) - from;
+        if (k < 0 || t < 0 || t >= T)
+            continue; /* a unit outside the selection (other province) */
+        double v = strtod(PQgetvalue(r, i, 2), NULL);
+        s->v[(size_t)k * (size_t)T + (size_t)t] = v;
+        s->total += v;
+    }
+    PQclear(r);
+    *out = s;
+    return HS_OK;
+}
+
+void hs_outreach_free(hs_outreach *o)
+{
+    if (!o)
+        return;
+    free(o->events);
+    free(o->participants);
+    free(o->hotline_calls);
+    free(o->months_since_event);
+    free(o);
+}
+
+int hs_data_load_outreach(PGconn *c, const hs_unitset *u, int from, int to, hs_outreach **out,
+                          hs_err *err)
+{
+    *out = NULL;
+    char key[128], sql[1024], dfrom[16], dto[16];
+    key_expr(u->level, key, sizeof key);
+    snprintf(sql, sizeof sql,
+             "SELECT %s AS k,"
+             " sum(o.events) FILTER (WHERE o.period >= $1::date),"
+             " sum(o.participants) FILTER (WHERE o.period >= $1::date),"
+             " sum(o.hotline_calls) FILTER (WHERE o.period >= $1::date),"
+             " max((extract(year FROM o.period) * 12 + extract(month FROM o.period) - 1)::int)"
+             "   FILTER (WHERE o.events > 0)"
+             " FROM hs.outreach_month o JOIN hs.unit u ON u.code = o.unit_code"
+             " WHERE o.period <= $2::date GROUP BY 1",
+             key);
+    hs_period_date(from, dfrom, sizeof dfrom);
+    hs_period_date(to, dto, sizeof dto);
+    const char *p[2] = {dfrom, dto};
+    PGresult *r;
+    int rc = hs_pg_query(c, sql, 2, p, &r, err);
+    if (rc < 0)
+        return rc;
+    hs_outreach *o = calloc(1, sizeof *o);
+    size_t n = (size_t)u->n;
+    if (o) {
+        o->events = calloc(n, sizeof *o->events);
+        o->participants = calloc(n, sizeof *o->participants);
+        o->hotline_calls = calloc(n, sizeof *o->hotline_calls);
+        o->months_since_event = malloc(n * sizeof *o->months_since_event);
+    }
+    if (!o || !o->events || !o->participants || !o->hotline_calls || !o->months_since_event) {
+        PQclear(r);
+        hs_outreach_free(o);
+        return hs_err_set(err, HS_ENOMEM, "cannot allocate outreach for %d units", u->n);
+    }
+    o->n = u->n;
+    for (size_t i = 0; i < n; i++)
+        o->months_since_event[i] = -1;
+    for (int i = 0; i < PQntuples(r); i++) {
+        int k = hs_unitset_find(u, PQgetvalue(r, i, 0));
+        if (k < 0)
+            continue;
+        /* sum() FILTER is NULL when the unit had rows only before the window. */
+        o->events[k] = getd0(r, i, 1);
+        o->participants[k] = getd0(r, i, 2);
+        o->hotline_calls[k] = getd0(r, i, 3);
+        if (!PQgetisnull(r, i, 4))
+            o->months_since_event[k] = to - (int)strtol(PQgetvalue(r, i, 4), NULL, 10);
+    }
+    PQclear(r);
+    *out = o;
+    return HS_OK;
+}
+
+static int scalar_query(PGconn *c, const char *sql, char *out, size_t n, int *isnull, hs_err *err)
+{
+    PGresult *r;
+    int rc = hs_pg_query(c, sql, 0, NULL, &r, err);
+    if (rc < 0)
+        return rc;
+    *isnull = PQntuples(r) == 0 || PQgetisnull(r, 0, 0);
+    snprintf(out, n, "%s", *isnull ? "" : PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return HS_OK;
+}
+
+int hs_data_period_range(PGconn *c, int *first, int *last, hs_err *err)
+{
+    PGresult *r;
+    int rc = hs_pg_query(c,
+                         "SELECT to_char(min(p), 'YYYY-MM'), to_char(max(p), 'YYYY-MM') FROM ("
+                         " SELECT period p FROM hs.case_month UNION ALL"
+                         " SELECT period FROM hs.outreach_month) x",
+                         0, NULL, &r, err);
+    if (rc < 0)
+        return rc;
+    if (PQgetisnull(r, 0, 0)) {
+        PQclear(r);
+        return hs_err_set(err, HS_ENOTFOUND, "the database holds no case or outreach counts yet; "
+                          "import them (hotspot import cases FILE.csv)");
+    }
+    rc = hs_period_parse(PQgetvalue(r, 0, 0), "first period", first, err);
+    if (rc == HS_OK)
+        rc = hs_period_parse(PQgetvalue(r, 0, 1), "last period", last, err);
+    PQclear(r);
+    return rc;
+}
+
+int hs_data_is_synthetic(PGconn *c, int *synthetic, hs_err *err)
+{
+    char v[16];
+    int isnull;
+    int rc = scalar_query(c, "SELECT value FROM hs.dataset_meta WHERE key = 'synthetic'", v,
+                          sizeof v, &isnull, err);
+    if (rc < 0)
+        return rc;
+    *synthetic = !isnull && (!strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "yes"));
+    return HS_OK;
+}
+
+int hs_data_version(PGconn *c, long long *version, hs_err *err)
+{
+    char v[32];
+    int isnull;
+    int rc = scalar_query(c, "SELECT version FROM hs.data_version WHERE id = 1", v, sizeof v,
+                          &isnull, err);
+    if (rc < 0)
+        return rc;
+    *version = isnull ? 0 : strtoll(v, NULL, 10);
+    return HS_OK;
+}
