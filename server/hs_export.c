@@ -1,0 +1,224 @@
+#include "hs_export.h"
+
+#include <gdal.h>
+#include <jansson.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+static const hs_export_format formats[] = {
+    {"csv", "text/csv; charset=utf-8", "csv", 0, hs_export_csv},
+    {"json", "application/json", "json", 0, hs_export_json},
+    {"geojson", "application/geo+json", "geojson", 1, hs_export_geojson},
+    {"gpkg", "application/geopackage+sqlite3", "gpkg", 1, hs_export_gpkg},
+};
+
+int hs_export_find(const char *name, const char *what, const hs_export_format **out, hs_err *err)
+{
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
+        if (name && !strcmp(name, formats[i].name)) {
+            *out = &formats[i];
+            return HS_OK;
+        }
+    return hs_err_set(err, HS_EINVAL, "%s '%.32s' is not a format; use csv, json, geojson or gpkg",
+                      what, name ? name : "");
+}
+
+void hs_export_init(void)
+{
+    GDALAllRegister();
+}
+
+/* CSV cell quoting per RFC 4180: quote when the text holds a comma, quote or newline. */
+static int csv_str(hs_buf *out, const char *s, hs_err *err)
+{
+    if (!strpbrk(s, ",\"\r\n"))
+        return hs_buf_append(out, s, strlen(s), err);
+    int rc = hs_buf_append(out, "\"", 1, err);
+    for (const char *p = s; rc == HS_OK && *p; p++)
+        rc = *p == '"' ? hs_buf_append(out, "\"\"", 2, err) : hs_buf_append(out, p, 1, err);
+    return rc == HS_OK ? hs_buf_append(out, "\"", 1, err) : rc;
+}
+
+static int csv_cell(hs_buf *out, const hs_table *t, const hs_cell *c, int col, hs_err *err)
+{
+    if (c->isnull)
+        return HS_OK;
+    switch (t->col_type[col]) {
+    case HS_COL_STR: return csv_str(out, c->s, err);
+    case HS_COL_INT: return hs_buf_printf(out, err, "%lld", c->i);
+    default: return hs_buf_printf(out, err, "%.10g", c->d);
+    }
+}
+
+int hs_export_csv(const hs_table *t, hs_buf *out, hs_err *err)
+{
+    int rc = HS_OK;
+    for (int c = 0; c < t->ncols && rc == HS_OK; c++)
+        rc = hs_buf_printf(out, err, "%s%s", c ? "," : "", t->col_name[c]);
+    if (rc == HS_OK)
+        rc = hs_buf_printf(out, err, ",variable,p_basis,data_note\r\n");
+    const char *note = t->synthetic ? HS_SYNTHETIC_NOTICE : "";
+    for (int r = 0; r < t->nrows && rc == HS_OK; r++) {
+        for (int c = 0; c < t->ncols && rc == HS_OK; c++) {
+            if (c)
+                rc = hs_buf_append(out, ",", 1, err);
+            if (rc == HS_OK)
+                rc = csv_cell(out, t, &t->cells[(size_t)r * (size_t)t->ncols + (size_t)c], c, err);
+        }
+        if (rc == HS_OK)
+            rc = hs_buf_printf(out, err, ",%s,%s,%s\r\n", t->variable, t->p_basis, note);
+    }
+    return rc;
+}
+
+static json_t *json_meta(const hs_table *t)
+{
+    return json_pack("{s:s, s:b, s:s?, s:s, s:s}", "title", t->title, "synthetic", t->synthetic,
+                     "notice", t->synthetic ? HS_SYNTHETIC_NOTICE : NULL, "variable", t->variable,
+                     "p_basis", t->p_basis);
+}
+
+static json_t *json_cell(const hs_table *t, const hs_cell *c, int col)
+{
+    if (c->isnull)
+        return json_null();
+    switch (t->col_type[col]) {
+    case HS_COL_STR: return json_string(c->s);
+    case HS_COL_INT: return json_integer(c->i);
+    default: return json_real(c->d);
+    }
+}
+
+static int json_dump_into(json_t *root, hs_buf *out, hs_err *err)
+{
+    if (!root)
+        return hs_err_set(err, HS_ENOMEM, "cannot build the JSON document");
+    char *s = json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(10));
+    json_decref(root);
+    if (!s)
+        return hs_err_set(err, HS_ENOMEM, "cannot serialise the JSON document");
+    int rc = hs_buf_append(out, s, strlen(s), err);
+    free(s);
+    return rc;
+}
+
+int hs_export_json(const hs_table *t, hs_buf *out, hs_err *err)
+{
+    json_t *rows = json_array();
+    for (int r = 0; rows && r < t->nrows; r++) {
+        json_t *o = json_object();
+        for (int c = 0; o && c < t->ncols; c++)
+            json_object_set_new(o, t->col_name[c],
+                                json_cell(t, &t->cells[(size_t)r * (size_t)t->ncols + (size_t)c], c));
+        json_array_append_new(rows, o);
+    }
+    json_t *root = json_pack("{s:o, s:o}", "meta", json_meta(t), "rows", rows);
+    return json_dump_into(root, out, err);
+}
+
+/* GDAL writes into a /vsimem/ file whose name is unique per call, so concurrent
+ * requests never share one; the bytes are then copied into `out`. */
+static int ogr_write(const hs_table *t, const char *driver, const char *ext, hs_buf *out,
+                     hs_err *err)
+{
+    static atomic_ulong counter;
+    char path[128];
+    snprintf(path, sizeof path, "/vsimem/hs_export_%lu.%s", (unsigned long)atomic_fetch_add(&counter, 1),
+             ext);
+    GDALDriverH drv = GDALGetDriverByName(driver);
+    if (!drv)
+        return hs_err_set(err, HS_EGEO, "GDAL has no %s driver", driver);
+    GDALDatasetH ds = GDALCreate(drv, path, 0, 0, 0, GDT_Unknown, NULL);
+    if (!ds)
+        return hs_err_set(err, HS_EGEO, "GDAL cannot create %s output: %s", driver,
+                          CPLGetLastErrorMsg());
+    int rc = HS_OK;
+    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+    OSRImportFromEPSG(srs, 4326);
+    OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
+    char desc[600];
+    snprintf(desc, sizeof desc, "%s%s%s; statistics on %s; bins from %s p-values", t->title,
+             t->synthetic ? " -- " : "", t->synthetic ? HS_SYNTHETIC_NOTICE : "", t->variable,
+             t->p_basis);
+    char *lopts[2] = {NULL, NULL};
+    char descopt[640];
+    snprintf(descopt, sizeof descopt, "DESCRIPTION=%s", desc);
+    lopts[0] = descopt;
+    OGRLayerH layer = GDALDatasetCreateLayer(ds, "hotspot", srs, wkbMultiPolygon, lopts);
+    OSRDestroySpatialReference(srs);
+    if (!layer)
+        rc = hs_err_set(err, HS_EGEO, "GDAL cannot create a %s layer: %s", driver,
+                        CPLGetLastErrorMsg());
+    for (int c = 0; rc == HS_OK && c < t->ncols; c++) {
+        OGRFieldType ft = t->col_type[c] == HS_COL_STR   ? OFTString
+                          : t->col_type[c] == HS_COL_INT ? OFTInteger64
+                                                         : OFTReal;
+        OGRFieldDefnH fd = OGR_Fld_Create(t->col_name[c], ft);
+        if (OGR_L_CreateField(layer, fd, TRUE) != OGRERR_NONE)
+            rc = hs_err_set(err, HS_EGEO, "GDAL cannot add field %s: %s", t->col_name[c],
+                            CPLGetLastErrorMsg());
+        OGR_Fld_Destroy(fd);
+    }
+    const char *extra[3] = {"variable", "p_basis", "data_note"};
+    for (int c = 0; rc == HS_OK && c < 3; c++) {
+        OGRFieldDefnH fd = OGR_Fld_Create(extra[c], OFTString);
+        OGR_L_CreateField(layer, fd, TRUE);
+        OGR_Fld_Destroy(fd);
+    }
+    if (rc == HS_OK)
+        GDALDatasetStartTransaction(ds, FALSE);
+    for (int r = 0; rc == HS_OK && r < t->nrows; r++) {
+        OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(layer));
+        for (int c = 0; c < t->ncols; c++) {
+            const hs_cell *cl = &t->cells[(size_t)r * (size_t)t->ncols + (size_t)c];
+            if (cl->isnull)
+                OGR_F_SetFieldNull(f, c);
+            else if (t->col_type[c] == HS_COL_STR)
+                OGR_F_SetFieldString(f, c, cl->s);
+            else if (t->col_type[c] == HS_COL_INT)
+                OGR_F_SetFieldInteger64(f, c, cl->i);
+            else
+                OGR_F_SetFieldDouble(f, c, cl->d);
+        }
+        OGR_F_SetFieldString(f, t->ncols, t->variable);
+        OGR_F_SetFieldString(f, t->ncols + 1, t->p_basis);
+        OGR_F_SetFieldString(f, t->ncols + 2, t->synthetic ? HS_SYNTHETIC_NOTICE : "");
+        if (t->wkb[r]) {
+            OGRGeometryH g = NULL;
+            if (OGR_G_CreateFromWkb(t->wkb[r], NULL, &g, (int)t->wkb_len[r]) == OGRERR_NONE) {
+                g = OGR_G_ForceToMultiPolygon(g);
+                OGR_F_SetGeometryDirectly(f, g);
+            }
+        }
+        if (OGR_L_CreateFeature(layer, f) != OGRERR_NONE)
+            rc = hs_err_set(err, HS_EGEO, "GDAL cannot write row %d: %s", r + 1,
+                            CPLGetLastErrorMsg());
+        OGR_F_Destroy(f);
+    }
+    if (rc == HS_OK)
+        GDALDatasetCommitTransaction(ds);
+    if (rc == HS_OK && t->synthetic)
+        GDALSetMetadataItem(ds, "NOTICE", HS_SYNTHETIC_NOTICE, NULL);
+    GDALClose(ds);
+    if (rc == HS_OK) {
+        vsi_l_offset len = 0;
+        GByte *bytes = VSIGetMemFileBuffer(path, &len, FALSE);
+        rc = bytes ? hs_buf_append(out, bytes, (size_t)len, err)
+                   : hs_err_set(err, HS_EGEO, "GDAL produced no %s output", driver);
+    }
+    VSIUnlink(path);
+    return rc;
+}
+
+int hs_export_geojson(const hs_table *t, hs_buf *out, hs_err *err)
+{
+    return ogr_write(t, "GeoJSON", "geojson", out, err);
+}
+
+int hs_export_gpkg(const hs_table *t, hs_buf *out, hs_err *err)
+{
+    return ogr_write(t, "GPKG", "gpkg", out, err);
+}

@@ -1,0 +1,38 @@
+/* hs_export: writes an hs_table as CSV, JSON, GeoJSON or GeoPackage.
+ *
+ * Formats are a table of writers (name, MIME type, extension, function), not
+ * #ifdefs or switch statements scattered over callers. Every format carries the
+ * dataset facts: the synthetic-data notice, what the statistics were computed on
+ * and which p-value the bins use -- as columns in CSV (so no reader chokes on
+ * comment lines) and as metadata in the others.
+ */
+#ifndef HS_EXPORT_H
+#define HS_EXPORT_H
+
+#include "hs_buf.h"
+#include "hs_err.h"
+#include "hs_table.h"
+
+#define HS_SYNTHETIC_NOTICE "DỮ LIỆU MÔ PHỎNG / SYNTHETIC DATA"
+
+typedef struct hs_export_format {
+    const char *name; /* "csv", "json", "geojson", "gpkg" */
+    const char *mime;
+    const char *ext;
+    int needs_geometry;
+    /* Writes the whole table into out. */
+    int (*write)(const hs_table *t, hs_buf *out, hs_err *err);
+} hs_export_format;
+
+/* Looks a format up by name; HS_EINVAL lists the allowed names for `what`. */
+int hs_export_find(const char *name, const char *what, const hs_export_format **out, hs_err *err);
+
+int hs_export_csv(const hs_table *t, hs_buf *out, hs_err *err);
+int hs_export_json(const hs_table *t, hs_buf *out, hs_err *err);
+int hs_export_geojson(const hs_table *t, hs_buf *out, hs_err *err);
+int hs_export_gpkg(const hs_table *t, hs_buf *out, hs_err *err);
+
+/* Registers GDAL drivers; call once at start-up before any thread uses OGR. */
+void hs_export_init(void);
+
+#endif

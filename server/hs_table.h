@@ -1,0 +1,55 @@
+/* hs_table: a small column-typed result table, the common shape of every CLI and API
+ * answer (one row per unit, per cluster or per priority), so one set of writers
+ * (CSV, JSON, GeoJSON, GeoPackage) serves all commands identically.
+ *
+ * The table owns its cells. Strings are copied in. Geometry, when present, is WKB
+ * (EPSG:4326) per row, copied in. Free with hs_table_free().
+ */
+#ifndef HS_TABLE_H
+#define HS_TABLE_H
+
+#include <stddef.h>
+
+#include "hs_err.h"
+
+typedef enum { HS_COL_STR = 0, HS_COL_INT, HS_COL_REAL } hs_col_type;
+
+typedef struct hs_cell {
+    int isnull;
+    long long i;
+    double d;
+    char *s;
+} hs_cell;
+
+typedef struct hs_table {
+    int ncols, nrows, cap_rows;
+    char **col_name;
+    hs_col_type *col_type;
+    hs_cell *cells; /* nrows x ncols */
+    unsigned char **wkb; /* per row, NULL when no geometry */
+    size_t *wkb_len;
+    /* Dataset-level facts written into every output format. */
+    int synthetic;
+    char title[256];     /* e.g. "Gi* on eb_rate of cases, 2025-01..2025-12, commune" */
+    char variable[64];   /* what the statistics were computed on */
+    char p_basis[32];    /* which p-value the bins use: "raw" or "fdr" */
+} hs_table;
+
+#define HS_TABLE_MAX_ROWS 1000000
+#define HS_TABLE_MAX_COLS 128
+
+/* Columns given as "name:type" strings, type one of s, i, r, e.g. "unit_code:s". */
+int hs_table_new(const char *const *cols, int ncols, hs_table **out, hs_err *err);
+void hs_table_free(hs_table *t);
+
+/* Appends an empty (all-NULL) row and returns its index, or a negative HS_E*. */
+int hs_table_add_row(hs_table *t, hs_err *err);
+int hs_table_col(const hs_table *t, const char *name); /* -1 when absent */
+
+/* Setters by column index; NaN reals and NULL strings become NULL cells. */
+int hs_table_set_str(hs_table *t, int row, int col, const char *s, hs_err *err);
+void hs_table_set_int(hs_table *t, int row, int col, long long v);
+void hs_table_set_real(hs_table *t, int row, int col, double v);
+int hs_table_set_wkb(hs_table *t, int row, const unsigned char *wkb, size_t len, hs_err *err);
+
+#endif
