@@ -7,11 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hs_rng.h"
+
 
 #define HS_SCAN_MAX_UNITS 1000000
 /* Replicas are simulated in batches of SCAN_BATCH so each centre's neighbour order
  * is streamed from memory once per batch instead of once per replica. */
 #define SCAN_BATCH 16
+/* The scan's random stream is (seed, SCAN_RNG_UNIT, replicate): one stream per
+ * replica, distinct from the global-statistics stream for the same seed. */
+#define SCAN_RNG_UNIT (HS_RNG_UNIT_GLOBAL - 1)
 
 void hs_scan_opts_default(hs_scan_opts *opt)
 {
@@ -40,7 +45,7 @@ double hs_scan_llr(double c, double e, double C)
 typedef struct centre_zones {
     int len;
     int *order;
-    int *cmin;
+    int *cmin; /* before the replicas: the window's LLR as a float (see best_window) */
     unsigned char *valid;
 } centre_zones;
 
@@ -76,12 +81,107 @@ typedef struct dist_idx {
     int idx;
 } dist_idx;
 
-static int cmp_dist_idx(const void *a, const void *b)
+static inline int di_less(dist_idx a, dist_idx b)
 {
-    const dist_idx *p = a, *q = b;
-    if (p->d2 != q->d2)
-        return p->d2 < q->d2 ? -1 : 1;
-    return (p->idx > q->idx) - (p->idx < q->idx);
+    return a.d2 < b.d2 || (a.d2 == b.d2 && a.idx < b.idx);
+}
+
+static inline void di_swap(dist_idx *a, int i, int j)
+{
+    dist_idx t = a[i];
+    a[i] = a[j];
+    a[j] = t;
+}
+
+/* Hoare partition around the median of three; returns `left` with a[0..left-1] <=
+ * pivot <= a[left..n-1] and 0 < left < n. Keys are distinct (idx breaks ties), so
+ * repeated distances cannot degrade it. */
+static int di_partition(dist_idx *a, int n)
+{
+    int m = n / 2;
+    if (di_less(a[m], a[0]))
+        di_swap(a, m, 0);
+    if (di_less(a[n - 1], a[0]))
+        di_swap(a, n - 1, 0);
+    if (di_less(a[n - 1], a[m]))
+        di_swap(a, n - 1, m);
+    dist_idx pivot = a[m];
+    int i = 0, j = n - 1;
+    for (;;) {
+        while (di_less(a[i], pivot))
+            i++;
+        while (di_less(pivot, a[j]))
+            j--;
+        if (i >= j)
+            break;
+        di_swap(a, i, j);
+        i++;
+        j--;
+    }
+    return j + 1;
+}
+
+static void di_insertion(dist_idx *a, int n)
+{
+    for (int i = 1; i < n; i++) {
+        dist_idx v = a[i];
+        int j = i - 1;
+        while (j >= 0 && di_less(v, a[j])) {
+            a[j + 1] = a[j];
+            j--;
+        }
+        a[j + 1] = v;
+    }
+}
+
+/* Quicksort with an inlined comparison (qsort's callback dominated the set-up). */
+static void sort_dist_idx(dist_idx *a, int n)
+{
+    while (n > 16) {
+        int left = di_partition(a, n);
+        if (left < n - left) {
+            sort_dist_idx(a, left);
+            a += left;
+            n -= left;
+        } else {
+            sort_dist_idx(a + left, n - left);
+            n = left;
+        }
+    }
+    di_insertion(a, n);
+}
+
+/* Sorts only as much of a[0..n-1] as the windows need: the prefix up to the first
+ * unit that breaks the population or radius limit, plus that unit itself (needed to
+ * detect ties). A right partition that lies wholly past the limit is left unsorted
+ * except for its minimum, moved to its front. The population test has a relative
+ * margin so float rounding can only make us sort more, never less. */
+static void sort_needed_prefix(const scan_ctx *s, dist_idx *a, int n)
+{
+    double before = 0.0;
+    while (n > 16) {
+        int left = di_partition(a, n);
+        double sum = 0.0, maxd = 0.0;
+        for (int k = 0; k < left; k++) {
+            sum += s->pop[a[k].idx];
+            if (a[k].d2 > maxd)
+                maxd = a[k].d2;
+        }
+        if (before + sum > s->limit_pop * (1.0 + 1e-9) + 1e-9 || maxd > s->max_r2) {
+            int mi = left;
+            for (int k = left + 1; k < n; k++)
+                if (di_less(a[k], a[mi]))
+                    mi = k;
+            di_swap(a, left, mi);
+            n = left;
+        } else {
+            sort_dist_idx(a, left);
+            before += sum;
+            a += left;
+            n -= left;
+        }
+    }
+    di_insertion(a, n);
 }
 
 static void build_centre(scan_ctx *s, int i, dist_idx *tmp)
@@ -92,7 +192,7 @@ static void build_centre(scan_ctx *s, int i, dist_idx *tmp)
         tmp[j].d2 = dx * dx + dy * dy;
         tmp[j].idx = j;
     }
-    qsort(tmp, (size_t)n, sizeof *tmp, cmp_dist_idx);
+    sort_needed_prefix(s, tmp, n);
     int len = 0;
     double cpop = 0.0;
     while (len < n) {
@@ -200,28 +300,6 @@ static void *cmin_worker(void *arg)
 
 /* ---- Monte Carlo replicas -------------------------------------------------------- */
 
-/* TEMPORARY counter-based generator until acore's hs_rng is merged: a uniform in
- * (0, 1) from (seed, stream, counter) through SplitMix64-style finalisers. */
-static uint64_t scan_mix64(uint64_t z)
-{
-    z += 0x9e3779b97f4a7c15ULL;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static double hs_rng_u01(uint64_t seed, uint64_t stream, uint64_t ctr)
-{
-    uint64_t v = scan_mix64(scan_mix64(seed ^ scan_mix64(stream)) ^ ctr);
-    return ((double)(v >> 11) + 0.5) * 0x1.0p-53;
-}
-
-/* Exponential(1) draw number k of replica r. */
-static double rep_exp(uint64_t seed, uint64_t r, uint64_t k)
-{
-    return -log(hs_rng_u01(seed, r, k));
-}
-
 /* Spreads C cases over the units in proportion to population (a multinomial draw)
  * into column b of cnt. The C sorted uniform positions are normalised cumulative sums
  * of C+1 exponentials, so one merge pass against the cumulative population suffices:
@@ -230,14 +308,18 @@ static double rep_exp(uint64_t seed, uint64_t r, uint64_t k)
 static void draw_replica(const scan_ctx *s, int r, int *cnt, int b)
 {
     int C = (int)s->C, n = s->n;
+    uint64_t key = hs_rng_unit_key(s->seed, SCAN_RNG_UNIT);
+    hs_rng g;
+    hs_rng_init_key(&g, key, (uint64_t)r);
     double total = 0.0;
     for (int k = 0; k <= C; k++)
-        total += rep_exp(s->seed, (uint64_t)r, (uint64_t)k);
+        total += -log(1.0 - hs_rng_uniform(&g)); /* Exp(1); 1-u is in (0, 1] */
     double scale = total / s->P;
+    hs_rng_init_key(&g, key, (uint64_t)r); /* replay the same stream */
     double acc = 0.0;
     int u = 0;
     for (int k = 0; k < C; k++) {
-        acc += rep_exp(s->seed, (uint64_t)r, (uint64_t)k);
+        acc += -log(1.0 - hs_rng_uniform(&g));
         while (u < n - 1 && acc >= s->cumpop[u] * scale)
             u++;
         cnt[(size_t)u * SCAN_BATCH + b]++;
@@ -322,12 +404,17 @@ static int run_workers(scan_ctx *s, void *(*fn)(void *), hs_err *err)
 
 /* ---- observed clusters ------------------------------------------------------------ */
 
-/* Best window sharing no unit with `taken`; returns its LLR (0 if none has c > e). */
-static double best_window(const scan_ctx *s, const unsigned char *taken, int *bi, int *bk)
+/* Best window sharing no unit with `taken`; returns its LLR (0 if none has c > e).
+ * The first pass evaluates every window exactly and caches each LLR as a float in
+ * the (not yet used) cmin slot; later passes compute the exact LLR only for windows
+ * whose cached value comes within float rounding of the best so far, so the choice
+ * stays exact while the logarithms are paid for once. */
+static double best_window(const scan_ctx *s, const unsigned char *taken, int first, int *bi,
+                          int *bk)
 {
     double best = 0.0;
     for (int i = 0; i < s->n; i++) {
-        const centre_zones *z = &s->cz[i];
+        centre_zones *z = &s->cz[i];
         double cpop = 0.0, c = 0.0;
         for (int k = 0; k < z->len; k++) {
             int u = z->order[k];
@@ -337,7 +424,17 @@ static double best_window(const scan_ctx *s, const unsigned char *taken, int *bi
             c += s->cases[u];
             if (!z->valid[k])
                 continue;
+            if (!first) {
+                float f;
+                memcpy(&f, &z->cmin[k], sizeof f);
+                if ((double)f < best * (1.0 - 1e-6) || f <= 0.0f)
+                    continue;
+            }
             double l = hs_scan_llr(c, zone_expected(cpop, s), s->C);
+            if (first) {
+                float f = (float)l;
+                memcpy(&z->cmin[k], &f, sizeof f);
+            }
             if (l > best) {
                 best = l;
                 *bi = i;
@@ -509,7 +606,7 @@ int hs_scan_poisson(int n, const double *x, const double *y, const double *cases
     }
     while (res->n_clusters < o.max_clusters) {
         int bi = -1, bk = -1;
-        double l = best_window(&s, taken, &bi, &bk);
+        double l = best_window(&s, taken, res->n_clusters == 0, &bi, &bk);
         if (!(l > 0.0))
             break;
         rc = make_cluster(&s, bi, bk, l, &res->clusters[res->n_clusters], taken, err);

@@ -50,7 +50,7 @@ static void test_llr_formula(void **state)
 /* Brute force: every circle (centre i, radius = distance to unit j) within the
  * population limit, membership by direct distance comparison. */
 static double brute_max_llr(int n, const double *x, const double *y, const double *cases,
-                            const double *pop, double share)
+                            const double *pop, double share, double maxr)
 {
     double C = 0, P = 0, best = 0;
     for (int i = 0; i < n; i++) {
@@ -68,7 +68,7 @@ static double brute_max_llr(int n, const double *x, const double *y, const doubl
                     p += pop[u];
                 }
             }
-            if (p > share * P)
+            if (p > share * P || (maxr > 0 && r2 > maxr * maxr))
                 continue;
             double e = C * p / P;
             double l = 0;
@@ -83,10 +83,57 @@ static double brute_max_llr(int n, const double *x, const double *y, const doubl
     return best;
 }
 
+/* Brute-force greedy secondary clusters: the best circle sharing no unit with those
+ * already picked. Returns the LLR of the k-th pick (0 when none is left). */
+static double brute_kth_llr(int n, const double *x, const double *y, const double *cases,
+                            const double *pop, double share, int kth)
+{
+    double C = 0, P = 0, l = 0;
+    for (int i = 0; i < n; i++) {
+        C += cases[i];
+        P += pop[i];
+    }
+    unsigned char taken[64] = {0};
+    for (int pick = 0; pick <= kth; pick++) {
+        double best = 0;
+        int bi = -1, bj = -1;
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) {
+                double r2 = (x[j] - x[i]) * (x[j] - x[i]) + (y[j] - y[i]) * (y[j] - y[i]);
+                double c = 0, p = 0;
+                int clash = 0;
+                for (int u = 0; u < n; u++) {
+                    double d2 = (x[u] - x[i]) * (x[u] - x[i]) + (y[u] - y[i]) * (y[u] - y[i]);
+                    if (d2 <= r2) {
+                        c += cases[u];
+                        p += pop[u];
+                        clash |= taken[u];
+                    }
+                }
+                if (clash || p > share * P)
+                    continue;
+                double v = hs_scan_llr(c, C * p / P, C);
+                if (v > best) {
+                    best = v;
+                    bi = i;
+                    bj = j;
+                }
+            }
+        if (bi < 0)
+            return 0;
+        l = best;
+        double r2 = (x[bj] - x[bi]) * (x[bj] - x[bi]) + (y[bj] - y[bi]) * (y[bj] - y[bi]);
+        for (int u = 0; u < n; u++)
+            if ((x[u] - x[bi]) * (x[u] - x[bi]) + (y[u] - y[bi]) * (y[u] - y[bi]) <= r2)
+                taken[u] = 1;
+    }
+    return l;
+}
+
 static void test_llr_matches_brute_force(void **state)
 {
     (void)state;
-    enum { N = 15 };
+    enum { N = 40 };
     double x[N], y[N], cases[N], pop[N];
     for (int trial = 0; trial < 20; trial++) {
         tstate = 0x1234567ULL + (uint64_t)trial * 7919;
@@ -98,19 +145,21 @@ static void test_llr_matches_brute_force(void **state)
         }
         if (trial % 4 == 0) { /* ties: units on a lattice */
             for (int i = 0; i < N; i++) {
-                x[i] = (i % 4) * 1000.0;
-                y[i] = (i / 4) * 1000.0;
+                x[i] = (i % 6) * 1000.0;
+                y[i] = (i / 6) * 1000.0;
             }
         }
         double share = trial % 2 ? 0.5 : 0.3;
+        double maxr = trial % 3 == 2 ? (trial % 4 == 0 ? 2000.0 : 30000.0) : 0.0;
         hs_scan_opts o;
         hs_scan_opts_default(&o);
         o.max_pop_share = share;
+        o.max_radius_m = maxr;
         o.replicas = 0;
         hs_scan_result *r = NULL;
         hs_err err = {0};
         assert_int_equal(hs_scan_poisson(N, x, y, cases, pop, &o, &r, &err), 0);
-        double want = brute_max_llr(N, x, y, cases, pop, share);
+        double want = brute_max_llr(N, x, y, cases, pop, share, maxr);
         if (want > 0) {
             assert_true(r->n_clusters >= 1);
             assert_true(fabs(r->clusters[0].llr - want) <= 1e-9 * want);
@@ -126,6 +175,12 @@ static void test_llr_matches_brute_force(void **state)
             assert_true(fabs(hs_scan_llr(c, r->total_cases * p / r->total_pop,
                                          r->total_cases) - cl->llr) < 1e-9);
             assert_true(isnan(cl->p));
+            if (maxr == 0.0)
+                for (int k = 1; k < 3; k++) {
+                    double want_k = brute_kth_llr(N, x, y, cases, pop, share, k);
+                    double got_k = k < r->n_clusters ? r->clusters[k].llr : 0.0;
+                    assert_true(fabs(got_k - want_k) <= 1e-9 * (want_k > 1 ? want_k : 1));
+                }
         } else {
             assert_int_equal(r->n_clusters, 0);
         }
