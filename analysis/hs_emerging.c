@@ -15,8 +15,7 @@ static const struct {
                                "Điểm nóng liên tiếp"},
     [HS_EM_INTENSIFYING_HOT] = {"intensifying_hot_spot", "Intensifying hot spot",
                                 "Điểm nóng gia tăng"},
-    [HS_EM_PERSISTENT_HOT] = {"persistent_hot_spot", "Persistent hot spot",
-                              "Điểm nóng dai dẳng"},
+    [HS_EM_PERSISTENT_HOT] = {"persistent_hot_spot", "Persistent hot spot", "Điểm nóng dai dẳng"},
     [HS_EM_DIMINISHING_HOT] = {"diminishing_hot_spot", "Diminishing hot spot",
                                "Điểm nóng suy giảm"},
     [HS_EM_SPORADIC_HOT] = {"sporadic_hot_spot", "Sporadic hot spot", "Điểm nóng rải rác"},
@@ -72,9 +71,8 @@ void hs_emerging_opts_default(hs_emerging_opts *o)
  * the first category of that polarity (HS_EM_NEW_HOT or HS_EM_NEW_COLD), the others
  * follow in the enum's order. Called only when the final step is significant with
  * this polarity. */
-static hs_emerging_cat classify_final(int T, const signed char *sig, int sgn,
-                                      const hs_mk *trend, double alpha_trend,
-                                      hs_emerging_cat first)
+static hs_emerging_cat classify_final(int T, const signed char *sig, int sgn, const hs_mk *trend,
+                                      double alpha_trend, hs_emerging_cat first)
 {
     int same = 0, opposite = 0;
     for (int t = 0; t < T; t++) {
@@ -105,8 +103,8 @@ static hs_emerging_cat classify_final(int T, const signed char *sig, int sgn,
     return (hs_emerging_cat)(first + 5);     /* sporadic: on and off, never opposite */
 }
 
-hs_emerging_cat hs_emerging_classify(int T, const double *z, const double *p,
-                                     const hs_mk *trend, const hs_emerging_opts *opt)
+hs_emerging_cat hs_emerging_classify(int T, const double *z, const double *p, const hs_mk *trend,
+                                     const hs_emerging_opts *opt)
 {
     hs_emerging_opts o;
     if (opt)
@@ -169,7 +167,8 @@ int hs_emerging(const hs_weights *w, int T, const double *x, const hs_emerging_o
     if (T < 2 || T > HS_EMERGING_MAX_STEPS)
         return hs_err_set(err, T < 2 ? HS_EINVAL : HS_ELIMIT,
                           "emerging hot spots need 2..%d time steps, got %d (10 or more "
-                          "recommended)", HS_EMERGING_MAX_STEPS, T);
+                          "recommended)",
+                          HS_EMERGING_MAX_STEPS, T);
     if (n < 1 || (long)n * T > HS_EMERGING_MAX_CELLS)
         return hs_err_set(err, n < 1 ? HS_EINVAL : HS_ELIMIT,
                           "%d units x %d time steps exceed the limit of %ld cells", n, T,

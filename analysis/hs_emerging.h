@@ -59,16 +59,16 @@ void hs_emerging_opts_default(hs_emerging_opts *o);
 
 /* Category of one series of T steps: z[t] (NAN = no statistic), p[t] the p used for
  * significance, trend = Mann-Kendall of the z series. Pure function of its inputs. */
-hs_emerging_cat hs_emerging_classify(int T, const double *z, const double *p,
-                                     const hs_mk *trend, const hs_emerging_opts *opt);
+hs_emerging_cat hs_emerging_classify(int T, const double *z, const double *p, const hs_mk *trend,
+                                     const hs_emerging_opts *opt);
 
 typedef struct hs_emerging_result {
     int n, T;
-    double *z;        /* n*T, z[i*T + t]; NAN for isolated units */
-    double *p;        /* n*T, the p used for significance (raw or BH-adjusted) */
-    int8_t *bin;      /* n*T, ArcGIS Gi_Bin -3..+3 from z and that p */
-    hs_mk *trend;     /* n, Mann-Kendall of each unit's z series */
-    hs_emerging_cat *category; /* n */
+    double *z;                      /* n*T, z[i*T + t]; NAN for isolated units */
+    double *p;                      /* n*T, the p used for significance (raw or BH-adjusted) */
+    int8_t *bin;                    /* n*T, ArcGIS Gi_Bin -3..+3 from z and that p */
+    hs_mk *trend;                   /* n, Mann-Kendall of each unit's z series */
+    hs_emerging_cat *category;      /* n */
     int counts[HS_EM_N_CATEGORIES]; /* units per category */
     hs_emerging_opts opts;          /* as used, to be stated in outputs */
 } hs_emerging_result;

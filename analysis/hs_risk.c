@@ -150,9 +150,8 @@ static double p_from_z(double z)
     return isfinite(z) ? erfc(fabs(z) / sqrt(2.0)) : NAN;
 }
 
-static void build_reasons(const hs_risk_input *in, const hs_risk_opts *o,
-                          const hs_risk_result *r, const double *sorted_rate, int m_rate,
-                          int i, hs_priority *pr)
+static void build_reasons(const hs_risk_input *in, const hs_risk_opts *o, const hs_risk_result *r,
+                          const double *sorted_rate, int m_rate, int i, hs_priority *pr)
 {
     reason_buf en = {pr->reason_en, 0, sizeof pr->reason_en};
     reason_buf vi = {pr->reason_vi, 0, sizeof pr->reason_vi};
@@ -275,7 +274,8 @@ static int check_opts(const hs_risk_opts *o, hs_err *err)
         !(w->rate + w->gi + w->border + w->trend > 0))
         return hs_err_set(err, HS_EINVAL,
                           "risk weights rate=%g gi=%g border=%g trend=%g must be >= 0 with a "
-                          "positive sum", w->rate, w->gi, w->border, w->trend);
+                          "positive sum",
+                          w->rate, w->gi, w->border, w->trend);
     if (!(o->border_scale_km > 0) || !(o->z_sat > 0))
         return hs_err_set(err, HS_EINVAL, "border_scale_km %g and z_sat %g must be > 0",
                           o->border_scale_km, o->z_sat);
@@ -283,7 +283,8 @@ static int check_opts(const hs_risk_opts *o, hs_err *err)
         !(o->low_coverage_pct >= 0 && o->low_coverage_pct <= 1))
         return hs_err_set(err, HS_EINVAL,
                           "alpha %g must be in (0, 1); rate_reason_top %g and low_coverage_pct "
-                          "%g in [0, 1]", o->alpha, o->rate_reason_top, o->low_coverage_pct);
+                          "%g in [0, 1]",
+                          o->alpha, o->rate_reason_top, o->low_coverage_pct);
     if (o->window_months < 1 || o->window_months > 1200 || o->top_k < 0 ||
         (o->rank_by != HS_RISK_RANK_GAP && o->rank_by != HS_RISK_RANK_SCORE))
         return hs_err_set(err, HS_EINVAL,
@@ -307,8 +308,7 @@ void hs_risk_result_free(hs_risk_result *r)
     free(r);
 }
 
-int hs_risk(const hs_risk_input *in, const hs_risk_opts *opt, hs_risk_result **out,
-            hs_err *err)
+int hs_risk(const hs_risk_input *in, const hs_risk_opts *opt, hs_risk_result **out, hs_err *err)
 {
     if (!out)
         return hs_err_set(err, HS_EINVAL, "out must not be NULL");
@@ -370,9 +370,10 @@ int hs_risk(const hs_risk_input *in, const hs_risk_opts *opt, hs_risk_result **o
             double c_gi = isfinite(gz) ? clamp01(gz / o.z_sat) : 0.0;
             double c_b = (isfinite(d) && d >= 0) ? exp(-d / o.border_scale_km) : 0.0;
             double c_t = isfinite(tz) ? clamp01(tz / o.z_sat) : 0.0;
-            r->score[i] = 100.0 *
-                          (o.w.rate * rate_pct[i] + o.w.gi * c_gi + o.w.border * c_b +
-                           o.w.trend * c_t) / wsum;
+            r->score[i] =
+                100.0 *
+                (o.w.rate * rate_pct[i] + o.w.gi * c_gi + o.w.border * c_b + o.w.trend * c_t) /
+                wsum;
         }
         double pop = in->population[i];
         double ev = in->outreach_events ? in->outreach_events[i] : 0.0;
@@ -395,8 +396,8 @@ int hs_risk(const hs_risk_input *in, const hs_risk_opts *opt, hs_risk_result **o
             continue;
         }
         r->gap[i] = r->risk_pct[i] * (1.0 - r->coverage_pct[i]);
-        items[m++] = (rank_item){o.rank_by == HS_RISK_RANK_GAP ? r->gap[i] : r->score[i],
-                                 r->score[i], i};
+        items[m++] =
+            (rank_item){o.rank_by == HS_RISK_RANK_GAP ? r->gap[i] : r->score[i], r->score[i], i};
     }
     qsort(items, (size_t)m, sizeof *items, cmp_rank);
     for (int k = 0; k < m; k++)

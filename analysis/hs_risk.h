@@ -55,18 +55,18 @@ typedef struct hs_risk_input {
     const double *gi_z;       /* Gi* z (NAN for isolated units) */
     const double *gi_p;       /* p for the hot-spot confidence (e.g. FDR); NULL = from gi_z */
     const double *border_km;  /* distance to the land border in km; NAN = unknown */
-    const char *const *border_country; /* nearest border country, English or ISO code
-                                          ("Laos", "LA", "LAO"); NULL entries allowed */
-    const double *trend_z;    /* Mann-Kendall z of the unit's series */
-    const double *trend_p;    /* its p; NULL = from trend_z */
+    const char *const *border_country;   /* nearest border country, English or ISO code
+                                            ("Laos", "LA", "LAO"); NULL entries allowed */
+    const double *trend_z;               /* Mann-Kendall z of the unit's series */
+    const double *trend_p;               /* its p; NULL = from trend_z */
     const double *outreach_events;       /* events in the window */
     const double *outreach_participants; /* participants in the window */
     const double *months_since_outreach; /* NAN or < 0 = never */
 } hs_risk_input;
 
 typedef struct hs_priority {
-    int unit;  /* index into the inputs */
-    int rank;  /* 1 = act first */
+    int unit; /* index into the inputs */
+    int rank; /* 1 = act first */
     double score;
     double gap;
     char reason_en[HS_RISK_REASON_MAX];
@@ -75,21 +75,20 @@ typedef struct hs_priority {
 
 typedef struct hs_risk_result {
     int n;
-    double *score;                /* 0..100; NAN when the EB rate is unknown */
-    double *risk_pct;             /* percentile of score, 0..1 */
-    double *events_per_10k;       /* NAN when population is 0 or unknown */
+    double *score;          /* 0..100; NAN when the EB rate is unknown */
+    double *risk_pct;       /* percentile of score, 0..1 */
+    double *events_per_10k; /* NAN when population is 0 or unknown */
     double *participants_per_10k;
-    double *coverage_pct;         /* 0..1 (0 when unknown) */
-    double *gap;                  /* 0..1 */
-    int *priority_rank;           /* 1-based rank of every scored unit; 0 = not ranked */
+    double *coverage_pct; /* 0..1 (0 when unknown) */
+    double *gap;          /* 0..1 */
+    int *priority_rank;   /* 1-based rank of every scored unit; 0 = not ranked */
     int n_priorities;
-    hs_priority *priorities;      /* the top_k entries, rank order */
-    hs_risk_opts opts;            /* as used */
+    hs_priority *priorities; /* the top_k entries, rank order */
+    hs_risk_opts opts;       /* as used */
 } hs_risk_result;
 
 /* opt may be NULL (defaults). *out is owned by the caller: hs_risk_result_free(). */
-int hs_risk(const hs_risk_input *in, const hs_risk_opts *opt, hs_risk_result **out,
-            hs_err *err);
+int hs_risk(const hs_risk_input *in, const hs_risk_opts *opt, hs_risk_result **out, hs_err *err);
 void hs_risk_result_free(hs_risk_result *r);
 
 /* Vietnamese name of a border country given in English or as an ISO code

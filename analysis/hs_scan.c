@@ -9,7 +9,6 @@
 
 #include "hs_rng.h"
 
-
 #define HS_SCAN_MAX_UNITS 1000000
 /* Replicas are simulated in batches of SCAN_BATCH so each centre's neighbour order
  * is streamed from memory once per batch instead of once per replica. */
@@ -482,8 +481,8 @@ static int check_inputs(int n, const double *x, const double *y, const double *c
                         const double *pop, const hs_scan_opts *o, hs_err *err)
 {
     if (n < 1 || n > HS_SCAN_MAX_UNITS)
-        return hs_err_set(err, n < 1 ? HS_EINVAL : HS_ELIMIT,
-                          "scan needs 1..%d units, got %d", HS_SCAN_MAX_UNITS, n);
+        return hs_err_set(err, n < 1 ? HS_EINVAL : HS_ELIMIT, "scan needs 1..%d units, got %d",
+                          HS_SCAN_MAX_UNITS, n);
     if (!x || !y || !cases || !pop)
         return hs_err_set(err, HS_EINVAL, "scan inputs x, y, cases and pop must not be NULL");
     if (!(o->max_pop_share > 0.0 && o->max_pop_share <= 1.0))
@@ -535,9 +534,8 @@ static void free_zones(centre_zones *cz, int n)
     free(cz);
 }
 
-int hs_scan_poisson(int n, const double *x, const double *y, const double *cases,
-                    const double *pop, const hs_scan_opts *opt, hs_scan_result **out,
-                    hs_err *err)
+int hs_scan_poisson(int n, const double *x, const double *y, const double *cases, const double *pop,
+                    const hs_scan_opts *opt, hs_scan_result **out, hs_err *err)
 {
     hs_scan_opts o;
     if (opt)
@@ -551,8 +549,14 @@ int hs_scan_poisson(int n, const double *x, const double *y, const double *cases
     if (rc < 0)
         return rc;
 
-    scan_ctx s = {.n = n, .x = x, .y = y, .cases = cases, .pop = pop, .threads = o.threads,
-                  .replicas = o.replicas, .seed = o.seed};
+    scan_ctx s = {.n = n,
+                  .x = x,
+                  .y = y,
+                  .cases = cases,
+                  .pop = pop,
+                  .threads = o.threads,
+                  .replicas = o.replicas,
+                  .seed = o.seed};
     atomic_init(&s.entries, 0);
     atomic_init(&s.failed, 0);
     for (int i = 0; i < n; i++) {

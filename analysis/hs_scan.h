@@ -46,16 +46,16 @@ typedef struct hs_scan_opts {
 void hs_scan_opts_default(hs_scan_opts *opt);
 
 typedef struct hs_scan_cluster {
-    int centre;       /* index of the centre unit */
-    double radius_m;  /* distance from the centre to the farthest member */
+    int centre;      /* index of the centre unit */
+    double radius_m; /* distance from the centre to the farthest member */
     int n_members;
-    int *members;     /* unit indices, nearest first; owned by the result */
+    int *members; /* unit indices, nearest first; owned by the result */
     double population;
-    double observed;  /* c */
-    double expected;  /* e */
-    double rr;        /* (c/e) / ((C-c)/(C-e)); INFINITY when every case is inside */
+    double observed; /* c */
+    double expected; /* e */
+    double rr;       /* (c/e) / ((C-c)/(C-e)); INFINITY when every case is inside */
     double llr;
-    double p;         /* rank/(R+1); NAN when replicas == 0 */
+    double p; /* rank/(R+1); NAN when replicas == 0 */
 } hs_scan_cluster;
 
 typedef struct hs_scan_result {
@@ -63,19 +63,18 @@ typedef struct hs_scan_result {
     hs_scan_cluster *clusters; /* [0] is the most likely cluster, then secondary ones by LLR */
     int replicas;
     uint64_t seed;
-    double total_cases;   /* C */
-    double total_pop;     /* P */
-    long zone_entries;    /* stored (centre, neighbour) pairs: the memory driver */
-    int k_max;            /* units in the largest window */
+    double total_cases; /* C */
+    double total_pop;   /* P */
+    long zone_entries;  /* stored (centre, neighbour) pairs: the memory driver */
+    int k_max;          /* units in the largest window */
 } hs_scan_result;
 
 /* Runs the scan on n units with centroids (x, y) in metres, case counts `cases`
  * (non-negative integers, stored as double) and populations `pop` (>= 0; a unit with
  * zero population must have zero cases). `opt` may be NULL for the defaults.
  * On success *out is owned by the caller: free it with hs_scan_result_free(). */
-int hs_scan_poisson(int n, const double *x, const double *y, const double *cases,
-                    const double *pop, const hs_scan_opts *opt, hs_scan_result **out,
-                    hs_err *err);
+int hs_scan_poisson(int n, const double *x, const double *y, const double *cases, const double *pop,
+                    const hs_scan_opts *opt, hs_scan_result **out, hs_err *err);
 
 void hs_scan_result_free(hs_scan_result *r);
 

@@ -27,7 +27,8 @@ static double unif(void)
 static double poisson(double mu)
 {
     if (mu > 50) /* normal approximation is plenty for a benchmark */
-        return fmax(0.0, floor(mu + sqrt(mu) * sqrt(-2 * log(unif())) * cos(6.283185307 * unif()) + 0.5));
+        return fmax(
+            0.0, floor(mu + sqrt(mu) * sqrt(-2 * log(unif())) * cos(6.283185307 * unif()) + 0.5));
     double L = exp(-mu), p = 1.0;
     int k = 0;
     do {
@@ -42,8 +43,8 @@ static long parse(const char *s, long lo, long hi, const char *name)
     char *end;
     long v = strtol(s, &end, 10);
     if (*s == '\0' || *end != '\0' || v < lo || v > hi) {
-        fprintf(stderr, "bench_scan: %s must be an integer in %ld..%ld, got '%s'\n", name, lo,
-                hi, s);
+        fprintf(stderr, "bench_scan: %s must be an integer in %ld..%ld, got '%s'\n", name, lo, hi,
+                s);
         exit(2);
     }
     return v;
@@ -90,9 +91,9 @@ int main(int argc, char **argv)
     }
     clock_gettime(CLOCK_MONOTONIC, &b);
     double secs = (double)(b.tv_sec - a.tv_sec) + 1e-9 * (double)(b.tv_nsec - a.tv_nsec);
-    printf("%d,%d,%d,%.2f,%ld,%d,%.3f,%.3f,%.4f,%d\n", n, R, T, share, r->zone_entries,
-           r->k_max, secs, r->n_clusters ? r->clusters[0].llr : 0.0,
-           r->n_clusters ? r->clusters[0].p : 1.0, r->n_clusters ? r->clusters[0].n_members : 0);
+    printf("%d,%d,%d,%.2f,%ld,%d,%.3f,%.3f,%.4f,%d\n", n, R, T, share, r->zone_entries, r->k_max,
+           secs, r->n_clusters ? r->clusters[0].llr : 0.0, r->n_clusters ? r->clusters[0].p : 1.0,
+           r->n_clusters ? r->clusters[0].n_members : 0);
     hs_scan_result_free(r);
     free(x);
     free(y);

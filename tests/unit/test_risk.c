@@ -22,13 +22,13 @@ typedef struct fixture {
 static void make(fixture *f)
 {
     for (int i = 0; i < N; i++) {
-        f->rate[i] = 1.0 + i;      /* units 2..19: ordinary rates 3..20 */
+        f->rate[i] = 1.0 + i; /* units 2..19: ordinary rates 3..20 */
         f->pop[i] = 10000;
         f->gz[i] = 0.2;
         f->border[i] = NAN;
         f->country[i] = NULL;
         f->tz[i] = 0.0;
-        f->ev[i] = 5;              /* 5 per 10,000 */
+        f->ev[i] = 5; /* 5 per 10,000 */
         f->pa[i] = 300;
         f->months[i] = 2;
     }
@@ -58,10 +58,16 @@ static void make(fixture *f)
     /* Unit 3: border with no country given; outreach 14 months ago. */
     f->border[3] = 20;
     f->months[3] = 14;
-    f->in = (hs_risk_input){.n = N, .eb_rate = f->rate, .population = f->pop, .gi_z = f->gz,
-                            .border_km = f->border, .border_country = f->country,
-                            .trend_z = f->tz, .outreach_events = f->ev,
-                            .outreach_participants = f->pa, .months_since_outreach = f->months};
+    f->in = (hs_risk_input){.n = N,
+                            .eb_rate = f->rate,
+                            .population = f->pop,
+                            .gi_z = f->gz,
+                            .border_km = f->border,
+                            .border_country = f->country,
+                            .trend_z = f->tz,
+                            .outreach_events = f->ev,
+                            .outreach_participants = f->pa,
+                            .months_since_outreach = f->months};
 }
 
 static const hs_priority *entry_of(const hs_risk_result *r, int unit)
@@ -153,9 +159,9 @@ static void test_missing_inputs_and_errors(void **state)
     (void)state;
     static fixture f;
     make(&f);
-    f.rate[5] = NAN;  /* unknown rate: no score, not ranked */
-    f.gz[6] = NAN;    /* isolated unit: Gi* contributes 0 */
-    f.pop[7] = 0;     /* no population: no coverage figure */
+    f.rate[5] = NAN; /* unknown rate: no score, not ranked */
+    f.gz[6] = NAN;   /* isolated unit: Gi* contributes 0 */
+    f.pop[7] = 0;    /* no population: no coverage figure */
     f.in.gi_p = NULL;
     f.in.trend_z = NULL;
     hs_risk_result *r = NULL;

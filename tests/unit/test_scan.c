@@ -172,8 +172,8 @@ static void test_llr_matches_brute_force(void **state)
             }
             assert_true(c == cl->observed);
             assert_true(fabs(p - cl->population) < 1e-9);
-            assert_true(fabs(hs_scan_llr(c, r->total_cases * p / r->total_pop,
-                                         r->total_cases) - cl->llr) < 1e-9);
+            assert_true(fabs(hs_scan_llr(c, r->total_cases * p / r->total_pop, r->total_cases) -
+                             cl->llr) < 1e-9);
             assert_true(isnan(cl->p));
             if (maxr == 0.0)
                 for (int k = 1; k < 3; k++) {
@@ -191,8 +191,8 @@ static void test_llr_matches_brute_force(void **state)
 /* A 24 x 24 grid of units 2 km apart with a planted relative risk of 3 in the
  * units within 5 km of (20 km, 30 km). */
 enum { G = 24, NG = G * G };
-static void make_grid(double *x, double *y, double *pop, double *cases, double rr,
-                      uint64_t seed, int *planted, int *nplanted)
+static void make_grid(double *x, double *y, double *pop, double *cases, double rr, uint64_t seed,
+                      int *planted, int *nplanted)
 {
     tstate = seed;
     *nplanted = 0;
@@ -230,8 +230,8 @@ static void test_planted_cluster_found(void **state)
         for (int k = 0; k < np; k++)
             inter += cl->members[m] == planted[k];
     double jaccard = (double)inter / (cl->n_members + np - inter);
-    print_message("planted %d units, found %d, overlap %d, jaccard %.2f, p %.4f, rr %.2f\n",
-                  np, cl->n_members, inter, jaccard, cl->p, cl->rr);
+    print_message("planted %d units, found %d, overlap %d, jaccard %.2f, p %.4f, rr %.2f\n", np,
+                  cl->n_members, inter, jaccard, cl->p, cl->rr);
     assert_true(jaccard >= 0.6);
     assert_true(cl->p <= 0.01);
     assert_true(cl->rr > 1.5);
