@@ -31,7 +31,7 @@ int hs_gistar_z(const hs_weights *w, const double *x, double *z, hs_err *err)
             s += x[w->nbr[e]] - m.mean;
         double den = hs_gistar_den(&m, k);
         /* den is 0 for constant x or a unit linked to every other unit: no statistic. */
-        z[i] = den > 0 ? hs_gistar_stat(x[i] - m.mean, s, den) : NAN;
+        z[i] = den > 0 ? hs_gistar_stat(x[i] - m.mean, s, 1.0 / den) : NAN;
     }
     return HS_OK;
 }
@@ -107,7 +107,7 @@ int hs_gistar_with_counts(const hs_weights *w, const double *x, const hs_gistar_
     *out = NULL;
     if (o->bin_p == HS_P_PERMUTATION && (!ge || o->perm.permutations == 0))
         return hs_err_set(err, HS_EINVAL, "bins from permutation p need permutations > 0");
-    hs_gistar_result *r;
+    hs_gistar_result *r = NULL;
     int rc = result_alloc(w->n, &r, err);
     if (rc < 0)
         return rc;

@@ -81,7 +81,7 @@ static void lisa_analytic(const hs_weights *w, const double *x, const hs_moments
             s += x[w->nbr[e]] - m->mean;
         double zi = x[i] - m->mean;
         lag[i] = s / k;
-        r->i[i] = hs_lisa_stat(zi, s, k, m->s2);
+        r->i[i] = hs_lisa_stat(hs_lisa_coef(zi, k, m->s2), s);
         double Wi = 1.0, W2 = 1.0 / k; /* row-standardised: sum w = 1, sum w^2 = 1/k */
         r->e[i] = -(zi * zi * Wi) / ((n - 1) * m->m2);
         r->var[i] = (zi / m->m2) * (zi / m->m2) * (n / (n - 2)) * (W2 - Wi * Wi / (n - 1)) *
@@ -106,7 +106,7 @@ int hs_lisa_with_counts(const hs_weights *w, const double *x, const hs_lisa_opt 
     int rc = hs_moments_compute(x, w->n, &m, err);
     if (rc < 0)
         return rc;
-    hs_lisa_result *r;
+    hs_lisa_result *r = NULL;
     if ((rc = result_alloc(w->n, &r, err)) < 0)
         return rc;
     double *lag = malloc((size_t)w->n * sizeof *lag);

@@ -470,7 +470,7 @@ int hs_weights_attach_isolated(hs_weights *w, const double *x, const double *y, 
     int m = 0;
     for (int i = 0; i < n; i++)
         if (hs_weights_card(w, i) == 0) {
-            knn_cand best;
+            knn_cand best = {0.0, i};
             grid_knn(&g, x, y, i, 1, &best);
             ea[m] = i;
             eb[m++] = best.j;
