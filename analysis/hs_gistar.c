@@ -31,7 +31,7 @@ int hs_gistar_z(const hs_weights *w, const double *x, double *z, hs_err *err)
             s += x[w->nbr[e]] - m.mean;
         double den = hs_gistar_den(&m, k);
         /* den is 0 for constant x or a unit linked to every other unit: no statistic. */
-        z[i] = den > 0 ? hs_gistar_stat(x[i] - m.mean, s, den) : NAN;
+        z[i] = den > 0 ? hs_gistar_stat(x[i] - m.mean, s, 1.0 / den) : NAN;
     }
     return HS_OK;
 }
@@ -101,6 +101,25 @@ static int finish(hs_gistar_result *r, const hs_weights *w, const int *ge, int R
     return HS_OK;
 }
 
+int hs_gistar_with_counts(const hs_weights *w, const double *x, const hs_gistar_opt *o,
+                          const int *ge, hs_gistar_result **out, hs_err *err)
+{
+    *out = NULL;
+    if (o->bin_p == HS_P_PERMUTATION && (!ge || o->perm.permutations == 0))
+        return hs_err_set(err, HS_EINVAL, "bins from permutation p need permutations > 0");
+    hs_gistar_result *r = NULL;
+    int rc = result_alloc(w->n, &r, err);
+    if (rc < 0)
+        return rc;
+    if ((rc = hs_gistar_z(w, x, r->z, err)) < 0 ||
+        (rc = finish(r, w, ge, o->perm.permutations, o, err)) < 0) {
+        hs_gistar_result_free(r);
+        return rc;
+    }
+    *out = r;
+    return HS_OK;
+}
+
 int hs_gistar(const hs_weights *w, const double *x, const hs_gistar_opt *opt,
               hs_gistar_result **out, hs_err *err)
 {
@@ -110,33 +129,22 @@ int hs_gistar(const hs_weights *w, const double *x, const hs_gistar_opt *opt,
         hs_gistar_opt_default(&def);
         opt = &def;
     }
+    if (!w || !x)
+        return hs_err_set(err, HS_EINVAL, "weights and x must not be NULL");
     int rc = hs_perm_opt_check(&opt->perm, err);
     if (rc < 0)
         return rc;
-    if (opt->bin_p == HS_P_PERMUTATION && opt->perm.permutations == 0)
-        return hs_err_set(err, HS_EINVAL, "bins from permutation p need permutations > 0");
-    hs_gistar_result *r;
-    if ((rc = result_alloc(w->n, &r, err)) < 0)
-        return rc;
     int *ge = NULL;
-    if ((rc = hs_gistar_z(w, x, r->z, err)) < 0)
-        goto fail;
     if (opt->perm.permutations > 0) {
         ge = malloc(((size_t)w->n + 1) * sizeof *ge);
-        if (!ge) {
-            rc = hs_err_set(err, HS_ENOMEM, "cannot allocate counts for %d units", w->n);
-            goto fail;
+        if (!ge)
+            return hs_err_set(err, HS_ENOMEM, "cannot allocate counts for %d units", w->n);
+        if ((rc = hs_perm_local(w, x, &opt->perm, ge, NULL, err)) < 0) {
+            free(ge);
+            return rc;
         }
-        if ((rc = hs_perm_local(w, x, &opt->perm, ge, NULL, err)) < 0)
-            goto fail;
     }
-    if ((rc = finish(r, w, ge, opt->perm.permutations, opt, err)) < 0)
-        goto fail;
+    rc = hs_gistar_with_counts(w, x, opt, ge, out, err);
     free(ge);
-    *out = r;
-    return HS_OK;
-fail:
-    free(ge);
-    hs_gistar_result_free(r);
     return rc;
 }

@@ -57,6 +57,11 @@ int hs_gistar(const hs_weights *w, const double *x, const hs_gistar_opt *opt,
               hs_gistar_result **out, hs_err *err);
 void hs_gistar_result_free(hs_gistar_result *r);
 
+/* As hs_gistar, with permutation counts already computed by hs_perm_local (ge may be
+ * NULL: no permutation p). Lets hs_local_both share one set of draws with LISA. */
+int hs_gistar_with_counts(const hs_weights *w, const double *x, const hs_gistar_opt *opt,
+                          const int *ge, hs_gistar_result **out, hs_err *err);
+
 /* ArcGIS Gi_Bin for one unit: sign(z) * confidence level from p (NAN p or z -> 0). */
 int hs_gistar_bin(double z, double p);
 

@@ -75,22 +75,35 @@ typedef struct perm_job {
     atomic_int failed;
 } perm_job;
 
-/* Draws k distinct indices from {0..n-1} \ {i} into out (rows with small k). */
-static void draw_reject(hs_rng *r, int n, int i, int k, int *out)
+/* Draws k distinct indices from {0..n-1} \ {i} (rows with small k) and returns the
+ * sum of their centred values. Each draw is uniform on the n - 1 others; a repeat of
+ * an earlier draw is redrawn. Repeats are rare (about k^2 / 2n), so a 64-bit mask of
+ * (index mod 64) screens them and only a mask hit scans the earlier draws. */
+static inline double draw_reject_sum(hs_rng *r, int n, int i, int k, uint32_t thr, int *out,
+                                     const double *zc)
 {
+    uint64_t mask = 0;
+    double s[2] = {0, 0}; /* two partial sums halve the chain of dependent additions */
     for (int t = 0; t < k; t++) {
         int d;
         for (;;) {
-            d = (int)hs_rng_below(r, (uint32_t)(n - 1));
+            d = (int)hs_rng_below_t(r, (uint32_t)(n - 1), thr);
             d += d >= i; /* skip unit i itself */
-            int dup = 0;
-            for (int s = 0; s < t; s++)
-                dup |= out[s] == d;
-            if (!dup)
-                break;
+            uint64_t bit = 1ull << (d & 63);
+            if (mask & bit) {
+                int dup = 0;
+                for (int q = 0; q < t; q++)
+                    dup |= out[q] == d;
+                if (dup)
+                    continue;
+            }
+            mask |= bit;
+            break;
         }
         out[t] = d;
+        s[t & 1] += zc[d];
     }
+    return s[0] + s[1];
 }
 
 static void perm_unit(perm_job *job, int i, int *idx, int *drawn)
@@ -108,21 +121,25 @@ static void perm_unit(perm_job *job, int i, int *idx, int *drawn)
     double obs_sum = 0;
     for (int e = w->start[i]; e < w->start[i + 1]; e++)
         obs_sum += zc[w->nbr[e]];
-    double den = hs_gistar_den(&job->mom, k);
-    double gi_obs = hs_gistar_stat(zc[i], obs_sum, den);
-    double li_obs = hs_lisa_stat(zc[i], obs_sum, k, job->mom.s2);
+    double zi = zc[i];
+    double inv_den = 1.0 / hs_gistar_den(&job->mom, k);
+    double coef = hs_lisa_coef(zi, k, job->mom.s2);
+    double gi_obs = hs_gistar_stat(zi, obs_sum, inv_den);
+    double li_obs = hs_lisa_stat(coef, obs_sum);
     int do_gi = job->gi_ge && isfinite(gi_obs);
     int do_li = job->lisa_ge && isfinite(li_obs);
+    double gi_thr = hs_perm_threshold(gi_obs), li_thr = hs_perm_threshold(li_obs);
     int gi_ge = 0, li_ge = 0;
+    uint32_t thr = hs_rng_threshold((uint32_t)(n - 1));
     uint64_t key = hs_rng_unit_key(job->seed, (uint64_t)i);
-    for (int r = 0; r < R && (do_gi || do_li); r++) {
+    if (!do_gi && !do_li)
+        R = 0;
+    for (int r = 0; r < R; r++) {
         hs_rng rng;
         hs_rng_init_key(&rng, key, (uint64_t)r);
         double s = 0;
         if (k <= PERM_REJECT_MAX) {
-            draw_reject(&rng, n, i, k, drawn);
-            for (int t = 0; t < k; t++)
-                s += zc[drawn[t]];
+            s = draw_reject_sum(&rng, n, i, k, thr, drawn, zc);
         } else {
             /* idx is the identity permutation except that unit i sits at n-1,
              * so positions 0..n-2 hold exactly the other units. */
@@ -140,10 +157,9 @@ static void perm_unit(perm_job *job, int i, int *idx, int *drawn)
                 idx[p] = tmp;
             }
         }
-        if (do_gi)
-            gi_ge += hs_perm_ge(hs_gistar_stat(zc[i], s, den), gi_obs);
-        if (do_li)
-            li_ge += hs_perm_ge(hs_lisa_stat(zc[i], s, k, job->mom.s2), li_obs);
+        /* Both statistics come from the same draw: Gi* and LISA share the work. */
+        gi_ge += hs_gistar_stat(zi, s, inv_den) >= gi_thr;
+        li_ge += hs_lisa_stat(coef, s) >= li_thr;
     }
     if (job->gi_ge)
         job->gi_ge[i] = do_gi ? gi_ge : -1;

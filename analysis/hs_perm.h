@@ -52,25 +52,38 @@ typedef struct hs_moments {
 /* HS_EINVAL if n < 3 or x has a non-finite value (named by index). */
 int hs_moments_compute(const double *x, int n, hs_moments *m, hs_err *err);
 
-/* The shared formulas. `sum_nb` is the sum of the centred values (x_j - mean) over
- * the k neighbours (observed) or over the k drawn units (simulated). */
+/* The shared formulas, written as products with per-unit constants so the inner
+ * permutation loop has no division; the observed statistic is computed with the very
+ * same expressions. `sum_nb` is the sum of the centred values (x_j - mean) over the k
+ * neighbours (observed) or over the k drawn units (simulated). */
 static inline double hs_gistar_den(const hs_moments *m, int k)
 {
     double W = (double)k + 1.0; /* binary weights with self: W_i = S1_i */
     return m->sd_pop * sqrt(((double)m->n * W - W * W) / ((double)m->n - 1.0));
 }
-static inline double hs_gistar_stat(double zc_i, double sum_nb, double den)
+/* z_i = (zc_i + sum_nb) / den, as (zc_i + sum_nb) * (1 / den). */
+static inline double hs_gistar_stat(double zc_i, double sum_nb, double inv_den)
 {
-    return (zc_i + sum_nb) / den;
+    return (zc_i + sum_nb) * inv_den;
 }
-/* Local Moran with row-standardised weights 1/k: I_i = (z_i / s2) * (sum_nb / k). */
-static inline double hs_lisa_stat(double zc_i, double sum_nb, int k, double s2)
+/* Local Moran, row-standardised weights 1/k: I_i = (z_i / s2) * (sum_nb / k)
+ * = c_i * sum_nb with c_i = hs_lisa_coef(). */
+static inline double hs_lisa_coef(double zc_i, int k, double s2)
 {
-    return (zc_i / s2) * (sum_nb / (double)k);
+    return zc_i / s2 / (double)k;
+}
+static inline double hs_lisa_stat(double coef, double sum_nb)
+{
+    return coef * sum_nb;
+}
+/* The smallest simulated value that counts as >= obs (ties within HS_PERM_TIE_REL). */
+static inline double hs_perm_threshold(double obs)
+{
+    return obs - HS_PERM_TIE_REL * fmax(1.0, fabs(obs));
 }
 static inline int hs_perm_ge(double sim, double obs)
 {
-    return sim >= obs - HS_PERM_TIE_REL * fmax(1.0, fabs(obs));
+    return sim >= hs_perm_threshold(obs);
 }
 static inline double hs_perm_folded_p(int ge, int R)
 {

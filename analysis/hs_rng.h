@@ -71,18 +71,32 @@ static inline uint32_t hs_rng_next32(hs_rng *r)
     return (uint32_t)v;
 }
 
-/* Uniform integer in [0, bound), bound >= 1, without modulo bias (Lemire 2019:
- * multiply-shift with rejection of the few biased low products). */
+/* Rejection threshold of hs_rng_below for `bound` (2^32 mod bound); loops that draw
+ * many values below the same bound compute it once. */
+static inline uint32_t hs_rng_threshold(uint32_t bound)
+{
+    return (uint32_t)(-bound) % bound;
+}
+
+/* Uniform integer in [0, bound) given threshold = hs_rng_threshold(bound): Lemire's
+ * (2019) multiply-shift, redrawing the few products whose low half is below threshold,
+ * so there is no modulo bias. */
+static inline uint32_t hs_rng_below_t(hs_rng *r, uint32_t bound, uint32_t threshold)
+{
+    uint64_t m = (uint64_t)hs_rng_next32(r) * bound;
+    while ((uint32_t)m < threshold)
+        m = (uint64_t)hs_rng_next32(r) * bound;
+    return (uint32_t)(m >> 32);
+}
+
+/* Uniform integer in [0, bound), bound >= 1 (same stream use as hs_rng_below_t). */
 static inline uint32_t hs_rng_below(hs_rng *r, uint32_t bound)
 {
     uint64_t m = (uint64_t)hs_rng_next32(r) * bound;
-    uint32_t low = (uint32_t)m;
-    if (low < bound) {
-        uint32_t threshold = (uint32_t)(-bound) % bound;
-        while (low < threshold) {
+    if ((uint32_t)m < bound) {
+        uint32_t threshold = hs_rng_threshold(bound);
+        while ((uint32_t)m < threshold)
             m = (uint64_t)hs_rng_next32(r) * bound;
-            low = (uint32_t)m;
-        }
     }
     return (uint32_t)(m >> 32);
 }
