@@ -1,3 +1,3 @@
-# Scan benchmark (include from bench/CMakeLists.txt: include(${CMAKE_CURRENT_LIST_DIR}/scan.cmake)).
+# Scan benchmark, included from bench/CMakeLists.txt.
 add_executable(bench_scan ${CMAKE_CURRENT_LIST_DIR}/bench_scan.c)
 target_link_libraries(bench_scan PRIVATE hs_analysis)
