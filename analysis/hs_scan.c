@@ -289,8 +289,13 @@ static void *cmin_worker(void *arg)
                 lo = prev; /* e never decreases along the walk, so neither does cmin */
             int c = min_cases_for(e, s->C, s->threshold, lo);
             z->cmin[k] = c;
-            if (c == INT_MAX)
-                break; /* larger windows have larger e: none can reach L either */
+            if (c == INT_MAX) {
+                /* Larger windows have larger e: none can reach L either. Overwrite the
+                 * LLR cache left in cmin by best_window so no stale value remains. */
+                for (int r = k + 1; r < z->len; r++)
+                    z->cmin[r] = INT_MAX;
+                break;
+            }
             prev = c;
         }
     }
