@@ -335,6 +335,8 @@ int hs_cache_fetch(hs_cache *c, uint64_t version, const char *key, const char *c
         return rc;
     }
     c->misses++;
+    if (outcome)
+        *outcome = HS_CACHE_MISS;
     f = calloc(1, sizeof *f);
     char *fkey = f ? strdup(key) : NULL;
     pthread_condattr_t ca;
@@ -387,8 +389,6 @@ int hs_cache_fetch(hs_cache *c, uint64_t version, const char *key, const char *c
         return rc;
     }
     *out = e;
-    if (outcome)
-        *outcome = HS_CACHE_MISS;
     return HS_OK;
 }
 

@@ -460,12 +460,13 @@ int hs_server_start(hs_server *s, hs_err *err)
     if (s->addr.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     s->mhd = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&s->addr,
+        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&s->addr,
         MHD_OPTION_THREAD_POOL_SIZE, s->opts.threads, MHD_OPTION_CONNECTION_LIMIT,
         s->opts.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->opts.per_ip_limit,
         MHD_OPTION_CONNECTION_TIMEOUT, s->opts.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)(64 << 10), MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s, MHD_OPTION_END);
+        on_completed, s, MHD_OPTION_END);
     if (!s->mhd)
         return hs_err_set(err, HS_EIO,
                           "cannot listen on %s (address in use, not local, or too many threads?)",
