@@ -22,6 +22,7 @@ static int cli_version(int argc, char **argv)
 
 /* One row per subcommand, in the order `hotspot --help` lists them. */
 static const cli_command commands[] = {
+    {"serve", hs_cli_serve, "run the HTTP server (maps, tiles, API)"},
     {"version", cli_version, "print the version"},
 };
 

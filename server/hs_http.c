@@ -1,0 +1,494 @@
+#include "hs_http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hs_dbpool.h"
+#include "hs_dbwatch.h"
+#include "hs_metrics.h"
+#include "hs_paths.h"
+
+struct hs_server {
+    hs_http_opts opts;
+    char web_dir[1024];
+    struct sockaddr_storage addr;
+    hs_router *router;
+    hs_services svc;
+    struct MHD_Daemon *mhd;
+    unsigned port;
+};
+
+/* Per-request state, created when MHD has parsed the request line and freed when
+ * the request completes. */
+typedef struct http_rctx {
+    hs_server *srv;
+    hs_arena *arena;
+    char uri[HS_HTTP_MAX_URI + 1]; /* raw request target, cut at the cap */
+    size_t uri_len;                /* full length, may exceed the cap */
+    double t0;
+    int handled;
+    int status;
+    size_t bytes;
+    int route_index;
+    char method[16];
+} http_rctx;
+
+static double now_mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int hs_http_parse_listen(const char *s, char *host, size_t hostn, unsigned *port, hs_err *err)
+{
+    const char *hs, *he, *colon;
+    if (!s || !*s)
+        return hs_err_set(err, HS_EINVAL, "--listen: empty address (use HOST:PORT)");
+    if (s[0] == '[') {
+        he = strchr(s, ']');
+        if (!he || he[1] != ':')
+            return hs_err_set(err, HS_EINVAL, "--listen '%s': use [IPV6]:PORT", s);
+        hs = s + 1;
+        colon = he + 1;
+    } else {
+        colon = strrchr(s, ':');
+        if (!colon || memchr(s, ':', (size_t)(colon - s)))
+            return hs_err_set(err, HS_EINVAL,
+                              "--listen '%s': use HOST:PORT (IPv6 in brackets: [::1]:8138)", s);
+        hs = s;
+        he = colon;
+    }
+    size_t hl = (size_t)(he - hs);
+    if (hl == 0 || hl >= hostn)
+        return hs_err_set(err, HS_EINVAL, "--listen '%s': missing or too long host", s);
+    const char *p = colon + 1;
+    if (!*p || strspn(p, "0123456789") != strlen(p) || strlen(p) > 5 || strtol(p, NULL, 10) > 65535)
+        return hs_err_set(err, HS_EINVAL, "--listen '%s': port must be a number from 0 to 65535", s);
+    memcpy(host, hs, hl);
+    host[hl] = '\0';
+    *port = (unsigned)strtol(p, NULL, 10);
+    return HS_OK;
+}
+
+static void purge_on_change(uint64_t version, void *ctx)
+{
+    hs_cache_purge_before(ctx, version);
+}
+
+int hs_server_create(const hs_http_opts *opts, hs_server **out, hs_err *err)
+{
+    *out = NULL;
+    hs_server *s = calloc(1, sizeof *s);
+    if (!s)
+        return hs_err_set(err, HS_ENOMEM, "cannot allocate the server");
+    s->opts = *opts;
+    if (!s->opts.listen)
+        s->opts.listen = HS_HTTP_DEFAULT_LISTEN;
+    if (!s->opts.threads) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        s->opts.threads = n > 0 && n < 1024 ? (unsigned)n : 2;
+    }
+    if (!s->opts.cache_bytes)
+        s->opts.cache_bytes = (size_t)256 << 20;
+    if (!s->opts.max_connections)
+        s->opts.max_connections = 1024;
+    if (!s->opts.per_ip_limit)
+        s->opts.per_ip_limit = 256;
+    if (!s->opts.timeout_s)
+        s->opts.timeout_s = 30;
+    int n = s->opts.web_dir ? snprintf(s->web_dir, sizeof s->web_dir, "%s", s->opts.web_dir)
+                            : snprintf(s->web_dir, sizeof s->web_dir, "%s/web", hs_paths_source_dir());
+    int rc = HS_OK;
+    if (n < 0 || (size_t)n >= sizeof s->web_dir)
+        rc = hs_err_set(err, HS_EINVAL, "--web: path too long");
+
+    char host[256];
+    unsigned port = 0;
+    if (rc == HS_OK)
+        rc = hs_http_parse_listen(s->opts.listen, host, sizeof host, &port, err);
+    if (rc == HS_OK) {
+        struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                                 .ai_flags = AI_NUMERICSERV};
+        struct addrinfo *ai = NULL;
+        char ps[8];
+        snprintf(ps, sizeof ps, "%u", port);
+        int g = getaddrinfo(host, ps, &hints, &ai);
+        if (g || !ai || ai->ai_addrlen > sizeof s->addr) {
+            rc = hs_err_set(err, HS_EINVAL, "--listen '%s': cannot resolve '%s': %s",
+                            s->opts.listen, host, g ? gai_strerror(g) : "no address");
+        } else {
+            memcpy(&s->addr, ai->ai_addr, ai->ai_addrlen);
+        }
+        if (ai)
+            freeaddrinfo(ai);
+    }
+    if (rc == HS_OK) {
+        s->router = hs_router_create();
+        s->svc.cache = hs_cache_create(s->opts.cache_bytes);
+        s->svc.metrics = hs_metrics_create();
+        if (!s->router || !s->svc.cache || !s->svc.metrics)
+            rc = hs_err_set(err, HS_ENOMEM, "cannot allocate the server");
+    }
+    if (rc == HS_OK)
+        rc = hs_dbpool_create(&(hs_dbpool_opts){.conninfo = s->opts.conninfo}, &s->svc.db, err);
+    if (rc == HS_OK)
+        rc = hs_dbwatch_create(s->opts.conninfo, 0, &s->svc.watch, err);
+    if (rc == HS_OK)
+        rc = hs_dbwatch_on_change(s->svc.watch, purge_on_change, s->svc.cache, err);
+    if (rc < 0) {
+        hs_server_destroy(s);
+        return rc;
+    }
+    s->svc.router = s->router;
+    s->svc.web_dir = s->web_dir;
+    *out = s;
+    return HS_OK;
+}
+
+hs_router *hs_server_router(hs_server *s)
+{
+    return s->router;
+}
+
+hs_services *hs_server_services(hs_server *s)
+{
+    return &s->svc;
+}
+
+unsigned hs_server_port(const hs_server *s)
+{
+    return s->port;
+}
+
+/* ---- MHD callbacks ---- */
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    hs_server *s = cls;
+    http_rctx *rc = calloc(1, sizeof *rc);
+    if (!rc)
+        return NULL;
+    rc->arena = hs_arena_create(0);
+    if (!rc->arena) {
+        free(rc);
+        return NULL;
+    }
+    rc->srv = s;
+    rc->t0 = now_mono();
+    rc->route_index = -1;
+    rc->uri_len = strlen(uri);
+    size_t keep = rc->uri_len > HS_HTTP_MAX_URI ? HS_HTTP_MAX_URI : rc->uri_len;
+    memcpy(rc->uri, uri, keep);
+    rc->uri[keep] = '\0';
+    hs_metrics_active(s->svc.metrics, 1);
+    return rc;
+}
+
+static const char *mhd_header(void *hctx, const char *name)
+{
+    return MHD_lookup_connection_value(hctx, MHD_HEADER_KIND, name);
+}
+
+/* Decodes and checks the path part of the request target into the arena. */
+static int decode_path(http_rctx *rc, size_t plen, const char **out, hs_err *err)
+{
+    const char *raw = rc->uri;
+    if (plen == 0 || raw[0] != '/')
+        return hs_err_set(err, HS_EINVAL, "the request target must be a path starting with '/'");
+    for (size_t i = 0; i + 2 < plen; i++)
+        if (raw[i] == '%' && raw[i + 1] == '2' && (raw[i + 2] == 'f' || raw[i + 2] == 'F'))
+            return hs_err_set(err, HS_EINVAL, "an encoded '/' (%%2F) is not allowed in the path");
+    char *p = hs_arena_alloc(rc->arena, plen + 1, err);
+    if (!p)
+        return err->code;
+    long n = hs_url_decode(raw, plen, 0, p);
+    if (n < 0)
+        return hs_err_set(err, HS_EINVAL, "malformed percent-encoding in the path at byte %ld",
+                          -1 - n);
+    p[n] = '\0';
+    for (long i = 0; i < n; i++)
+        if ((unsigned char)p[i] < 0x20 || p[i] == 0x7F)
+            return hs_err_set(err, HS_EINVAL, "the path contains control characters");
+    if (!hs_utf8_valid((const unsigned char *)p, (size_t)n))
+        return hs_err_set(err, HS_EINVAL, "the path is not valid UTF-8");
+    /* No dot segments: routes never need them and static files must not see them. */
+    for (const char *seg = p; seg; seg = strchr(seg + 1, '/')) {
+        const char *s = seg + 1;
+        size_t l = strcspn(s, "/");
+        if ((l == 1 && s[0] == '.') || (l == 2 && s[0] == '.' && s[1] == '.'))
+            return hs_err_set(err, HS_EINVAL, "'.' and '..' path segments are not allowed");
+    }
+    *out = p;
+    return HS_OK;
+}
+
+/* Runs the request through the framing checks, the router and the handler. */
+static void dispatch(hs_server *s, http_rctx *rc, struct MHD_Connection *conn, const char *method,
+                     hs_resp *resp)
+{
+    hs_err err = {0};
+    hs_req req = {0};
+    req.method = method;
+    req.arena = rc->arena;
+    req.svc = &s->svc;
+    req.header_fn = mhd_header;
+    req.header_ctx = conn;
+    req.data_version = hs_dbwatch_version(s->svc.watch);
+    hs_resp_init(resp, rc->arena);
+
+    if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
+        char m[96];
+        hs_query_show(m, sizeof m, method, 32);
+        snprintf(err.msg, sizeof err.msg, "method %s is not allowed; use GET or HEAD", m);
+        hs_resp_error_status(resp, 405, "method_not_allowed", err.msg, NULL);
+        hs_resp_header(resp, "Allow", "GET, HEAD", NULL);
+        return;
+    }
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+    if ((cl && strspn(cl, "0") != strlen(cl)) ||
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding")) {
+        hs_resp_error_status(resp, 413, "limit_exceeded", "request bodies are not accepted",
+                             NULL);
+        return;
+    }
+    if (rc->uri_len > HS_HTTP_MAX_URI) {
+        snprintf(err.msg, sizeof err.msg, "the URI is %zu bytes; the limit is %d", rc->uri_len,
+                 HS_HTTP_MAX_URI);
+        hs_resp_error_status(resp, 414, "uri_too_long", err.msg, NULL);
+        return;
+    }
+    size_t plen = strcspn(rc->uri, "?#");
+    const char *qs = rc->uri[plen] == '?' ? rc->uri + plen + 1 : NULL;
+    size_t qlen = qs ? strcspn(qs, "#") : 0;
+    int r = decode_path(rc, plen, &req.path, &err);
+    if (r == HS_OK) {
+        r = hs_router_match(s->router, req.path, &req, &err);
+        if (r == HS_ENOTFOUND) {
+            char shown[128];
+            hs_query_show(shown, sizeof shown, req.path, 80);
+            hs_err_set(&err, HS_ENOTFOUND, "no resource at '%s'", shown);
+        }
+    }
+    if (r == HS_OK) {
+        rc->route_index = (int)hs_route_index(req.route);
+        r = hs_query_parse(rc->arena, qs, qlen, &req.query, &err);
+    }
+    if (r == HS_OK && !(hs_route_spec_of(req.route)->flags & HS_ROUTE_OWN_PARAMS))
+        r = hs_query_check_allowed(req.query, hs_route_spec_of(req.route)->params, &err);
+    if (r == HS_OK) {
+        r = hs_route_spec_of(req.route)->handle(&req, resp, &err);
+        if (r < 0 && !err.code)
+            hs_err_set(&err, r, "the handler failed without a message");
+    }
+    if (req.conn)
+        hs_dbpool_release(s->svc.db, req.conn);
+    if (r < 0) {
+        const char *param = req.error_param ? req.error_param
+                                            : (err.code == HS_EINVAL ? hs_query_error_param(req.query) : NULL);
+        if (hs_err_http_status(err.code) >= 500)
+            fprintf(stderr, "hotspot: %s %s: %s (in %s)\n", method,
+                    req.route ? hs_route_pattern(req.route) : "?", err.msg, err.where);
+        hs_resp_error(resp, &err, param);
+    }
+}
+
+static void release_entry(void *cls)
+{
+    hs_cache_entry_release(cls);
+}
+
+/* Hands the hs_resp to MHD. The body moves to MHD (freed by its callbacks). */
+static enum MHD_Result send_resp(struct MHD_Connection *conn, http_rctx *rc, hs_resp *resp)
+{
+    struct MHD_Response *mr = NULL;
+    size_t len = 0;
+    if (resp->status == 304 || resp->status == 204) {
+        hs_cache_entry_release(resp->entry);
+        resp->entry = NULL;
+        hs_buf_free(&resp->body);
+        mr = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    } else if (resp->entry) {
+        const unsigned char *d = hs_cache_entry_data(resp->entry, &len);
+        mr = MHD_create_response_from_buffer_with_free_callback_cls(len, (void *)d,
+                                                                     release_entry, resp->entry);
+        if (!mr)
+            hs_cache_entry_release(resp->entry);
+        resp->entry = NULL;
+    } else {
+        unsigned char *d = hs_buf_steal(&resp->body, &len);
+        mr = d ? MHD_create_response_from_buffer_with_free_callback(len, d, free)
+               : MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+        if (!mr)
+            free(d);
+    }
+    if (!mr)
+        return MHD_NO; /* out of memory: MHD closes the connection */
+    if (resp->status != 304 && resp->status != 204 && resp->content_type)
+        MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
+    int has_cc = 0;
+    for (size_t i = 0; i < resp->nheaders; i++) {
+        MHD_add_response_header(mr, resp->hname[i], resp->hvalue[i]);
+        has_cc |= !strcasecmp(resp->hname[i], "Cache-Control");
+    }
+    if (!has_cc)
+        MHD_add_response_header(mr, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+    MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
+    rc->status = resp->status;
+    rc->bytes = len;
+    enum MHD_Result ok = MHD_queue_response(conn, (unsigned)resp->status, mr);
+    MHD_destroy_response(mr);
+    return ok;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **req_cls)
+{
+    hs_server *s = cls;
+    http_rctx *rc = *req_cls;
+    if (!rc) {
+        rc = on_uri(s, url, conn); /* only if the URI callback could not allocate */
+        if (!rc)
+            return MHD_NO;
+        *req_cls = rc;
+    }
+    if (rc->handled) {
+        /* A body arriving after we answered: discard it. */
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    rc->handled = 1;
+    snprintf(rc->method, sizeof rc->method, "%s", method);
+    hs_resp resp;
+    dispatch(s, rc, conn, method, &resp);
+    enum MHD_Result ok = send_resp(conn, rc, &resp);
+    hs_resp_clear(&resp);
+    return ok;
+}
+
+/* Copies s for the log with control and non-ASCII bytes escaped, so a request
+ * cannot forge log lines. */
+static void log_escape(char *dst, size_t n, const char *s, size_t max)
+{
+    size_t o = 0;
+    for (size_t i = 0; s[i] && i < max && o + 5 < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x21 || c >= 0x7F || c == '"' || c == '\\')
+            o += (size_t)snprintf(dst + o, n - o, "\\x%02X", c);
+        else
+            dst[o++] = (char)c;
+    }
+    dst[o] = '\0';
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    hs_server *s = cls;
+    http_rctx *rc = *req_cls;
+    if (!rc)
+        return;
+    *req_cls = NULL;
+    double secs = now_mono() - rc->t0;
+    hs_metrics_active(s->svc.metrics, -1);
+    if (rc->handled) {
+        hs_metrics_request(s->svc.metrics, rc->route_index, rc->status, secs, rc->bytes);
+        if (!s->opts.quiet) {
+            char ip[INET6_ADDRSTRLEN + 2] = "-";
+            const union MHD_ConnectionInfo *ci =
+                MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+            if (ci && ci->client_addr)
+                getnameinfo(ci->client_addr,
+                            ci->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                                                   : sizeof(struct sockaddr_in),
+                            ip, sizeof ip, NULL, 0, NI_NUMERICHOST);
+            char path[1100], meth[80];
+            log_escape(path, sizeof path, rc->uri, 256);
+            log_escape(meth, sizeof meth, rc->method, 15);
+            time_t t = time(NULL);
+            struct tm tm;
+            char ts[32];
+            gmtime_r(&t, &tm);
+            strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+            char line[1400];
+            int n = snprintf(line, sizeof line, "%s %s \"%s %s\" %d %zu %.1fms%s\n", ts, ip, meth,
+                             path, rc->status, rc->bytes, secs * 1e3,
+                             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+            /* One write() per line keeps lines from different threads whole. */
+            if (n > 0) {
+                size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
+                ssize_t w = write(STDERR_FILENO, line, len);
+                (void)w;
+            }
+        }
+    }
+    hs_arena_destroy(rc->arena);
+    free(rc);
+}
+
+__attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt,
+                                                             va_list ap)
+{
+    (void)cls;
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = strlen(msg);
+    while (n && msg[n - 1] == '\n')
+        msg[--n] = '\0';
+    fprintf(stderr, "hotspot: http: %s\n", msg);
+}
+
+int hs_server_start(hs_server *s, hs_err *err)
+{
+    int rc = hs_dbwatch_start(s->svc.watch, err);
+    if (rc < 0)
+        return rc;
+    s->svc.started = now_mono();
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+    if (s->addr.ss_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    s->mhd = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&s->addr,
+        MHD_OPTION_THREAD_POOL_SIZE, s->opts.threads, MHD_OPTION_CONNECTION_LIMIT,
+        s->opts.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->opts.per_ip_limit,
+        MHD_OPTION_CONNECTION_TIMEOUT, s->opts.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)(64 << 10), MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, s, MHD_OPTION_END);
+    if (!s->mhd)
+        return hs_err_set(err, HS_EIO,
+                          "cannot listen on %s (address in use, not local, or too many threads?)",
+                          s->opts.listen);
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = di ? di->port : 0;
+    return HS_OK;
+}
+
+void hs_server_destroy(hs_server *s)
+{
+    if (!s)
+        return;
+    /* Order matters: MHD first (its threads use everything else, and their exit runs
+     * the db pool's per-thread destructors), then the watcher (its callbacks use the
+     * cache), then the rest. */
+    if (s->mhd)
+        MHD_stop_daemon(s->mhd);
+    hs_dbwatch_destroy(s->svc.watch);
+    hs_dbpool_destroy(s->svc.db);
+    hs_cache_destroy(s->svc.cache);
+    hs_metrics_destroy(s->svc.metrics);
+    hs_router_destroy(s->router);
+    free(s);
+}

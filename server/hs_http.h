@@ -1,0 +1,69 @@
+/* hs_http: the HTTP server (libmicrohttpd) around the router.
+ *
+ * Life cycle, all on the main thread:
+ *
+ *     hs_server *s;
+ *     hs_server_create(&opts, &s, &err);       // services: cache, db pool, watcher
+ *     hs_routes_register_builtin(hs_server_router(s), hs_server_services(s), &err);
+ *     ... more hs_router_add / hs_dbwatch_on_change ...
+ *     hs_server_start(s, &err);                 // binds, starts threads
+ *     ... wait for a signal ...
+ *     hs_server_destroy(s);                     // stops MHD, joins, frees
+ *
+ * Threading: MHD runs `threads` worker threads (MHD_USE_INTERNAL_POLLING_THREAD
+ * with a thread pool); each handles its connections' requests one at a time and
+ * owns one database connection (hs_dbpool). Block SIGINT/SIGTERM/SIGPIPE before
+ * hs_server_start so the worker threads inherit the mask and signals reach only
+ * the thread that sigwait()s for them.
+ *
+ * Every request is framed the same way: method must be GET or HEAD (else 405 with
+ * Allow), no request body (413), URI at most HS_HTTP_MAX_URI bytes (414), path
+ * percent-decoded strictly (400), route found (404), query parsed and its names
+ * checked against the route (400), then the handler runs. Errors are JSON. One
+ * access-log line per request goes to stderr unless quiet.
+ */
+#ifndef HS_HTTP_H
+#define HS_HTTP_H
+
+#include <stddef.h>
+
+#include "hs_err.h"
+#include "hs_route.h"
+
+#define HS_HTTP_MAX_URI 8192
+#define HS_HTTP_DEFAULT_LISTEN "127.0.0.1:8138"
+
+typedef struct hs_http_opts {
+    const char *listen;       /* "HOST:PORT", "[V6]:PORT"; NULL = HS_HTTP_DEFAULT_LISTEN;
+                                 port 0 picks a free port (see hs_server_port) */
+    unsigned threads;         /* worker threads; 0 = number of CPUs */
+    size_t cache_bytes;       /* response cache cap; 0 = 256 MiB */
+    unsigned max_connections; /* 0 = 1024 */
+    unsigned per_ip_limit;    /* concurrent connections per client IP; 0 = 256 */
+    unsigned timeout_s;       /* idle connection timeout; 0 = 30 */
+    const char *web_dir;      /* static files; NULL = <source dir>/web */
+    const char *conninfo;     /* NULL = $HOTSPOT_DB / the embedded cluster */
+    int quiet;                /* no access log */
+} hs_http_opts;
+
+typedef struct hs_server hs_server;
+
+/* Creates the server and its services (nothing listens yet). Caller frees with
+ * hs_server_destroy. */
+int hs_server_create(const hs_http_opts *opts, hs_server **out, hs_err *err);
+/* The router to register routes on; only before hs_server_start. */
+hs_router *hs_server_router(hs_server *s);
+/* The shared services (db pool, watcher, cache, metrics); borrowed. */
+hs_services *hs_server_services(hs_server *s);
+/* Reads the data version, starts the watcher and the HTTP threads. */
+int hs_server_start(hs_server *s, hs_err *err);
+/* The bound port (useful with port 0); 0 before start. */
+unsigned hs_server_port(const hs_server *s);
+/* Stops accepting, finishes (or drops) connections, joins every thread, then frees
+ * all services. Accepts NULL. */
+void hs_server_destroy(hs_server *s);
+
+/* Parses "HOST:PORT" / "[V6]:PORT" (port 0-65535). host receives the host text. */
+int hs_http_parse_listen(const char *s, char *host, size_t hostn, unsigned *port, hs_err *err);
+
+#endif

@@ -1,0 +1,559 @@
+#include "hs_query.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    const char *key;
+    const char *value;
+} query_pair;
+
+struct hs_query {
+    hs_arena *arena;
+    query_pair *pairs;
+    size_t n;
+    char error_param[HS_QUERY_MAX_KEY + 1];
+};
+
+int hs_utf8_valid(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t len;
+        unsigned min;
+        unsigned cp;
+        if ((c & 0xE0) == 0xC0) {
+            len = 2, min = 0x80, cp = c & 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            len = 3, min = 0x800, cp = c & 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            len = 4, min = 0x10000, cp = c & 0x07;
+        } else {
+            return 0;
+        }
+        if (n - i < len)
+            return 0;
+        for (size_t k = 1; k < len; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+        i += len;
+    }
+    return 1;
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+long hs_url_decode(const char *in, size_t n, int plus_is_space, char *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = in[i];
+        if (c == '%') {
+            if (n - i < 3 || hexval((unsigned char)in[i + 1]) < 0 ||
+                hexval((unsigned char)in[i + 2]) < 0)
+                return -1 - (long)i;
+            out[o++] = (char)(hexval((unsigned char)in[i + 1]) * 16 +
+                              hexval((unsigned char)in[i + 2]));
+            i += 2;
+        } else if (c == '+' && plus_is_space) {
+            out[o++] = ' ';
+        } else {
+            out[o++] = c;
+        }
+    }
+    return (long)o;
+}
+
+void hs_query_show(char *dst, size_t dstn, const char *s, size_t max)
+{
+    if (!dstn)
+        return;
+    size_t len = strlen(s), cut = len;
+    if (cut > max) {
+        cut = max;
+        /* Back up to the start of a UTF-8 sequence so the message stays valid. */
+        while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
+            cut--;
+    }
+    size_t o = 0;
+    for (size_t i = 0; i < cut && o + 1 < dstn; i++) {
+        unsigned char c = (unsigned char)s[i];
+        dst[o++] = (c < 0x20 || c == 0x7F) ? '?' : (char)c;
+    }
+    if (cut < len)
+        for (int k = 0; k < 3 && o + 1 < dstn; k++)
+            dst[o++] = '.';
+    dst[o] = '\0';
+}
+
+static int has_control(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7F)
+            return 1;
+    }
+    return 0;
+}
+
+static void set_param(hs_query *q, const char *name)
+{
+    snprintf(q->error_param, sizeof q->error_param, "%s", name);
+}
+
+/* Decodes one key or value into the arena; names `what` in errors. */
+static int decode_part(hs_query *q, const char *raw, size_t n, size_t cap, const char *keyname,
+                       const char **out, hs_err *err)
+{
+    char shown[80];
+    char *buf = hs_arena_alloc(q->arena, n + 1, err);
+    if (!buf)
+        return err ? err->code : HS_ENOMEM;
+    long d = hs_url_decode(raw, n, 1, buf);
+    if (d < 0) {
+        size_t at = (size_t)(-1 - d);
+        size_t show = n - at < 3 ? n - at : 3;
+        char esc[8];
+        memcpy(esc, raw + at, show);
+        esc[show] = '\0';
+        hs_query_show(shown, sizeof shown, esc, 8);
+        if (keyname) {
+            set_param(q, keyname);
+            return hs_err_set(err, HS_EINVAL,
+                              "parameter '%s': malformed percent-encoding '%s' (use %%XX with two hex digits)",
+                              keyname, shown);
+        }
+        return hs_err_set(err, HS_EINVAL,
+                          "malformed percent-encoding '%s' in a parameter name (use %%XX with two hex digits)",
+                          shown);
+    }
+    size_t len = (size_t)d;
+    buf[len] = '\0';
+    const char *what = keyname ? "value" : "name";
+    if (!hs_utf8_valid((const unsigned char *)buf, len) || has_control(buf, len) ||
+        memchr(buf, '\0', len)) {
+        if (keyname)
+            set_param(q, keyname);
+        hs_query_show(shown, sizeof shown, keyname ? keyname : "", 40);
+        return hs_err_set(err, HS_EINVAL,
+                          "parameter %s%s%s: the %s is not valid UTF-8 text or contains control characters",
+                          keyname ? "'" : "", keyname ? shown : "name", keyname ? "'" : "", what);
+    }
+    if (len > cap) {
+        if (keyname) {
+            set_param(q, keyname);
+            return hs_err_set(err, HS_EINVAL, "parameter '%s': value is %zu bytes; the limit is %zu",
+                              keyname, len, cap);
+        }
+        hs_query_show(shown, sizeof shown, buf, 40);
+        return hs_err_set(err, HS_EINVAL, "parameter name '%s' is %zu bytes; the limit is %zu", shown,
+                          len, cap);
+    }
+    *out = buf;
+    return HS_OK;
+}
+
+int hs_query_parse(hs_arena *a, const char *raw, size_t len, hs_query **out, hs_err *err)
+{
+    *out = NULL;
+    hs_query *q = hs_arena_calloc(a, 1, sizeof *q, err);
+    if (!q)
+        return err ? err->code : HS_ENOMEM;
+    q->arena = a;
+    if (!raw)
+        len = 0;
+    if (len > HS_QUERY_MAX_LEN)
+        return hs_err_set(err, HS_EINVAL, "query string is %zu bytes; the limit is %d", len,
+                          HS_QUERY_MAX_LEN);
+    q->pairs = hs_arena_calloc(a, HS_QUERY_MAX_PARAMS, sizeof *q->pairs, err);
+    if (!q->pairs)
+        return err ? err->code : HS_ENOMEM;
+    size_t i = 0;
+    while (i < len) {
+        const char *amp = memchr(raw + i, '&', len - i);
+        size_t end = amp ? (size_t)(amp - raw) : len;
+        size_t plen = end - i;
+        const char *piece = raw + i;
+        i = end + 1;
+        if (plen == 0)
+            continue; /* "a=1&&b=2" and a trailing '&' are harmless */
+        if (q->n >= HS_QUERY_MAX_PARAMS)
+            return hs_err_set(err, HS_EINVAL, "more than %d query parameters", HS_QUERY_MAX_PARAMS);
+        const char *eq = memchr(piece, '=', plen);
+        size_t klen = eq ? (size_t)(eq - piece) : plen;
+        if (klen == 0)
+            return hs_err_set(err, HS_EINVAL, "empty parameter name in query pair %zu", q->n + 1);
+        const char *key, *value = "";
+        int rc = decode_part(q, piece, klen, HS_QUERY_MAX_KEY, NULL, &key, err);
+        if (rc < 0)
+            return rc;
+        if (!*key)
+            return hs_err_set(err, HS_EINVAL, "empty parameter name in query pair %zu", q->n + 1);
+        if (eq) {
+            rc = decode_part(q, eq + 1, plen - klen - 1, HS_QUERY_MAX_VALUE, key, &value, err);
+            if (rc < 0)
+                return rc;
+        }
+        q->pairs[q->n].key = key;
+        q->pairs[q->n].value = value;
+        q->n++;
+    }
+    *out = q;
+    return HS_OK;
+}
+
+size_t hs_query_count(const hs_query *q)
+{
+    return q->n;
+}
+
+const char *hs_query_key(const hs_query *q, size_t i)
+{
+    return i < q->n ? q->pairs[i].key : NULL;
+}
+
+const char *hs_query_value(const hs_query *q, size_t i)
+{
+    return i < q->n ? q->pairs[i].value : NULL;
+}
+
+const char *hs_query_error_param(const hs_query *q)
+{
+    return q && q->error_param[0] ? q->error_param : NULL;
+}
+
+static int is_allowed(const char *key, const char *const *allowed)
+{
+    for (size_t k = 0; allowed && allowed[k]; k++)
+        if (!strcmp(key, allowed[k]))
+            return 1;
+    return 0;
+}
+
+/* Appends "a, b, c" to dst. */
+static void join_list(char *dst, size_t n, const char *const *items)
+{
+    size_t o = strlen(dst);
+    for (size_t k = 0; items && items[k] && o < n; k++) {
+        int w = snprintf(dst + o, n - o, "%s%s", k ? ", " : "", items[k]);
+        if (w < 0)
+            break;
+        o += (size_t)w;
+    }
+}
+
+int hs_query_check_allowed(hs_query *q, const char *const *allowed, hs_err *err)
+{
+    char names[512] = "";
+    size_t bad = 0, o = 0;
+    const char *first = NULL;
+    for (size_t i = 0; i < q->n; i++) {
+        if (is_allowed(q->pairs[i].key, allowed))
+            continue;
+        /* Name each unknown key once even when repeated. */
+        int seen = 0;
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(q->pairs[j].key, q->pairs[i].key))
+                seen = 1;
+        if (seen)
+            continue;
+        if (!first)
+            first = q->pairs[i].key;
+        char shown[80];
+        hs_query_show(shown, sizeof shown, q->pairs[i].key, 40);
+        if (o < sizeof names) {
+            int w = snprintf(names + o, sizeof names - o, "%s'%s'", bad ? ", " : "", shown);
+            if (w > 0)
+                o += (size_t)w;
+        }
+        bad++;
+    }
+    if (!bad)
+        return HS_OK;
+    set_param(q, first);
+    char list[512] = "";
+    join_list(list, sizeof list, allowed);
+    return hs_err_set(err, HS_EINVAL, "unknown parameter%s %s (allowed: %s)", bad > 1 ? "s" : "",
+                      names, list[0] ? list : "none");
+}
+
+size_t hs_query_has(const hs_query *q, const char *name)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < q->n; i++)
+        if (!strcmp(q->pairs[i].key, name))
+            c++;
+    return c;
+}
+
+int hs_query_require(hs_query *q, const char *name, hs_err *err)
+{
+    if (hs_query_has(q, name))
+        return HS_OK;
+    set_param(q, name);
+    return hs_err_set(err, HS_EINVAL, "missing required parameter '%s'", name);
+}
+
+/* The single value of `name`, NULL when absent; an error when repeated. */
+static int single(hs_query *q, const char *name, const char **out, hs_err *err)
+{
+    *out = NULL;
+    size_t c = 0;
+    for (size_t i = 0; i < q->n; i++) {
+        if (!strcmp(q->pairs[i].key, name)) {
+            if (!c)
+                *out = q->pairs[i].value;
+            c++;
+        }
+    }
+    if (c > 1) {
+        set_param(q, name);
+        return hs_err_set(err, HS_EINVAL, "parameter '%s' is given %zu times; give it once", name, c);
+    }
+    return HS_OK;
+}
+
+int hs_query_str(hs_query *q, const char *name, size_t max_len, const char *def,
+                 const char **out, hs_err *err)
+{
+    const char *v;
+    int rc = single(q, name, &v, err);
+    if (rc < 0)
+        return rc;
+    if (!v) {
+        *out = def;
+        return HS_OK;
+    }
+    size_t len = strlen(v);
+    if (len > max_len) {
+        set_param(q, name);
+        return hs_err_set(err, HS_EINVAL, "parameter '%s' is %zu bytes long; the limit is %zu", name,
+                          len, max_len);
+    }
+    *out = v;
+    return HS_OK;
+}
+
+static int bad_value(hs_query *q, const char *name, const char *v, const char *expect, hs_err *err)
+{
+    char shown[80];
+    hs_query_show(shown, sizeof shown, v, 40);
+    set_param(q, name);
+    return hs_err_set(err, HS_EINVAL, "parameter '%s' must be %s (got '%s')", name, expect, shown);
+}
+
+int hs_query_int(hs_query *q, const char *name, long min, long max, long def, long *out,
+                 hs_err *err)
+{
+    const char *v;
+    int rc = single(q, name, &v, err);
+    if (rc < 0)
+        return rc;
+    if (!v) {
+        *out = def;
+        return HS_OK;
+    }
+    char expect[96];
+    snprintf(expect, sizeof expect, "an integer from %ld to %ld", min, max);
+    /* strtol alone accepts leading spaces, '+' and trailing junk; insist on digits. */
+    const char *d = v[0] == '-' ? v + 1 : v;
+    if (!*d || strspn(d, "0123456789") != strlen(d))
+        return bad_value(q, name, v, expect, err);
+    errno = 0;
+    char *end = NULL;
+    long x = strtol(v, &end, 10);
+    if (errno || *end || x < min || x > max)
+        return bad_value(q, name, v, expect, err);
+    *out = x;
+    return HS_OK;
+}
+
+int hs_query_double(hs_query *q, const char *name, double min, double max, double def,
+                    double *out, hs_err *err)
+{
+    const char *v;
+    int rc = single(q, name, &v, err);
+    if (rc < 0)
+        return rc;
+    if (!v) {
+        *out = def;
+        return HS_OK;
+    }
+    char expect[96];
+    snprintf(expect, sizeof expect, "a number from %g to %g", min, max);
+    /* Plain decimal notation only: no hex floats, inf, nan or spaces. */
+    if (!*v || strspn(v, "0123456789.-+eE") != strlen(v))
+        return bad_value(q, name, v, expect, err);
+    errno = 0;
+    char *end = NULL;
+    double x = strtod(v, &end);
+    if (errno || *end || !isfinite(x) || x < min || x > max)
+        return bad_value(q, name, v, expect, err);
+    *out = x;
+    return HS_OK;
+}
+
+int hs_query_bool(hs_query *q, const char *name, int def, int *out, hs_err *err)
+{
+    static const char *const yes[] = {"true", "1", "yes", NULL};
+    static const char *const no[] = {"false", "0", "no", NULL};
+    const char *v;
+    int rc = single(q, name, &v, err);
+    if (rc < 0)
+        return rc;
+    if (!v) {
+        *out = def;
+        return HS_OK;
+    }
+    if (is_allowed(v, yes)) {
+        *out = 1;
+        return HS_OK;
+    }
+    if (is_allowed(v, no)) {
+        *out = 0;
+        return HS_OK;
+    }
+    return bad_value(q, name, v, "one of true, false, 1, 0, yes, no", err);
+}
+
+int hs_query_enum(hs_query *q, const char *name, const char *const *allowed, int def, int *out,
+                  hs_err *err)
+{
+    const char *v;
+    int rc = single(q, name, &v, err);
+    if (rc < 0)
+        return rc;
+    if (!v) {
+        *out = def;
+        return HS_OK;
+    }
+    for (int k = 0; allowed[k]; k++) {
+        if (!strcmp(v, allowed[k])) {
+            *out = k;
+            return HS_OK;
+        }
+    }
+    char expect[512] = "one of ";
+    join_list(expect, sizeof expect, allowed);
+    return bad_value(q, name, v, expect, err);
+}
+
+int hs_period_parse(const char *s, int *out)
+{
+    /* Exactly YYYY-MM: fixed width keeps "2024-1" or "2024-013" out. */
+    if (strlen(s) != 7 || s[4] != '-')
+        return HS_EINVAL;
+    for (int i = 0; i < 7; i++)
+        if (i != 4 && (s[i] < '0' || s[i] > '9'))
+            return HS_EINVAL;
+    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    int m = (s[5] - '0') * 10 + (s[6] - '0');
+    if (y < 1900 || y > 2200 || m < 1 || m > 12)
+        return HS_EINVAL;
+    *out = HS_PERIOD(y, m);
+    return HS_OK;
+}
+
+void hs_period_format(int period, char out[8])
+{
+    int y = period / 12, m = period % 12 + 1;
+    if (period < 0 || y > 9999)
+        y = 0, m = 1;
+    snprintf(out, 8, "%04d-%02d", y, m);
+}
+
+int hs_query_period(hs_query *q, const char *name, int def, int *out, hs_err *err)
+{
+    const char *v;
+    int rc = single(q, name, &v, err);
+    if (rc < 0)
+        return rc;
+    if (!v) {
+        *out = def;
+        return HS_OK;
+    }
+    if (hs_period_parse(v, out) < 0)
+        return bad_value(q, name, v, "a month YYYY-MM between 1900-01 and 2200-12", err);
+    return HS_OK;
+}
+
+int hs_query_bbox(hs_query *q, const char *name, int *present, hs_bbox *out, hs_err *err)
+{
+    static const char expect[] =
+        "minlon,minlat,maxlon,maxlat in degrees with min < max, lon in [-180,180], lat in [-90,90]";
+    const char *v;
+    *present = 0;
+    int rc = single(q, name, &v, err);
+    if (rc < 0 || !v)
+        return rc;
+    double c[4];
+    const char *p = v;
+    for (int k = 0; k < 4; k++) {
+        size_t n = strcspn(p, ",");
+        char tmp[64];
+        if (n == 0 || n >= sizeof tmp || strspn(p, "0123456789.-+eE") < n)
+            return bad_value(q, name, v, expect, err);
+        memcpy(tmp, p, n);
+        tmp[n] = '\0';
+        errno = 0;
+        char *end = NULL;
+        c[k] = strtod(tmp, &end);
+        if (errno || *end || !isfinite(c[k]))
+            return bad_value(q, name, v, expect, err);
+        p += n;
+        if (k < 3) {
+            if (*p != ',')
+                return bad_value(q, name, v, expect, err);
+            p++;
+        }
+    }
+    if (*p)
+        return bad_value(q, name, v, expect, err);
+    if (c[0] < -180 || c[2] > 180 || c[1] < -90 || c[3] > 90 || c[0] >= c[2] || c[1] >= c[3])
+        return bad_value(q, name, v, expect, err);
+    out->min_x = c[0];
+    out->min_y = c[1];
+    out->max_x = c[2];
+    out->max_y = c[3];
+    *present = 1;
+    return HS_OK;
+}
+
+int hs_query_values(hs_query *q, const char *name, const char *const **vals, size_t *n,
+                    hs_err *err)
+{
+    size_t c = hs_query_has(q, name);
+    *n = 0;
+    *vals = NULL;
+    if (!c)
+        return HS_OK;
+    const char **v = hs_arena_calloc(q->arena, c, sizeof *v, err);
+    if (!v)
+        return err ? err->code : HS_ENOMEM;
+    for (size_t i = 0; i < q->n; i++)
+        if (!strcmp(q->pairs[i].key, name))
+            v[(*n)++] = q->pairs[i].value;
+    *vals = v;
+    return HS_OK;
+}
