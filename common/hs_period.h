@@ -10,6 +10,9 @@
 
 #include "hs_err.h"
 
+/* The month index of year y, month m (1..12). */
+#define HS_PERIOD(y, m) ((y) * 12 + ((m) - 1))
+
 #define HS_PERIOD_MIN_YEAR 1900
 #define HS_PERIOD_MAX_YEAR 2200
 

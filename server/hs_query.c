@@ -1,5 +1,7 @@
 #include "hs_query.h"
 
+#include "hs_period.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -459,30 +461,6 @@ int hs_query_enum(hs_query *q, const char *name, const char *const *allowed, int
     return bad_value(q, name, v, expect, err);
 }
 
-int hs_period_parse(const char *s, int *out)
-{
-    /* Exactly YYYY-MM: fixed width keeps "2024-1" or "2024-013" out. */
-    if (strlen(s) != 7 || s[4] != '-')
-        return HS_EINVAL;
-    for (int i = 0; i < 7; i++)
-        if (i != 4 && (s[i] < '0' || s[i] > '9'))
-            return HS_EINVAL;
-    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-    int m = (s[5] - '0') * 10 + (s[6] - '0');
-    if (y < 1900 || y > 2200 || m < 1 || m > 12)
-        return HS_EINVAL;
-    *out = HS_PERIOD(y, m);
-    return HS_OK;
-}
-
-void hs_period_format(int period, char out[8])
-{
-    int y = period / 12, m = period % 12 + 1;
-    if (period < 0 || y > 9999)
-        y = 0, m = 1;
-    snprintf(out, 8, "%04d-%02d", y, m);
-}
-
 int hs_query_period(hs_query *q, const char *name, int def, int *out, hs_err *err)
 {
     const char *v;
@@ -493,7 +471,7 @@ int hs_query_period(hs_query *q, const char *name, int def, int *out, hs_err *er
         *out = def;
         return HS_OK;
     }
-    if (hs_period_parse(v, out) < 0)
+    if (hs_period_parse(v, name, out, NULL) < 0)
         return bad_value(q, name, v, "a month YYYY-MM between 1900-01 and 2200-12", err);
     return HS_OK;
 }
@@ -532,10 +510,10 @@ int hs_query_bbox(hs_query *q, const char *name, int *present, hs_bbox *out, hs_
         return bad_value(q, name, v, expect, err);
     if (c[0] < -180 || c[2] > 180 || c[1] < -90 || c[3] > 90 || c[0] >= c[2] || c[1] >= c[3])
         return bad_value(q, name, v, expect, err);
-    out->min_x = c[0];
-    out->min_y = c[1];
-    out->max_x = c[2];
-    out->max_y = c[3];
+    out->minx = c[0];
+    out->miny = c[1];
+    out->maxx = c[2];
+    out->maxy = c[3];
     *present = 1;
     return HS_OK;
 }

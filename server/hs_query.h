@@ -25,6 +25,8 @@
 
 #include "hs_arena.h"
 #include "hs_err.h"
+#include "hs_geom.h" /* hs_bbox */
+#include "hs_period.h"
 
 #define HS_QUERY_MAX_LEN 4096
 #define HS_QUERY_MAX_PARAMS 64
@@ -33,9 +35,6 @@
 
 typedef struct hs_query hs_query;
 
-typedef struct hs_bbox {
-    double min_x, min_y, max_x, max_y; /* lon/lat degrees (EPSG:4326) */
-} hs_bbox;
 
 /* Parses the raw query string `raw` (without the '?', `len` bytes, not necessarily
  * NUL-terminated; NULL or len 0 gives an empty query) into *out. */
@@ -76,7 +75,7 @@ int hs_query_enum(hs_query *q, const char *name, const char *const *allowed, int
                   hs_err *err);
 /* A month "YYYY-MM" (years 1900-2200); *out = hs_period (see below), def when absent. */
 int hs_query_period(hs_query *q, const char *name, int def, int *out, hs_err *err);
-/* "minlon,minlat,maxlon,maxlat" in degrees with min < max, lon in [-180,180], lat in
+/* "minlon,minlat,maxlon,maxlat" in degrees (into minx, miny, maxx, maxy) with min < max, lon in [-180,180], lat in
  * [-90,90]. Sets *present to 0 (out untouched) when absent, 1 when parsed. */
 int hs_query_bbox(hs_query *q, const char *name, int *present, hs_bbox *out, hs_err *err);
 
@@ -84,13 +83,7 @@ int hs_query_bbox(hs_query *q, const char *name, int *present, hs_bbox *out, hs_
 int hs_query_values(hs_query *q, const char *name, const char *const **vals, size_t *n,
                     hs_err *err);
 
-/* Periods are months counted from year 0: year * 12 + (month - 1), so that
- * consecutive months are consecutive integers. */
-#define HS_PERIOD(year, month) ((year) * 12 + ((month) - 1))
-/* Parses exactly "YYYY-MM". Returns 0 or HS_EINVAL (no message). */
-int hs_period_parse(const char *s, int *out);
-/* Writes "YYYY-MM" (8 bytes with NUL) into out. */
-void hs_period_format(int period, char out[8]);
+/* Periods are month indices as in common/hs_period.h. */
 
 /* Helpers shared with the path decoder. */
 

@@ -197,7 +197,7 @@ static void test_period(void **state)
     assert_int_equal(hs_query_period(q, "to", 0, &p, &err), 0);
     assert_int_equal(p, HS_PERIOD(2026, 10));
     char buf[8];
-    hs_period_format(p, buf);
+    hs_period_format(p, buf, sizeof buf);
     assert_string_equal(buf, "2026-10");
     assert_int_equal(HS_PERIOD(2022, 1) - HS_PERIOD(2021, 12), 1);
     assert_int_equal(hs_query_period(q, "absent", 42, &p, &err), 0);
@@ -217,9 +217,9 @@ static void test_bbox(void **state)
     int present;
     assert_int_equal(hs_query_bbox(q, "b", &present, &b, &err), 0);
     assert_int_equal(present, 1);
-    assert_true(b.min_x == 102.1 && b.min_y == 8.5 && b.max_x == 109.5 && b.max_y == 23.4);
+    assert_true(b.minx == 102.1 && b.miny == 8.5 && b.maxx == 109.5 && b.maxy == 23.4);
     assert_int_equal(hs_query_bbox(q, "neg", &present, &b, &err), 0);
-    assert_true(b.min_x == -10);
+    assert_true(b.minx == -10);
     assert_int_equal(hs_query_bbox(q, "absent", &present, &b, &err), 0);
     assert_int_equal(present, 0);
     const char *bad[] = {"inv", "few", "out", "junk", "sp"};
