@@ -17,6 +17,7 @@ struct hs_query {
     hs_arena *arena;
     query_pair *pairs;
     size_t n;
+    int cli; /* built from argv: messages say "option --from", not "parameter 'from'" */
     char error_param[HS_QUERY_MAX_KEY + 1];
 };
 
@@ -296,8 +297,15 @@ int hs_query_check_allowed(hs_query *q, const char *const *allowed, hs_err *err)
     set_param(q, first);
     char list[512] = "";
     join_list(list, sizeof list, allowed);
-    return hs_err_set(err, HS_EINVAL, "unknown parameter%s %s (allowed: %s)", bad > 1 ? "s" : "",
-                      names, list[0] ? list : "none");
+    return hs_err_set(err, HS_EINVAL, "unknown %s%s %s (allowed: %s)", q->cli ? "option" : "parameter",
+                      bad > 1 ? "s" : "", names, list[0] ? list : "none");
+}
+
+/* "parameter 'from'" for URLs, "option --from" for the command line. */
+static const char *pname(const hs_query *q, const char *name, char *buf, size_t n)
+{
+    snprintf(buf, n, q->cli ? "option --%s" : "parameter '%s'", name);
+    return buf;
 }
 
 size_t hs_query_has(const hs_query *q, const char *name)
@@ -314,7 +322,8 @@ int hs_query_require(hs_query *q, const char *name, hs_err *err)
     if (hs_query_has(q, name))
         return HS_OK;
     set_param(q, name);
-    return hs_err_set(err, HS_EINVAL, "missing required parameter '%s'", name);
+    char pn[96];
+    return hs_err_set(err, HS_EINVAL, "missing required %s", pname(q, name, pn, sizeof pn));
 }
 
 /* The single value of `name`, NULL when absent; an error when repeated. */
@@ -331,7 +340,9 @@ static int single(hs_query *q, const char *name, const char **out, hs_err *err)
     }
     if (c > 1) {
         set_param(q, name);
-        return hs_err_set(err, HS_EINVAL, "parameter '%s' is given %zu times; give it once", name, c);
+        char pn[96];
+        return hs_err_set(err, HS_EINVAL, "%s is given %zu times; give it once",
+                          pname(q, name, pn, sizeof pn), c);
     }
     return HS_OK;
 }
@@ -350,8 +361,9 @@ int hs_query_str(hs_query *q, const char *name, size_t max_len, const char *def,
     size_t len = strlen(v);
     if (len > max_len) {
         set_param(q, name);
-        return hs_err_set(err, HS_EINVAL, "parameter '%s' is %zu bytes long; the limit is %zu", name,
-                          len, max_len);
+        char pn[96];
+        return hs_err_set(err, HS_EINVAL, "%s is %zu bytes long; the limit is %zu",
+                          pname(q, name, pn, sizeof pn), len, max_len);
     }
     *out = v;
     return HS_OK;
@@ -362,7 +374,9 @@ static int bad_value(hs_query *q, const char *name, const char *v, const char *e
     char shown[80];
     hs_query_show(shown, sizeof shown, v, 40);
     set_param(q, name);
-    return hs_err_set(err, HS_EINVAL, "parameter '%s' must be %s (got '%s')", name, expect, shown);
+    char pn[96];
+    return hs_err_set(err, HS_EINVAL, "%s must be %s (got '%s')", pname(q, name, pn, sizeof pn),
+                      expect, shown);
 }
 
 int hs_query_int(hs_query *q, const char *name, long min, long max, long def, long *out,
@@ -533,5 +547,45 @@ int hs_query_values(hs_query *q, const char *name, const char *const **vals, siz
         if (!strcmp(q->pairs[i].key, name))
             v[(*n)++] = q->pairs[i].value;
     *vals = v;
+    return HS_OK;
+}
+
+int hs_query_from_argv(hs_arena *a, int argc, char **argv, hs_query **out, hs_err *err)
+{
+    *out = NULL;
+    hs_query *q = hs_arena_calloc(a, 1, sizeof *q, err);
+    if (!q)
+        return err ? err->code : HS_ENOMEM;
+    q->arena = a;
+    q->cli = 1;
+    q->pairs = hs_arena_calloc(a, HS_QUERY_MAX_PARAMS, sizeof *q->pairs, err);
+    if (!q->pairs)
+        return err ? err->code : HS_ENOMEM;
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0')
+            return hs_err_set(err, HS_EINVAL, "unexpected argument '%.64s'; options look like "
+                              "--name VALUE", arg);
+        if (q->n >= HS_QUERY_MAX_PARAMS)
+            return hs_err_set(err, HS_EINVAL, "more than %d options", HS_QUERY_MAX_PARAMS);
+        const char *eq = strchr(arg + 2, '=');
+        const char *key, *value;
+        if (eq) {
+            key = hs_arena_strndup(a, arg + 2, (size_t)(eq - arg - 2), err);
+            value = eq + 1;
+        } else {
+            key = arg + 2;
+            /* A flag (--fdr) is followed by another option or nothing. */
+            value = i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0 ? argv[++i] : "true";
+        }
+        if (!key)
+            return err ? err->code : HS_ENOMEM;
+        if (strlen(key) > HS_QUERY_MAX_KEY || strlen(value) > HS_QUERY_MAX_VALUE)
+            return hs_err_set(err, HS_EINVAL, "option '%.64s' is too long", arg);
+        q->pairs[q->n].key = key;
+        q->pairs[q->n].value = value;
+        q->n++;
+    }
+    *out = q;
     return HS_OK;
 }

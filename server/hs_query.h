@@ -40,6 +40,11 @@ typedef struct hs_query hs_query;
  * NUL-terminated; NULL or len 0 gives an empty query) into *out. */
 int hs_query_parse(hs_arena *a, const char *raw, size_t len, hs_query **out, hs_err *err);
 
+/* Builds a query from command-line options: "--name VALUE", "--name=VALUE", or a
+ * bare "--flag" (value "true"). Error messages then name "option --name". Strings
+ * borrow argv. This keeps one validator for the CLI and the HTTP API. */
+int hs_query_from_argv(hs_arena *a, int argc, char **argv, hs_query **out, hs_err *err);
+
 size_t hs_query_count(const hs_query *q);
 /* The i-th decoded pair in the order given (i < hs_query_count). Borrowed. */
 const char *hs_query_key(const hs_query *q, size_t i);
