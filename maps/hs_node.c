@@ -238,7 +238,8 @@ int hs_node_tjunctions(hs_wring *w, int nw, const hs_bbox *ext, double eps, long
         }
     }
     free(cs);
-    qsort(in, nin, sizeof *in, ins_cmp);
+    if (nin > 0)
+        qsort(in, nin, sizeof *in, ins_cmp);
     /* Rebuild each ring that receives insertions. */
     size_t j = 0;
     while (j < nin) {
