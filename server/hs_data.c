@@ -481,3 +481,42 @@ int hs_data_version(PGconn *c, long long *version, hs_err *err)
     *version = isnull ? 0 : strtoll(v, NULL, 10);
     return HS_OK;
 }
+
+void hs_data_wkb_free(int n, unsigned char **wkb, size_t *len)
+{
+    for (int i = 0; wkb && i < n; i++)
+        PQfreemem(wkb[i]);
+    free(wkb);
+    free(len);
+}
+
+int hs_data_load_wkb(PGconn *c, const hs_unitset *u, unsigned char ***wkb, size_t **len,
+                     hs_err *err)
+{
+    *wkb = calloc((size_t)u->n, sizeof **wkb);
+    *len = calloc((size_t)u->n, sizeof **len);
+    if (!*wkb || !*len) {
+        hs_data_wkb_free(0, *wkb, *len);
+        return hs_err_set(err, HS_ENOMEM, "cannot allocate geometries for %d units", u->n);
+    }
+    const char *p[1] = {hs_level_name(u->level)};
+    PGresult *r;
+    int rc = hs_pg_query(c, "SELECT code, ST_AsBinary(geom) FROM hs.unit WHERE level = $1", 1, p,
+                         &r, err);
+    for (int i = 0; rc == HS_OK && i < PQntuples(r); i++) {
+        int k = hs_unitset_find(u, PQgetvalue(r, i, 0));
+        if (k < 0 || (*wkb)[k])
+            continue;
+        (*wkb)[k] = PQunescapeBytea((const unsigned char *)PQgetvalue(r, i, 1), &(*len)[k]);
+        if (!(*wkb)[k])
+            rc = hs_err_set(err, HS_ENOMEM, "cannot decode the geometry of %s", u->code[k]);
+    }
+    if (rc == HS_OK)
+        PQclear(r);
+    else {
+        hs_data_wkb_free(u->n, *wkb, *len);
+        *wkb = NULL;
+        *len = NULL;
+    }
+    return rc;
+}

@@ -93,6 +93,12 @@ int hs_data_period_range(PGconn *c, int *first, int *last, hs_err *err);
 /* 1 when hs.dataset_meta says the data is synthetic. */
 int hs_data_is_synthetic(PGconn *c, int *synthetic, hs_err *err);
 
+/* Each unit's boundary as WKB (EPSG:4326), for GeoJSON/GeoPackage outputs.
+ * wkb[i] and len[i] follow u's order; caller frees with hs_data_wkb_free(). */
+int hs_data_load_wkb(PGconn *c, const hs_unitset *u, unsigned char ***wkb, size_t **len,
+                     hs_err *err);
+void hs_data_wkb_free(int n, unsigned char **wkb, size_t *len);
+
 /* Current hs.data_version.version. */
 int hs_data_version(PGconn *c, long long *version, hs_err *err);
 

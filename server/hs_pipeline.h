@@ -1,0 +1,54 @@
+/* hs_pipeline: runs one analysis end to end for the CLI and the HTTP API:
+ * data (hs_data) -> weights -> rates -> Gi* and LISA -> trend -> outreach -> risk.
+ *
+ * Everything a result table or a map needs is kept in one hs_run, so a map of
+ * Gi* bins and the CSV of the same request come from the same numbers.
+ */
+#ifndef HS_PIPELINE_H
+#define HS_PIPELINE_H
+
+#include <libpq-fe.h>
+
+#include "hs_data.h"
+#include "hs_emerging.h"
+#include "hs_gistar.h"
+#include "hs_lisa.h"
+#include "hs_moran.h"
+#include "hs_params.h"
+#include "hs_risk.h"
+#include "hs_scan.h"
+#include "hs_weights.h"
+
+typedef struct hs_run {
+    hs_params prm;
+    hs_unitset *u;
+    hs_series *series; /* the indicator, monthly over the window */
+    hs_weights *w;     /* the requested scheme (binary; statistics standardise as needed) */
+    double *count, *rate, *eb_rate, *eb_local, *eb_z;
+    const double *x; /* what Gi* and LISA used: one of count, rate, eb_rate, eb_z */
+    hs_gistar_result *gi;
+    hs_lisa_result *lisa;
+    hs_moran_global moran;
+    double *trend_z, *trend_p; /* Mann-Kendall of each unit's monthly series */
+    hs_outreach *outreach;
+    hs_risk_result *risk;
+    int synthetic;
+    long long data_version;
+} hs_run;
+
+/* Runs the local statistics and risk for p. Caller frees with hs_run_free(). */
+int hs_run_analysis(PGconn *c, const hs_params *p, hs_run **out, hs_err *err);
+void hs_run_free(hs_run *r);
+
+/* Kulldorff scan of the indicator's counts over the window (own data load). */
+int hs_run_scan(PGconn *c, const hs_params *p, hs_unitset **units, hs_scan_result **out,
+                int *synthetic, hs_err *err);
+
+/* Emerging hot spots: Gi* on the indicator per month or quarter over the window. */
+int hs_run_emerging(PGconn *c, const hs_params *p, hs_unitset **units, hs_emerging_result **out,
+                    int *synthetic, hs_err *err);
+
+/* The newest month holding data, the default end of every window. */
+int hs_pipeline_last_period(PGconn *c, int *last, hs_err *err);
+
+#endif
