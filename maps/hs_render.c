@@ -1,0 +1,404 @@
+/* hs_render: the map layers (fills, outlines, border, highlights, labels) and the
+ * tile-mode entry point. Furniture is in hs_furniture.c, output encoders in
+ * hs_output.c, Pango helpers in hs_text.c. */
+#include "hs_render.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hs_render_int.h"
+
+hs_render_ctx *hs_render_ctx_new(hs_err *err)
+{
+    hs_render_ctx *c = calloc(1, sizeof *c);
+    if (!c) {
+        hs_err_set(err, HS_ENOMEM, "render context: out of memory");
+        return NULL;
+    }
+    /* A private font map per thread: the default one is shared process-wide and
+     * Pango font maps are not thread-safe. */
+    c->fontmap = pango_cairo_font_map_new();
+    c->pango = c->fontmap ? pango_font_map_create_context(c->fontmap) : NULL;
+    if (!c->pango) {
+        hs_render_ctx_free(c);
+        hs_err_set(err, HS_ERENDER, "cannot create a Pango font map/context");
+        return NULL;
+    }
+    /* Unhinted outlines and metrics: text lays out identically at every scale and in
+     * every format (PNG, SVG, PDF), so a 2x tile is the 1x tile enlarged. */
+    cairo_font_options_t *fo = cairo_font_options_create();
+    cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
+    cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
+    cairo_font_options_set_antialias(fo, CAIRO_ANTIALIAS_GRAY);
+    pango_cairo_context_set_font_options(c->pango, fo);
+    cairo_font_options_destroy(fo);
+    return c;
+}
+
+void hs_render_ctx_free(hs_render_ctx *c)
+{
+    if (!c)
+        return;
+    if (c->pango)
+        g_object_unref(c->pango);
+    if (c->fontmap)
+        g_object_unref(c->fontmap);
+    free(c);
+}
+
+void hs__xform_fit(hs__xform *t, const hs_bbox *e, double x, double y, double w, double h)
+{
+    double bw = e->maxx - e->minx, bh = e->maxy - e->miny;
+    double sx = w / bw, sy = h / bh;
+    t->ppu = sx < sy ? sx : sy;
+    t->fx = x + (w - bw * t->ppu) / 2;
+    t->fy = y + (h - bh * t->ppu) / 2;
+    t->minx = e->minx;
+    t->maxy = e->maxy;
+}
+
+static inline double px_x(const hs__xform *t, double x)
+{
+    return t->fx + (x - t->minx) * t->ppu;
+}
+
+static inline double px_y(const hs__xform *t, double y)
+{
+    return t->fy + (t->maxy - y) * t->ppu;
+}
+
+void hs__rect_path(cairo_t *cr, double x, double y, double w, double h)
+{
+    cairo_rectangle(cr, x, y, w, h);
+}
+
+static int bbox_hit(const hs_bbox *a, const hs_bbox *b)
+{
+    return a->minx <= b->maxx && a->maxx >= b->minx && a->miny <= b->maxy && a->maxy >= b->miny;
+}
+
+/* Appends the feature's rings to the current path. Vertices closer than `eps`
+ * layout px to the previous emitted one are dropped: a cheap guard when the caller
+ * passes geometry finer than the output (the seam stroke hides the sub-pixel
+ * differences this can create between neighbours). */
+static void feature_path(cairo_t *cr, const hs_feature *f, const hs__xform *t, int closed, double eps)
+{
+    for (int r = 0; r < f->nrings; r++) {
+        const hs_ring *ring = &f->rings[r];
+        if (ring->npts < 2)
+            continue;
+        double lx = px_x(t, ring->xy[0]), ly = px_y(t, ring->xy[1]);
+        cairo_move_to(cr, lx, ly);
+        for (int k = 1; k < ring->npts; k++) {
+            double x = px_x(t, ring->xy[2 * k]), y = px_y(t, ring->xy[2 * k + 1]);
+            if (k < ring->npts - 1 && fabs(x - lx) < eps && fabs(y - ly) < eps)
+                continue;
+            cairo_line_to(cr, x, y);
+            lx = x, ly = y;
+        }
+        if (closed)
+            cairo_close_path(cr);
+    }
+}
+
+/* Builds one path of every feature of `l` inside `ext` (optionally only those with
+ * flag bits `need`), returns how many were added. */
+static int layer_path(cairo_t *cr, const hs_layer *l, const hs__xform *t, const hs_bbox *ext, int need)
+{
+    int n = 0;
+    cairo_new_path(cr);
+    for (int i = 0; i < l->nfeat; i++) {
+        const hs_feature *f = &l->feat[i];
+        if ((need && !(f->flags & need)) || !bbox_hit(&f->bbox, ext))
+            continue;
+        feature_path(cr, f, t, l->kind == HS_LAYER_POLYGON, 0.1);
+        n++;
+    }
+    return n;
+}
+
+/* One device pixel in user units (raster), or half a layout px (vector). */
+static double seam_width(hs__draw *d)
+{
+    if (d->vector)
+        return 0.5;
+    double dx = 1, dy = 0;
+    cairo_device_to_user_distance(d->cr, &dx, &dy);
+    return hypot(dx, dy);
+}
+
+/* Fills every unit by class. Each class is ONE path filled with the even-odd rule
+ * (units never overlap, so even-odd also handles holes and islands-in-holes
+ * without relying on ring orientation), then stroked with a one-device-pixel line
+ * in the same colour. Anti-aliased edges of two different polygons sharing an edge
+ * each cover a fraction of the edge pixels and let the background bleed through
+ * ("conflation seams"); the stroke covers that half-pixel on both sides. Same-class
+ * neighbours have no internal edge coverage problem at all since they are one path. */
+static void draw_units(hs__draw *d, const hs_map_spec *s, const hs__xform *t, const hs_bbox *ext)
+{
+    cairo_t *cr = d->cr;
+    const hs_layer *l = s->units;
+    double sw = seam_width(d);
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    hs_rgba nd_bg = hs_rgb(0xf2f2f2), nd_line = hs_rgb(0xa0a0a0);
+    for (int c = -1; c < s->nclasses; c++) {
+        const hs_class_style *cs = c >= 0 ? &s->classes[c] : NULL;
+        int n = 0;
+        cairo_new_path(cr);
+        for (int i = 0; i < l->nfeat; i++) {
+            int uc = s->unit_class ? s->unit_class[i] : -1;
+            if (uc < -1 || uc >= s->nclasses)
+                uc = -1;
+            if (uc != c || !bbox_hit(&l->feat[i].bbox, ext))
+                continue;
+            feature_path(cr, &l->feat[i], t, 1, 0.1);
+            n++;
+        }
+        if (!n)
+            continue;
+        hs_rgba seam = cs ? cs->fill : nd_bg;
+        if (cs && cs->fill.a) {
+            hs_rgba_set_source(cr, cs->fill);
+            cairo_fill_preserve(cr);
+        } else if (!cs) {
+            cairo_pattern_t *p = hs_palette_hatch_pattern(nd_bg, nd_line, 6, 0.8);
+            if (p) {
+                cairo_set_source(cr, p);
+                cairo_fill_preserve(cr);
+                cairo_pattern_destroy(p);
+            }
+        }
+        if (seam.a) {
+            hs_rgba_set_source(cr, seam);
+            cairo_set_line_width(cr, sw);
+            cairo_stroke_preserve(cr);
+        }
+        if (cs && cs->hatch.a) {
+            cairo_pattern_t *p = hs_palette_hatch_pattern((hs_rgba){0, 0, 0, 0}, cs->hatch, 5, 1.0);
+            if (p) {
+                cairo_set_source(cr, p);
+                cairo_fill_preserve(cr);
+                cairo_pattern_destroy(p);
+            }
+        }
+        cairo_new_path(cr);
+    }
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
+}
+
+static void stroke_path(cairo_t *cr, hs_rgba c, double w)
+{
+    hs_rgba_set_source(cr, c);
+    cairo_set_line_width(cr, w);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    cairo_stroke(cr);
+}
+
+/* Per-class outlines (LISA isolated units, new hot spots...), after all fills so
+ * that no neighbour's seam stroke covers them. */
+static void draw_class_outlines(hs__draw *d, const hs_map_spec *s, const hs__xform *t,
+                                const hs_bbox *ext)
+{
+    for (int c = 0; c < s->nclasses; c++) {
+        if (!s->classes[c].outline.a)
+            continue;
+        int n = 0;
+        cairo_new_path(d->cr);
+        for (int i = 0; i < s->units->nfeat; i++) {
+            if (!s->unit_class || s->unit_class[i] != c || !bbox_hit(&s->units->feat[i].bbox, ext))
+                continue;
+            feature_path(d->cr, &s->units->feat[i], t, 1, 0.1);
+            n++;
+        }
+        if (n)
+            stroke_path(d->cr, s->classes[c].outline, 0.9);
+        cairo_new_path(d->cr);
+    }
+}
+
+/* ---- labels ------------------------------------------------------------------- */
+
+typedef struct label_cand {
+    double x, y;       /* anchor, map units */
+    const char *text;
+    int italic, extra, idx;
+    double prio;
+    PangoLayout *lay;
+    double w, h;       /* layout px */
+} label_cand;
+
+static int cmp_cand(const void *a, const void *b)
+{
+    const label_cand *x = a, *y = b;
+    if (x->prio != y->prio)
+        return x->prio < y->prio ? 1 : -1;
+    return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* Greedy placement by priority (extra labels, then bigger provinces first),
+ * skipping any label whose padded box overlaps one already placed. In tile mode the
+ * candidate set is the whole layer, independent of the tile, and collisions are
+ * tested in map units at this scale: every tile of a zoom level makes the same
+ * decisions, so adjacent metatiles agree and labels in the buffer are complete. */
+static void draw_labels(hs__draw *d, const hs_map_spec *s, const hs__xform *t, const hs_bbox *ext,
+                        int tile_mode)
+{
+    int np = (s->label_provinces && s->provinces) ? s->provinces->nfeat : 0;
+    int nc = np + (s->labels ? s->nlabels : 0);
+    if (nc <= 0)
+        return;
+    label_cand *c = calloc((size_t)nc, sizeof *c);
+    double *placed = calloc((size_t)nc * 4, sizeof *placed);
+    if (!c || !placed) {
+        free(c), free(placed);
+        d->oom = 1;
+        return;
+    }
+    int n = 0;
+    for (int i = 0; s->labels && i < s->nlabels; i++) {
+        if (!s->labels[i].text)
+            continue;
+        c[n] = (label_cand){s->labels[i].x, s->labels[i].y, s->labels[i].text, s->labels[i].italic,
+                              1, n, 1e300, NULL, 0, 0};
+        n++;
+    }
+    for (int i = 0; i < np; i++) {
+        const hs_feature *f = &s->provinces->feat[i];
+        if (!f->name || !*f->name)
+            continue;
+        double area = (f->bbox.maxx - f->bbox.minx) * (f->bbox.maxy - f->bbox.miny);
+        c[n] = (label_cand){f->label_x, f->label_y, f->name, 0, 0, n, area, NULL, 0, 0};
+        n++;
+    }
+    qsort(c, (size_t)n, sizeof *c, cmp_cand);
+    double pad = 2.0;
+    double fw = (ext->maxx - ext->minx) * t->ppu, fh = (ext->maxy - ext->miny) * t->ppu;
+    int nplaced = 0;
+    for (int i = 0; i < n; i++) {
+        double ax = c[i].x, ay = c[i].y;
+        if (!tile_mode && (ax < ext->minx || ax > ext->maxx || ay < ext->miny || ay > ext->maxy))
+            continue;
+        hs__font f = {c[i].extra ? 10.0 : 10.5, !c[i].extra, c[i].italic};
+        c[i].lay = hs__layout(d, c[i].text, f);
+        if (!c[i].lay)
+            continue;
+        hs__layout_size(c[i].lay, &c[i].w, &c[i].h);
+        /* box in map units (tile-independent), padded */
+        double hw = (c[i].w / 2 + pad) / t->ppu, hh = (c[i].h / 2 + pad) / t->ppu;
+        double b[4] = {ax - hw, ay - hh, ax + hw, ay + hh};
+        if (!tile_mode) {
+            double x0 = px_x(t, b[0]) - t->fx, x1 = px_x(t, b[2]) - t->fx;
+            double y0 = px_y(t, b[3]) - t->fy, y1 = px_y(t, b[1]) - t->fy;
+            if (x0 < 0 || y0 < 0 || x1 > fw || y1 > fh)
+                continue; /* would be cut by the frame */
+        }
+        int clash = 0;
+        for (int j = 0; j < nplaced && !clash; j++) {
+            const double *p = &placed[4 * j];
+            clash = b[0] < p[2] && b[2] > p[0] && b[1] < p[3] && b[3] > p[1];
+        }
+        if (clash)
+            continue;
+        memcpy(&placed[4 * nplaced++], b, sizeof b);
+        hs_bbox lb = {b[0], b[1], b[2], b[3]};
+        if (!bbox_hit(&lb, ext))
+            continue;
+        hs_rgba col = c[i].extra ? hs_rgb(0x1f4e79) : hs_rgb(0x202020);
+        hs__show_layout(d, c[i].lay, px_x(t, ax) - c[i].w / 2, px_y(t, ay) - c[i].h / 2, col,
+                        hs_rgba_make(0xffffff, 230), 2.6);
+    }
+    for (int i = 0; i < n; i++)
+        if (c[i].lay)
+            g_object_unref(c[i].lay);
+    free(c);
+    free(placed);
+}
+
+/* Draws all map layers of `ext` through transform t, clipped by the caller.
+ * with_labels: 0 none, 1 full-map placement (inside the frame), 2 tile placement. */
+void hs__draw_layers(hs__draw *d, const hs_map_spec *s, const hs__xform *t, const hs_bbox *ext,
+                     int with_labels)
+{
+    cairo_t *cr = d->cr;
+    if (s->countries && layer_path(cr, s->countries, t, ext, 0)) {
+        hs_rgba_set_source(cr, s->country_fill);
+        cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+        cairo_fill_preserve(cr);
+        cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
+        stroke_path(cr, s->country_line, 0.5);
+    }
+    cairo_new_path(cr);
+    if (s->units) {
+        draw_units(d, s, t, ext);
+        if (s->draw_unit_outlines && layer_path(cr, s->units, t, ext, 0))
+            stroke_path(cr, s->unit_line, s->unit_line_w);
+        cairo_new_path(cr);
+        if (s->classes)
+            draw_class_outlines(d, s, t, ext);
+    }
+    if (s->provinces && layer_path(cr, s->provinces, t, ext, 0))
+        stroke_path(cr, s->province_line, s->province_line_w);
+    cairo_new_path(cr);
+    if (s->border && layer_path(cr, s->border, t, ext, 0))
+        stroke_path(cr, s->border_line, s->border_line_w);
+    cairo_new_path(cr);
+    if (s->highlight_key && s->units && layer_path(cr, s->units, t, ext, HS_FEAT_KEY_COMMUNE)) {
+        /* white casing under the black line keeps it visible on dark classes */
+        cairo_path_t *p = cairo_copy_path(cr);
+        stroke_path(cr, hs_rgb(0xffffff), s->key_line_w + 1.4);
+        cairo_append_path(cr, p);
+        cairo_path_destroy(p);
+        stroke_path(cr, s->key_line, s->key_line_w);
+    }
+    cairo_new_path(cr);
+    if (with_labels)
+        draw_labels(d, s, t, ext, with_labels == 2);
+}
+
+int hs_render_raster(hs_render_ctx *ctx, const hs_map_spec *spec, const hs_bbox *ext, int w, int h,
+                     double scale, unsigned char **argb, int *stride, hs_err *err)
+{
+    *argb = NULL;
+    if (!ctx || !spec || !ext)
+        return hs_err_set(err, HS_EINVAL, "render_raster: ctx, spec and extent are required");
+    if (w < 1 || h < 1 || (long)w * (long)h > HS_RENDER_MAX_PIXELS)
+        return hs_err_set(err, HS_ELIMIT, "raster %dx%d: must be 1..%ld pixels", w, h,
+                          HS_RENDER_MAX_PIXELS);
+    if (!(scale >= 0.25 && scale <= 8))
+        return hs_err_set(err, HS_EINVAL, "scale %g: allowed 0.25..8", scale);
+    if (!(ext->maxx > ext->minx && ext->maxy > ext->miny))
+        return hs_err_set(err, HS_EINVAL, "empty extent (%g %g, %g %g)", ext->minx, ext->miny,
+                          ext->maxx, ext->maxy);
+    int st = cairo_format_stride_for_width(CAIRO_FORMAT_ARGB32, w);
+    unsigned char *buf = calloc((size_t)st * (size_t)h, 1);
+    if (!buf)
+        return hs_err_set(err, HS_ENOMEM, "raster %dx%d: out of memory", w, h);
+    cairo_surface_t *sf = cairo_image_surface_create_for_data(buf, CAIRO_FORMAT_ARGB32, w, h, st);
+    cairo_t *cr = cairo_create(sf);
+    hs_map_spec s = *spec;
+    hs_style_defaults(&s);
+    hs__draw d = {.ctx = ctx, .cr = cr, .spec = &s, .tile_mode = 1};
+    cairo_scale(cr, scale, scale);
+    hs__xform t;
+    hs__xform_fit(&t, ext, 0, 0, w / scale, h / scale);
+    if (!s.transparent_background) {
+        hs_rgba_set_source(cr, s.sea);
+        cairo_paint(cr);
+    }
+    hs__draw_layers(&d, &s, &t, ext, 2);
+    cairo_status_t cst = cairo_status(cr);
+    cairo_destroy(cr);
+    cairo_surface_flush(sf);
+    cairo_surface_destroy(sf);
+    if (cst != CAIRO_STATUS_SUCCESS || d.oom) {
+        free(buf);
+        return hs_err_set(err, d.oom ? HS_ENOMEM : HS_ERENDER, "raster render failed: %s",
+                          d.oom ? "out of memory" : cairo_status_to_string(cst));
+    }
+    *argb = buf;
+    *stride = st;
+    return HS_OK;
+}
