@@ -105,8 +105,9 @@ static void swatch(hs__draw *d, const legend_row *r, const hs_map_spec *s, doubl
     cairo_stroke(cr);
 }
 
-/* Draws the legend with its bottom-left corner at (x, ybot); returns its width. */
-static double draw_legend(hs__draw *d, const hs_map_spec *s, double x, double ybot, double u)
+/* Draws the legend with its bottom-left corner at (x, ybot); returns its width and
+ * stores its box in rect (x0 y0 x1 y1). */
+static double draw_legend(hs__draw *d, const hs_map_spec *s, double x, double ybot, double u, double *rect)
 {
     legend_row rows[HS_SCHEME_MAX_CLASSES + 8];
     int n = 0;
@@ -136,6 +137,7 @@ static double draw_legend(hs__draw *d, const hs_map_spec *s, double x, double yb
     }
     double bw = w + 2 * pad, bh = th + 4 * u + n * rh + 2 * pad;
     double y = ybot - bh;
+    rect[0] = x, rect[1] = y, rect[2] = x + bw, rect[3] = ybot;
     cairo_t *cr = d->cr;
     cairo_new_path(cr);
     cairo_rectangle(cr, x, y, bw, bh);
@@ -222,13 +224,14 @@ static void draw_north_arrow(hs__draw *d, double cx, double top, double u)
 
 /* ---- frames -------------------------------------------------------------------- */
 
-static void draw_frame(hs__draw *d, const hs_map_spec *s, const hs_bbox *ext, frame f, double *ppu)
+/* Draws the layers of ext fitted into frame f; returns the transform and the
+ * projected bbox of the whole frame so that labels can be placed afterwards. */
+static void draw_frame(hs__draw *d, const hs_map_spec *s, const hs_bbox *ext, frame f, int labels,
+                       hs__xform *tout, hs_bbox *fullout)
 {
     cairo_t *cr = d->cr;
     hs__xform t;
     hs__xform_fit(&t, ext, f.x, f.y, f.w, f.h);
-    if (ppu)
-        *ppu = t.ppu;
     cairo_save(cr);
     cairo_new_path(cr);
     cairo_rectangle(cr, f.x, f.y, f.w, f.h);
@@ -239,8 +242,12 @@ static void draw_frame(hs__draw *d, const hs_map_spec *s, const hs_bbox *ext, fr
      * layers reach the frame edges when the aspect ratios differ. */
     hs_bbox full = {t.minx - (t.fx - f.x) / t.ppu, t.maxy - (f.y + f.h - t.fy) / t.ppu,
                     t.minx + (f.x + f.w - t.fx) / t.ppu, t.maxy + (t.fy - f.y) / t.ppu};
-    hs__draw_layers(d, s, &t, &full, 1);
+    hs__draw_layers(d, s, &t, &full, labels);
     cairo_restore(cr);
+    if (tout)
+        *tout = t;
+    if (fullout)
+        *fullout = full;
     cairo_new_path(cr);
     cairo_rectangle(cr, f.x, f.y, f.w, f.h);
     hs_rgba_set_source(cr, GREY);
@@ -293,8 +300,11 @@ int hs__draw_furniture(hs__draw *d, const hs_map_spec *s, const hs_bbox *ext, do
     frame f = {m, y, W - 2 * m, H - y - footer - m};
     if (f.w < 20 || f.h < 20)
         return hs_err_set(NULL, HS_EINVAL, "page too small");
-    double ppu = 0;
-    draw_frame(d, s, ext, f, &ppu);
+    hs__xform t;
+    hs_bbox full;
+    draw_frame(d, s, ext, f, 0, &t, &full);
+    double obst[4 * 4] = {0};
+    int nobst = 0;
     /* inset, bottom-right inside the frame */
     if (s->has_inset && s->inset_extent.maxx > s->inset_extent.minx &&
         s->inset_extent.maxy > s->inset_extent.miny) {
@@ -316,13 +326,31 @@ int hs__draw_furniture(hs__draw *d, const hs_map_spec *s, const hs_bbox *ext, do
         if (s->inset_title)
             hs__text(d, s->inset_title, (hs__font){8.5 * u, 0, 1}, in.x + iw / 2, in.y - th - 2 * u, 0.5,
                      INK);
-        draw_frame(d, s, &s->inset_extent, in, NULL);
+        draw_frame(d, s, &s->inset_extent, in, 1, NULL, NULL);
+        double *o = &obst[4 * nobst++];
+        o[0] = in.x - 2 * u, o[1] = in.y - th - 4 * u, o[2] = in.x + iw + 2 * u, o[3] = in.y + ih + 2 * u;
     }
-    if (s->north_arrow)
+    if (s->north_arrow) {
         draw_north_arrow(d, f.x + f.w - 22 * u, f.y + 10 * u, u);
-    double lw = draw_legend(d, s, f.x + 8 * u, f.y + f.h - 8 * u, u);
-    if (s->scale_bar)
-        draw_scale_bar(d, s, ppu, f.x + 8 * u + lw + 18 * u, f.y + f.h - 4 * u, u, f.w * 0.18);
+        double *o = &obst[4 * nobst++];
+        o[0] = f.x + f.w - 34 * u, o[1] = f.y + 8 * u, o[2] = f.x + f.w - 10 * u, o[3] = f.y + 60 * u;
+    }
+    double lw = draw_legend(d, s, f.x + 8 * u, f.y + f.h - 8 * u, u, &obst[4 * nobst]);
+    if (lw > 0)
+        nobst++;
+    if (s->scale_bar && s->ground_m_per_unit > 0) {
+        double sx = f.x + 8 * u + lw + 18 * u, maxw = f.w * 0.18;
+        draw_scale_bar(d, s, t.ppu, sx, f.y + f.h - 4 * u, u, maxw);
+        double *o = &obst[4 * nobst++];
+        o[0] = sx - 6 * u, o[1] = f.y + f.h - 40 * u, o[2] = sx + maxw + 30 * u, o[3] = f.y + f.h;
+    }
+    /* Labels last, avoiding every box drawn over the map. */
+    cairo_save(cr);
+    cairo_new_path(cr);
+    cairo_rectangle(cr, f.x, f.y, f.w, f.h);
+    cairo_clip(cr);
+    hs__draw_labels(d, s, &t, &full, 0, obst, nobst);
+    cairo_restore(cr);
     /* footer */
     double fy = f.y + f.h + 4 * u;
     char line[1024];

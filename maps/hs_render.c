@@ -243,8 +243,8 @@ static int cmp_cand(const void *a, const void *b)
  * candidate set is the whole layer, independent of the tile, and collisions are
  * tested in map units at this scale: every tile of a zoom level makes the same
  * decisions, so adjacent metatiles agree and labels in the buffer are complete. */
-static void draw_labels(hs__draw *d, const hs_map_spec *s, const hs__xform *t, const hs_bbox *ext,
-                        int tile_mode)
+void hs__draw_labels(hs__draw *d, const hs_map_spec *s, const hs__xform *t, const hs_bbox *ext,
+                     int tile_mode, const double *obst, int nobst)
 {
     int np = (s->label_provinces && s->provinces) ? s->provinces->nfeat : 0;
     int nc = np + (s->labels ? s->nlabels : 0);
@@ -275,7 +275,9 @@ static void draw_labels(hs__draw *d, const hs_map_spec *s, const hs__xform *t, c
     }
     qsort(c, (size_t)n, sizeof *c, cmp_cand);
     double pad = 2.0;
-    double fw = (ext->maxx - ext->minx) * t->ppu, fh = (ext->maxy - ext->miny) * t->ppu;
+    /* full maps: the frame in layout px (ext is the whole frame there) */
+    double fx0 = px_x(t, ext->minx), fx1 = px_x(t, ext->maxx);
+    double fy0 = px_y(t, ext->maxy), fy1 = px_y(t, ext->miny);
     int nplaced = 0;
     for (int i = 0; i < n; i++) {
         double ax = c[i].x, ay = c[i].y;
@@ -289,13 +291,17 @@ static void draw_labels(hs__draw *d, const hs_map_spec *s, const hs__xform *t, c
         /* box in map units (tile-independent), padded */
         double hw = (c[i].w / 2 + pad) / t->ppu, hh = (c[i].h / 2 + pad) / t->ppu;
         double b[4] = {ax - hw, ay - hh, ax + hw, ay + hh};
-        if (!tile_mode) {
-            double x0 = px_x(t, b[0]) - t->fx, x1 = px_x(t, b[2]) - t->fx;
-            double y0 = px_y(t, b[3]) - t->fy, y1 = px_y(t, b[1]) - t->fy;
-            if (x0 < 0 || y0 < 0 || x1 > fw || y1 > fh)
-                continue; /* would be cut by the frame */
-        }
         int clash = 0;
+        if (!tile_mode) {
+            double x0 = px_x(t, b[0]), x1 = px_x(t, b[2]), y0 = px_y(t, b[3]), y1 = px_y(t, b[1]);
+            if (x0 < fx0 || y0 < fy0 || x1 > fx1 || y1 > fy1)
+                continue; /* would be cut by the frame */
+            /* legend, inset, north arrow... */
+            for (int j = 0; j < nobst && !clash; j++) {
+                const double *o = &obst[4 * j];
+                clash = x0 < o[2] && x1 > o[0] && y0 < o[3] && y1 > o[1];
+            }
+        }
         for (int j = 0; j < nplaced && !clash; j++) {
             const double *p = &placed[4 * j];
             clash = b[0] < p[2] && b[2] > p[0] && b[1] < p[3] && b[3] > p[1];
@@ -303,12 +309,22 @@ static void draw_labels(hs__draw *d, const hs_map_spec *s, const hs__xform *t, c
         if (clash)
             continue;
         memcpy(&placed[4 * nplaced++], b, sizeof b);
-        hs_bbox lb = {b[0], b[1], b[2], b[3]};
+        /* Stacked Vietnamese marks and the halo reach beyond the logical box: test
+         * visibility with a margin so a tile draws every label whose ink reaches it. */
+        double im = (c[i].h / 2 + 4) / t->ppu;
+        hs_bbox lb = {b[0] - im, b[1] - im, b[2] + im, b[3] + im};
         if (!bbox_hit(&lb, ext))
             continue;
         hs_rgba col = c[i].extra ? hs_rgb(0x1f4e79) : hs_rgb(0x202020);
-        hs__show_layout(d, c[i].lay, px_x(t, ax) - c[i].w / 2, px_y(t, ay) - c[i].h / 2, col,
-                        hs_rgba_make(0xffffff, 230), 2.6);
+        double lx = px_x(t, ax) - c[i].w / 2, ly = px_y(t, ay) - c[i].h / 2;
+        if (!d->vector) {
+            /* Whole device pixels: glyph rasterisation then depends only on the label,
+             * not on the sub-pixel offset of the tile, so metatiles agree. */
+            cairo_user_to_device(d->cr, &lx, &ly);
+            lx = floor(lx + 0.5), ly = floor(ly + 0.5);
+            cairo_device_to_user(d->cr, &lx, &ly);
+        }
+        hs__show_layout(d, c[i].lay, lx, ly, col, hs_rgba_make(0xffffff, 230), 2.6);
     }
     for (int i = 0; i < n; i++)
         if (c[i].lay)
@@ -319,10 +335,16 @@ static void draw_labels(hs__draw *d, const hs_map_spec *s, const hs__xform *t, c
 
 /* Draws all map layers of `ext` through transform t, clipped by the caller.
  * with_labels: 0 none, 1 full-map placement (inside the frame), 2 tile placement. */
-void hs__draw_layers(hs__draw *d, const hs_map_spec *s, const hs__xform *t, const hs_bbox *ext,
+void hs__draw_layers(hs__draw *d, const hs_map_spec *s, const hs__xform *t, const hs_bbox *view,
                      int with_labels)
 {
     cairo_t *cr = d->cr;
+    /* Cull with a margin: strokes (seams, outlines, the 2 px border, the key casing)
+     * of features just outside the view still reach into it, and a tile must get
+     * exactly the pixels of the same area of its metatile. */
+    double mg = (s->border_line_w + s->key_line_w + s->province_line_w + 8.0) / t->ppu;
+    hs_bbox cull = {view->minx - mg, view->miny - mg, view->maxx + mg, view->maxy + mg};
+    const hs_bbox *ext = &cull;
     if (s->countries && layer_path(cr, s->countries, t, ext, 0)) {
         hs_rgba_set_source(cr, s->country_fill);
         cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
@@ -355,7 +377,7 @@ void hs__draw_layers(hs__draw *d, const hs_map_spec *s, const hs__xform *t, cons
     }
     cairo_new_path(cr);
     if (with_labels)
-        draw_labels(d, s, t, ext, with_labels == 2);
+        hs__draw_labels(d, s, t, view, with_labels == 2, NULL, 0);
 }
 
 int hs_render_raster(hs_render_ctx *ctx, const hs_map_spec *spec, const hs_bbox *ext, int w, int h,
