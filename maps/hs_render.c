@@ -118,30 +118,45 @@ static int layer_path(cairo_t *cr, const hs_layer *l, const hs__xform *t, const 
     return n;
 }
 
-/* One device pixel in user units (raster), or half a layout px (vector). */
-static double seam_width(hs__draw *d)
+/* Mean of the class colours: the underpaint below the class fills. */
+static hs_rgba underpaint_colour(const hs_map_spec *s)
 {
-    if (d->vector)
-        return 0.5;
-    double dx = 1, dy = 0;
-    cairo_device_to_user_distance(d->cr, &dx, &dy);
-    return hypot(dx, dy);
+    double r = 0, g = 0, b = 0;
+    int n = 0;
+    for (int c = 0; s->classes && c < s->nclasses; c++) {
+        if (!s->classes[c].fill.a)
+            continue;
+        r += s->classes[c].fill.r, g += s->classes[c].fill.g, b += s->classes[c].fill.b;
+        n++;
+    }
+    if (!n)
+        return hs_rgb(0xdddddd);
+    return (hs_rgba){(unsigned char)(r / n + 0.5), (unsigned char)(g / n + 0.5), (unsigned char)(b / n + 0.5),
+                     255};
 }
 
-/* Fills every unit by class. Each class is ONE path filled with the even-odd rule
- * (units never overlap, so even-odd also handles holes and islands-in-holes
- * without relying on ring orientation), then stroked with a one-device-pixel line
- * in the same colour. Anti-aliased edges of two different polygons sharing an edge
- * each cover a fraction of the edge pixels and let the background bleed through
- * ("conflation seams"); the stroke covers that half-pixel on both sides. Same-class
- * neighbours have no internal edge coverage problem at all since they are one path. */
+/* Fills every unit by class, without seams.
+ *
+ * Two anti-aliased polygons sharing an edge each cover a fraction of the edge
+ * pixels, and composited one after the other they let the background bleed
+ * through ("conflation seams": a faint sea-coloured web over the map). Instead of
+ * stroking every polygon (measured 3.5x the cost of the fills), all units are first
+ * filled as ONE path in a neutral underpaint: coverage of a single path is computed
+ * in one pass, so shared edges are fully covered and no background survives inside
+ * the country. Each class is then ONE path (same-class neighbours have no seam at
+ * all). Between two different classes the edge pixel keeps at most 25% underpaint,
+ * which is the mean class colour: invisible next to the class boundary itself.
+ * The even-odd rule is correct because units never overlap; it also handles holes
+ * and islands-in-holes without relying on ring orientation. */
 static void draw_units(hs__draw *d, const hs_map_spec *s, const hs__xform *t, const hs_bbox *ext)
 {
     cairo_t *cr = d->cr;
     const hs_layer *l = s->units;
-    double sw = seam_width(d);
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
-    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    if (layer_path(cr, l, t, ext, 0)) {
+        hs_rgba_set_source(cr, underpaint_colour(s));
+        cairo_fill(cr);
+    }
     hs_rgba nd_bg = hs_rgb(0xf2f2f2), nd_line = hs_rgb(0xa0a0a0);
     for (int c = -1; c < s->nclasses; c++) {
         const hs_class_style *cs = c >= 0 ? &s->classes[c] : NULL;
@@ -158,7 +173,6 @@ static void draw_units(hs__draw *d, const hs_map_spec *s, const hs__xform *t, co
         }
         if (!n)
             continue;
-        hs_rgba seam = cs ? cs->fill : nd_bg;
         if (cs && cs->fill.a) {
             hs_rgba_set_source(cr, cs->fill);
             cairo_fill_preserve(cr);
@@ -169,11 +183,6 @@ static void draw_units(hs__draw *d, const hs_map_spec *s, const hs__xform *t, co
                 cairo_fill_preserve(cr);
                 cairo_pattern_destroy(p);
             }
-        }
-        if (seam.a) {
-            hs_rgba_set_source(cr, seam);
-            cairo_set_line_width(cr, sw);
-            cairo_stroke_preserve(cr);
         }
         if (cs && cs->hatch.a) {
             cairo_pattern_t *p = hs_palette_hatch_pattern((hs_rgba){0, 0, 0, 0}, cs->hatch, 5, 1.0);
