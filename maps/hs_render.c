@@ -68,11 +68,6 @@ static inline double px_y(const hs__xform *t, double y)
     return t->fy + (t->maxy - y) * t->ppu;
 }
 
-void hs__rect_path(cairo_t *cr, double x, double y, double w, double h)
-{
-    cairo_rectangle(cr, x, y, w, h);
-}
-
 static int bbox_hit(const hs_bbox *a, const hs_bbox *b)
 {
     return a->minx <= b->maxx && a->maxx >= b->minx && a->miny <= b->maxy && a->maxy >= b->miny;

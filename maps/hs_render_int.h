@@ -43,7 +43,6 @@ void hs__draw_layers(hs__draw *d, const hs_map_spec *spec, const hs__xform *t, c
 /* Greedy label placement; obst = nobst rects (x0 y0 x1 y1, layout px) to avoid. */
 void hs__draw_labels(hs__draw *d, const hs_map_spec *spec, const hs__xform *t, const hs_bbox *ext,
                      int tile_mode, const double *obst, int nobst);
-void hs__rect_path(cairo_t *cr, double x, double y, double w, double h);
 
 /* hs_text.c (Pango helpers) */
 typedef struct hs__font {
