@@ -4,7 +4,8 @@
  *
  *   cmake -S . -B build-rel -DCMAKE_BUILD_TYPE=Release && make -C build-rel hs_maps hs_common
  *   gcc -O2 -std=c17 -D_POSIX_C_SOURCE=200809L -Imaps -Icommon bench/bench_render.c \
- *       build-rel/libhs_maps.a build-rel/libhs_common.a $(pkg-config --cflags --libs pangocairo) -lm \
+ *       build-rel/libhs_maps.a build-rel/libhs_common.a \
+ *       $(pkg-config --cflags --libs pangocairo libpng zlib) -lm \
  *       -o build-rel/bench_render && build-rel/bench_render
  */
 #include <math.h>

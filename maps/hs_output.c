@@ -84,23 +84,6 @@ static cairo_status_t sink_write(void *closure, const unsigned char *data, unsig
     return CAIRO_STATUS_SUCCESS;
 }
 
-int hs_render_png_encode(const unsigned char *argb, int w, int h, int stride, hs_buf *out, hs_err *err)
-{
-    if (!argb || w < 1 || h < 1 || stride < 4 * w)
-        return hs_err_set(err, HS_EINVAL, "png_encode: bad raster %dx%d stride %d", w, h, stride);
-    /* cairo only reads the pixels when writing a PNG; the cast is safe. */
-    cairo_surface_t *sf = cairo_image_surface_create_for_data((unsigned char *)argb, CAIRO_FORMAT_ARGB32,
-                                                              w, h, stride);
-    sink sk = {out, err, 0};
-    cairo_status_t st = cairo_surface_write_to_png_stream(sf, sink_write, &sk);
-    cairo_surface_destroy(sf);
-    if (sk.failed)
-        return err && err->code ? err->code : HS_ELIMIT;
-    if (st != CAIRO_STATUS_SUCCESS)
-        return hs_err_set(err, HS_ERENDER, "png encode: %s", cairo_status_to_string(st));
-    return HS_OK;
-}
-
 static int xml_escape(hs_buf *b, const char *s, hs_err *err)
 {
     for (; *s; s++) {

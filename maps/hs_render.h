@@ -68,7 +68,10 @@ int hs_render_map(hs_render_ctx *ctx, const hs_map_spec *spec, const hs_bbox *ex
 int hs_render_raster(hs_render_ctx *ctx, const hs_map_spec *spec, const hs_bbox *extent, int w,
                      int h, double scale, unsigned char **argb, int *stride, hs_err *err);
 
-/* Encodes an ARGB32 raster (e.g. a slice of a metatile) as PNG into out. */
+/* Encodes an ARGB32 raster (e.g. a slice of a metatile: pass the slice's first
+ * pixel and the metatile's stride) as PNG into out, with libpng tuned for tiles:
+ * RGB when fully opaque (else RGBA, un-premultiplied), zlib level 2, Z_RLE, "sub"
+ * filter. Output bytes are deterministic for identical pixels. */
 int hs_render_png_encode(const unsigned char *argb, int w, int h, int stride, hs_buf *out,
                          hs_err *err);
 

@@ -552,6 +552,45 @@ static void test_metatile_slices(void **state)
     free(mc);
 }
 
+/* The tile PNG encoder round-trips: opaque rasters exactly (as RGB), translucent
+ * ones within premultiplication rounding; slices of a larger raster use its stride. */
+static void test_png_encode_roundtrip(void **state)
+{
+    (void)state;
+    map_case *mc = calloc(1, sizeof *mc);
+    build_case(mc, "gistar");
+    hs_bbox ext = tg_bbox(104.0, 19.0, 108.0, 23.0);
+    for (int transparent = 0; transparent < 2; transparent++) {
+        mc->spec.transparent_background = transparent;
+        unsigned char *px;
+        int st;
+        hs_err err = {0};
+        assert_int_equal(hs_render_raster(F.ctx, &mc->spec, &ext, 512, 512, 1, &px, &st, &err), 0);
+        hs_buf png;
+        hs_buf_init(&png, 0);
+        /* the bottom-right 256 slice */
+        const unsigned char *slice = px + 256 * st + 256 * 4;
+        assert_int_equal(hs_render_png_encode(slice, 256, 256, st, &png, &err), 0);
+        assert_memory_equal(png.data + 25, transparent ? "\x06" : "\x02", 1); /* IHDR colour type */
+        cairo_surface_t *dec = decode(&png);
+        assert_int_equal(cairo_surface_status(dec), CAIRO_STATUS_SUCCESS);
+        cairo_surface_flush(dec);
+        const unsigned char *d = cairo_image_surface_get_data(dec);
+        int sd = cairo_image_surface_get_stride(dec), maxd = 0;
+        for (int y = 0; y < 256; y++)
+            for (int x = 0; x < 256 * 4; x++) {
+                int v = abs(d[y * sd + x] - slice[y * st + x]);
+                if (v > maxd)
+                    maxd = v;
+            }
+        assert_true(transparent ? maxd <= 1 : maxd == 0);
+        cairo_surface_destroy(dec);
+        hs_buf_free(&png);
+        free(px);
+    }
+    free(mc);
+}
+
 static void test_limits_and_presets(void **state)
 {
     (void)state;
@@ -592,7 +631,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_golden_map_types), cmocka_unit_test(test_pdf_keeps_text),
         cmocka_unit_test(test_svg_text_layer),   cmocka_unit_test(test_no_gaps),
-        cmocka_unit_test(test_metatile_slices),  cmocka_unit_test(test_limits_and_presets),
+        cmocka_unit_test(test_metatile_slices),  cmocka_unit_test(test_png_encode_roundtrip),
+        cmocka_unit_test(test_limits_and_presets),
     };
     int rc = cmocka_run_group_tests(tests, setup, teardown);
     cairo_debug_reset_static_data();
