@@ -73,25 +73,19 @@ static int bbox_hit(const hs_bbox *a, const hs_bbox *b)
     return a->minx <= b->maxx && a->maxx >= b->minx && a->miny <= b->maxy && a->maxy >= b->miny;
 }
 
-/* Appends the feature's rings to the current path. Vertices closer than `eps`
- * layout px to the previous emitted one are dropped: a cheap guard when the caller
- * passes geometry finer than the output (the seam stroke hides the sub-pixel
- * differences this can create between neighbours). */
-static void feature_path(cairo_t *cr, const hs_feature *f, const hs__xform *t, int closed, double eps)
+/* Appends the feature's rings to the current path. Every vertex is kept: dropping
+ * "sub-pixel" vertices per ring would treat the two sides of a shared edge
+ * differently and open slivers between neighbours. Geometry is simplified per zoom
+ * beforehand, once for both sides of each shared boundary (hs_topo). */
+static void feature_path(cairo_t *cr, const hs_feature *f, const hs__xform *t, int closed)
 {
     for (int r = 0; r < f->nrings; r++) {
         const hs_ring *ring = &f->rings[r];
         if (ring->npts < 2)
             continue;
-        double lx = px_x(t, ring->xy[0]), ly = px_y(t, ring->xy[1]);
-        cairo_move_to(cr, lx, ly);
-        for (int k = 1; k < ring->npts; k++) {
-            double x = px_x(t, ring->xy[2 * k]), y = px_y(t, ring->xy[2 * k + 1]);
-            if (k < ring->npts - 1 && fabs(x - lx) < eps && fabs(y - ly) < eps)
-                continue;
-            cairo_line_to(cr, x, y);
-            lx = x, ly = y;
-        }
+        cairo_move_to(cr, px_x(t, ring->xy[0]), px_y(t, ring->xy[1]));
+        for (int k = 1; k < ring->npts; k++)
+            cairo_line_to(cr, px_x(t, ring->xy[2 * k]), px_y(t, ring->xy[2 * k + 1]));
         if (closed)
             cairo_close_path(cr);
     }
@@ -107,7 +101,7 @@ static int layer_path(cairo_t *cr, const hs_layer *l, const hs__xform *t, const 
         const hs_feature *f = &l->feat[i];
         if ((need && !(f->flags & need)) || !bbox_hit(&f->bbox, ext))
             continue;
-        feature_path(cr, f, t, l->kind == HS_LAYER_POLYGON, 0.1);
+        feature_path(cr, f, t, l->kind == HS_LAYER_POLYGON);
         n++;
     }
     return n;
@@ -163,7 +157,7 @@ static void draw_units(hs__draw *d, const hs_map_spec *s, const hs__xform *t, co
                 uc = -1;
             if (uc != c || !bbox_hit(&l->feat[i].bbox, ext))
                 continue;
-            feature_path(cr, &l->feat[i], t, 1, 0.1);
+            feature_path(cr, &l->feat[i], t, 1);
             n++;
         }
         if (!n)
@@ -202,7 +196,7 @@ static void stroke_path(cairo_t *cr, hs_rgba c, double w)
 }
 
 /* Per-class outlines (LISA isolated units, new hot spots...), after all fills so
- * that no neighbour's seam stroke covers them. */
+ * that no neighbour's fill covers them. */
 static void draw_class_outlines(hs__draw *d, const hs_map_spec *s, const hs__xform *t,
                                 const hs_bbox *ext)
 {
@@ -214,7 +208,7 @@ static void draw_class_outlines(hs__draw *d, const hs_map_spec *s, const hs__xfo
         for (int i = 0; i < s->units->nfeat; i++) {
             if (!s->unit_class || s->unit_class[i] != c || !bbox_hit(&s->units->feat[i].bbox, ext))
                 continue;
-            feature_path(d->cr, &s->units->feat[i], t, 1, 0.1);
+            feature_path(d->cr, &s->units->feat[i], t, 1);
             n++;
         }
         if (n)
