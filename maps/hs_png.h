@@ -1,7 +1,8 @@
 /* hs_png: PNG encoding of ARGB32 rasters into a capped hs_buf (no files).
  *
  * Pixels are cairo's CAIRO_FORMAT_ARGB32: native-endian 32-bit words, premultiplied
- * alpha. cairo un-premultiplies them and writes 8-bit RGBA.
+ * alpha. They are written as 8-bit RGB when fully opaque, else un-premultiplied RGBA,
+ * with libpng tuned for flat map colours (see hs_png.c).
  */
 #ifndef HS_PNG_H
 #define HS_PNG_H

@@ -1,0 +1,424 @@
+/* hs_render: the map layers (fills, outlines, border, highlights, labels) and the
+ * tile-mode entry point. Furniture is in hs_furniture.c, output encoders in
+ * hs_output.c, Pango helpers in hs_text.c. */
+#include "hs_render.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hs_render_int.h"
+
+hs_render_ctx *hs_render_ctx_new(hs_err *err)
+{
+    hs_render_ctx *c = calloc(1, sizeof *c);
+    if (!c) {
+        hs_err_set(err, HS_ENOMEM, "render context: out of memory");
+        return NULL;
+    }
+    /* A private font map per thread: the default one is shared process-wide and
+     * Pango font maps are not thread-safe. */
+    c->fontmap = pango_cairo_font_map_new();
+    c->pango = c->fontmap ? pango_font_map_create_context(c->fontmap) : NULL;
+    if (!c->pango) {
+        hs_render_ctx_free(c);
+        hs_err_set(err, HS_ERENDER, "cannot create a Pango font map/context");
+        return NULL;
+    }
+    /* Unhinted outlines and metrics: text lays out identically at every scale and in
+     * every format (PNG, SVG, PDF), so a 2x tile is the 1x tile enlarged. */
+    cairo_font_options_t *fo = cairo_font_options_create();
+    cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
+    cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
+    cairo_font_options_set_antialias(fo, CAIRO_ANTIALIAS_GRAY);
+    pango_cairo_context_set_font_options(c->pango, fo);
+    cairo_font_options_destroy(fo);
+    return c;
+}
+
+void hs_render_ctx_free(hs_render_ctx *c)
+{
+    if (!c)
+        return;
+    if (c->pango)
+        g_object_unref(c->pango);
+    if (c->fontmap)
+        g_object_unref(c->fontmap);
+    free(c);
+}
+
+void hs__xform_fit(hs__xform *t, const hs_bbox *e, double x, double y, double w, double h)
+{
+    double bw = e->maxx - e->minx, bh = e->maxy - e->miny;
+    double sx = w / bw, sy = h / bh;
+    t->ppu = sx < sy ? sx : sy;
+    t->fx = x + (w - bw * t->ppu) / 2;
+    t->fy = y + (h - bh * t->ppu) / 2;
+    t->minx = e->minx;
+    t->maxy = e->maxy;
+}
+
+static inline double px_x(const hs__xform *t, double x)
+{
+    return t->fx + (x - t->minx) * t->ppu;
+}
+
+static inline double px_y(const hs__xform *t, double y)
+{
+    return t->fy + (t->maxy - y) * t->ppu;
+}
+
+static int bbox_hit(const hs_bbox *a, const hs_bbox *b)
+{
+    return a->minx <= b->maxx && a->maxx >= b->minx && a->miny <= b->maxy && a->maxy >= b->miny;
+}
+
+/* Appends the feature's rings to the current path. Every vertex is kept: dropping
+ * "sub-pixel" vertices per ring would treat the two sides of a shared edge
+ * differently and open slivers between neighbours. Geometry is simplified per zoom
+ * beforehand, once for both sides of each shared boundary (hs_topo). */
+static void feature_path(cairo_t *cr, const hs_feature *f, const hs__xform *t, int closed)
+{
+    for (int r = 0; r < f->nrings; r++) {
+        const hs_ring *ring = &f->rings[r];
+        if (ring->npts < 2)
+            continue;
+        cairo_move_to(cr, px_x(t, ring->xy[0]), px_y(t, ring->xy[1]));
+        for (int k = 1; k < ring->npts; k++)
+            cairo_line_to(cr, px_x(t, ring->xy[2 * k]), px_y(t, ring->xy[2 * k + 1]));
+        if (closed)
+            cairo_close_path(cr);
+    }
+}
+
+/* Builds one path of every feature of `l` inside `ext` (optionally only those with
+ * flag bits `need`), returns how many were added. */
+static int layer_path(cairo_t *cr, const hs_layer *l, const hs__xform *t, const hs_bbox *ext, int need)
+{
+    int n = 0;
+    cairo_new_path(cr);
+    for (int i = 0; i < l->nfeat; i++) {
+        const hs_feature *f = &l->feat[i];
+        if ((need && !(f->flags & need)) || !bbox_hit(&f->bbox, ext))
+            continue;
+        feature_path(cr, f, t, l->kind == HS_LAYER_POLYGON);
+        n++;
+    }
+    return n;
+}
+
+/* Mean of the class colours: the underpaint below the class fills. */
+static hs_rgba underpaint_colour(const hs_map_spec *s)
+{
+    double r = 0, g = 0, b = 0;
+    int n = 0;
+    for (int c = 0; s->classes && c < s->nclasses; c++) {
+        if (!s->classes[c].fill.a)
+            continue;
+        r += s->classes[c].fill.r, g += s->classes[c].fill.g, b += s->classes[c].fill.b;
+        n++;
+    }
+    if (!n)
+        return hs_rgb(0xdddddd);
+    return (hs_rgba){(unsigned char)(r / n + 0.5), (unsigned char)(g / n + 0.5), (unsigned char)(b / n + 0.5),
+                     255};
+}
+
+/* Fills every unit by class, without seams.
+ *
+ * Two anti-aliased polygons sharing an edge each cover a fraction of the edge
+ * pixels, and composited one after the other they let the background bleed
+ * through ("conflation seams": a faint sea-coloured web over the map). Instead of
+ * stroking every polygon (measured 3.5x the cost of the fills), all units are first
+ * filled as ONE path in a neutral underpaint: coverage of a single path is computed
+ * in one pass, so shared edges are fully covered and no background survives inside
+ * the country. Each class is then ONE path (same-class neighbours have no seam at
+ * all). Between two different classes the edge pixel keeps at most 25% underpaint,
+ * which is the mean class colour: invisible next to the class boundary itself.
+ * The even-odd rule is correct because units never overlap; it also handles holes
+ * and islands-in-holes without relying on ring orientation. */
+static void draw_units(hs__draw *d, const hs_map_spec *s, const hs__xform *t, const hs_bbox *ext)
+{
+    cairo_t *cr = d->cr;
+    const hs_layer *l = s->units;
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+    if (layer_path(cr, l, t, ext, 0)) {
+        hs_rgba_set_source(cr, underpaint_colour(s));
+        cairo_fill(cr);
+    }
+    hs_rgba nd_bg = hs_rgb(0xf2f2f2), nd_line = hs_rgb(0xa0a0a0);
+    for (int c = -1; c < s->nclasses; c++) {
+        const hs_class_style *cs = c >= 0 ? &s->classes[c] : NULL;
+        int n = 0;
+        cairo_new_path(cr);
+        for (int i = 0; i < l->nfeat; i++) {
+            int uc = s->unit_class ? s->unit_class[i] : -1;
+            if (uc < -1 || uc >= s->nclasses)
+                uc = -1;
+            if (uc != c || !bbox_hit(&l->feat[i].bbox, ext))
+                continue;
+            feature_path(cr, &l->feat[i], t, 1);
+            n++;
+        }
+        if (!n)
+            continue;
+        if (cs && cs->fill.a) {
+            hs_rgba_set_source(cr, cs->fill);
+            cairo_fill_preserve(cr);
+        } else if (!cs) {
+            cairo_pattern_t *p = hs_palette_hatch_pattern(nd_bg, nd_line, 6, 0.8);
+            if (p) {
+                cairo_set_source(cr, p);
+                cairo_fill_preserve(cr);
+                cairo_pattern_destroy(p);
+            }
+        }
+        if (cs && cs->hatch.a) {
+            cairo_pattern_t *p = hs_palette_hatch_pattern((hs_rgba){0, 0, 0, 0}, cs->hatch, 5, 1.0);
+            if (p) {
+                cairo_set_source(cr, p);
+                cairo_fill_preserve(cr);
+                cairo_pattern_destroy(p);
+            }
+        }
+        cairo_new_path(cr);
+    }
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
+}
+
+static void stroke_path(cairo_t *cr, hs_rgba c, double w)
+{
+    hs_rgba_set_source(cr, c);
+    cairo_set_line_width(cr, w);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    cairo_stroke(cr);
+}
+
+/* Per-class outlines (LISA isolated units, new hot spots...), after all fills so
+ * that no neighbour's fill covers them. */
+static void draw_class_outlines(hs__draw *d, const hs_map_spec *s, const hs__xform *t,
+                                const hs_bbox *ext)
+{
+    for (int c = 0; c < s->nclasses; c++) {
+        if (!s->classes[c].outline.a)
+            continue;
+        int n = 0;
+        cairo_new_path(d->cr);
+        for (int i = 0; i < s->units->nfeat; i++) {
+            if (!s->unit_class || s->unit_class[i] != c || !bbox_hit(&s->units->feat[i].bbox, ext))
+                continue;
+            feature_path(d->cr, &s->units->feat[i], t, 1);
+            n++;
+        }
+        if (n)
+            stroke_path(d->cr, s->classes[c].outline, 0.9);
+        cairo_new_path(d->cr);
+    }
+}
+
+/* ---- labels ------------------------------------------------------------------- */
+
+typedef struct label_cand {
+    double x, y;       /* anchor, map units */
+    const char *text;
+    int italic, extra, idx;
+    double prio;
+    PangoLayout *lay;
+    double w, h;       /* layout px */
+} label_cand;
+
+static int cmp_cand(const void *a, const void *b)
+{
+    const label_cand *x = a, *y = b;
+    if (x->prio != y->prio)
+        return x->prio < y->prio ? 1 : -1;
+    return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* Greedy placement by priority (extra labels, then bigger provinces first),
+ * skipping any label whose padded box overlaps one already placed. In tile mode the
+ * candidate set is the whole layer, independent of the tile, and collisions are
+ * tested in map units at this scale: every tile of a zoom level makes the same
+ * decisions, so adjacent metatiles agree and labels in the buffer are complete. */
+void hs__draw_labels(hs__draw *d, const hs_map_spec *s, const hs__xform *t, const hs_bbox *ext,
+                     int tile_mode, const double *obst, int nobst)
+{
+    int np = (s->label_provinces && s->provinces) ? s->provinces->nfeat : 0;
+    int nc = np + (s->labels ? s->nlabels : 0);
+    if (nc <= 0)
+        return;
+    label_cand *c = calloc((size_t)nc, sizeof *c);
+    double *placed = calloc((size_t)nc * 4, sizeof *placed);
+    if (!c || !placed) {
+        free(c), free(placed);
+        d->oom = 1;
+        return;
+    }
+    int n = 0;
+    for (int i = 0; s->labels && i < s->nlabels; i++) {
+        if (!s->labels[i].text)
+            continue;
+        c[n] = (label_cand){s->labels[i].x, s->labels[i].y, s->labels[i].text, s->labels[i].italic,
+                              1, n, 1e300, NULL, 0, 0};
+        n++;
+    }
+    for (int i = 0; i < np; i++) {
+        const hs_feature *f = &s->provinces->feat[i];
+        if (!f->name || !*f->name)
+            continue;
+        double area = (f->bbox.maxx - f->bbox.minx) * (f->bbox.maxy - f->bbox.miny);
+        c[n] = (label_cand){f->label_x, f->label_y, f->name, 0, 0, n, area, NULL, 0, 0};
+        n++;
+    }
+    qsort(c, (size_t)n, sizeof *c, cmp_cand);
+    double pad = 2.0;
+    /* full maps: the frame in layout px (ext is the whole frame there) */
+    double fx0 = px_x(t, ext->minx), fx1 = px_x(t, ext->maxx);
+    double fy0 = px_y(t, ext->maxy), fy1 = px_y(t, ext->miny);
+    int nplaced = 0;
+    for (int i = 0; i < n; i++) {
+        double ax = c[i].x, ay = c[i].y;
+        if (!tile_mode && (ax < ext->minx || ax > ext->maxx || ay < ext->miny || ay > ext->maxy))
+            continue;
+        hs__font f = {c[i].extra ? 10.0 : 10.5, !c[i].extra, c[i].italic};
+        c[i].lay = hs__layout(d, c[i].text, f);
+        if (!c[i].lay)
+            continue;
+        hs__layout_size(c[i].lay, &c[i].w, &c[i].h);
+        /* box in map units (tile-independent), padded */
+        double hw = (c[i].w / 2 + pad) / t->ppu, hh = (c[i].h / 2 + pad) / t->ppu;
+        double b[4] = {ax - hw, ay - hh, ax + hw, ay + hh};
+        int clash = 0;
+        if (!tile_mode) {
+            double x0 = px_x(t, b[0]), x1 = px_x(t, b[2]), y0 = px_y(t, b[3]), y1 = px_y(t, b[1]);
+            if (x0 < fx0 || y0 < fy0 || x1 > fx1 || y1 > fy1)
+                continue; /* would be cut by the frame */
+            /* legend, inset, north arrow... */
+            for (int j = 0; j < nobst && !clash; j++) {
+                const double *o = &obst[4 * j];
+                clash = x0 < o[2] && x1 > o[0] && y0 < o[3] && y1 > o[1];
+            }
+        }
+        for (int j = 0; j < nplaced && !clash; j++) {
+            const double *p = &placed[4 * j];
+            clash = b[0] < p[2] && b[2] > p[0] && b[1] < p[3] && b[3] > p[1];
+        }
+        if (clash)
+            continue;
+        memcpy(&placed[4 * nplaced++], b, sizeof b);
+        /* Stacked Vietnamese marks and the halo reach beyond the logical box: test
+         * visibility with a margin so a tile draws every label whose ink reaches it. */
+        double im = (c[i].h / 2 + 4) / t->ppu;
+        hs_bbox lb = {b[0] - im, b[1] - im, b[2] + im, b[3] + im};
+        if (!bbox_hit(&lb, ext))
+            continue;
+        hs_rgba col = c[i].extra ? hs_rgb(0x1f4e79) : hs_rgb(0x202020);
+        double lx = px_x(t, ax) - c[i].w / 2, ly = px_y(t, ay) - c[i].h / 2;
+        if (!d->vector) {
+            /* Whole device pixels: glyph rasterisation then depends only on the label,
+             * not on the sub-pixel offset of the tile, so metatiles agree. */
+            cairo_user_to_device(d->cr, &lx, &ly);
+            lx = floor(lx + 0.5), ly = floor(ly + 0.5);
+            cairo_device_to_user(d->cr, &lx, &ly);
+        }
+        hs__show_layout(d, c[i].lay, lx, ly, col, hs_rgba_make(0xffffff, 230), 2.6);
+    }
+    for (int i = 0; i < n; i++)
+        if (c[i].lay)
+            g_object_unref(c[i].lay);
+    free(c);
+    free(placed);
+}
+
+/* Draws all map layers of `ext` through transform t, clipped by the caller.
+ * with_labels: 0 none, 1 full-map placement (inside the frame), 2 tile placement. */
+void hs__draw_layers(hs__draw *d, const hs_map_spec *s, const hs__xform *t, const hs_bbox *view,
+                     int with_labels)
+{
+    cairo_t *cr = d->cr;
+    /* Cull with a margin: strokes (seams, outlines, the 2 px border, the key casing)
+     * of features just outside the view still reach into it, and a tile must get
+     * exactly the pixels of the same area of its metatile. */
+    double mg = (s->border_line_w + s->key_line_w + s->province_line_w + 8.0) / t->ppu;
+    hs_bbox cull = {view->minx - mg, view->miny - mg, view->maxx + mg, view->maxy + mg};
+    const hs_bbox *ext = &cull;
+    if (s->countries && layer_path(cr, s->countries, t, ext, 0)) {
+        hs_rgba_set_source(cr, s->country_fill);
+        cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+        cairo_fill_preserve(cr);
+        cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
+        stroke_path(cr, s->country_line, 0.5);
+    }
+    cairo_new_path(cr);
+    if (s->units) {
+        draw_units(d, s, t, ext);
+        if (s->draw_unit_outlines && layer_path(cr, s->units, t, ext, 0))
+            stroke_path(cr, s->unit_line, s->unit_line_w);
+        cairo_new_path(cr);
+        if (s->classes)
+            draw_class_outlines(d, s, t, ext);
+    }
+    if (s->provinces && layer_path(cr, s->provinces, t, ext, 0))
+        stroke_path(cr, s->province_line, s->province_line_w);
+    cairo_new_path(cr);
+    if (s->border && layer_path(cr, s->border, t, ext, 0))
+        stroke_path(cr, s->border_line, s->border_line_w);
+    cairo_new_path(cr);
+    if (s->highlight_key && s->units && layer_path(cr, s->units, t, ext, HS_FEAT_KEY_COMMUNE)) {
+        /* white casing under the black line keeps it visible on dark classes */
+        cairo_path_t *p = cairo_copy_path(cr);
+        stroke_path(cr, hs_rgb(0xffffff), s->key_line_w + 1.4);
+        cairo_append_path(cr, p);
+        cairo_path_destroy(p);
+        stroke_path(cr, s->key_line, s->key_line_w);
+    }
+    cairo_new_path(cr);
+    if (with_labels)
+        hs__draw_labels(d, s, t, view, with_labels == 2, NULL, 0);
+}
+
+int hs_render_raster(hs_render_ctx *ctx, const hs_map_spec *spec, const hs_bbox *ext, int w, int h,
+                     double scale, unsigned char **argb, int *stride, hs_err *err)
+{
+    *argb = NULL;
+    if (!ctx || !spec || !ext)
+        return hs_err_set(err, HS_EINVAL, "render_raster: ctx, spec and extent are required");
+    if (w < 1 || h < 1 || (long)w * (long)h > HS_RENDER_MAX_PIXELS)
+        return hs_err_set(err, HS_ELIMIT, "raster %dx%d: must be 1..%ld pixels", w, h,
+                          HS_RENDER_MAX_PIXELS);
+    if (!(scale >= 0.25 && scale <= 8))
+        return hs_err_set(err, HS_EINVAL, "scale %g: allowed 0.25..8", scale);
+    if (!(ext->maxx > ext->minx && ext->maxy > ext->miny))
+        return hs_err_set(err, HS_EINVAL, "empty extent (%g %g, %g %g)", ext->minx, ext->miny,
+                          ext->maxx, ext->maxy);
+    int st = cairo_format_stride_for_width(CAIRO_FORMAT_ARGB32, w);
+    unsigned char *buf = calloc((size_t)st * (size_t)h, 1);
+    if (!buf)
+        return hs_err_set(err, HS_ENOMEM, "raster %dx%d: out of memory", w, h);
+    cairo_surface_t *sf = cairo_image_surface_create_for_data(buf, CAIRO_FORMAT_ARGB32, w, h, st);
+    cairo_t *cr = cairo_create(sf);
+    hs_map_spec s = *spec;
+    hs_style_defaults(&s);
+    hs__draw d = {.ctx = ctx, .cr = cr, .spec = &s, .tile_mode = 1};
+    cairo_scale(cr, scale, scale);
+    hs__xform t;
+    hs__xform_fit(&t, ext, 0, 0, w / scale, h / scale);
+    if (!s.transparent_background) {
+        hs_rgba_set_source(cr, s.sea);
+        cairo_paint(cr);
+    }
+    hs__draw_layers(&d, &s, &t, ext, 2);
+    cairo_status_t cst = cairo_status(cr);
+    cairo_destroy(cr);
+    cairo_surface_flush(sf);
+    cairo_surface_destroy(sf);
+    if (cst != CAIRO_STATUS_SUCCESS || d.oom) {
+        free(buf);
+        return hs_err_set(err, d.oom ? HS_ENOMEM : HS_ERENDER, "raster render failed: %s",
+                          d.oom ? "out of memory" : cairo_status_to_string(cst));
+    }
+    *argb = buf;
+    *stride = st;
+    return HS_OK;
+}

@@ -1,0 +1,69 @@
+/* Internal to maps/ rendering (hs_render.c, hs_furniture.c, hs_text.c, hs_output.c):
+ * not part of the public API. Internal names carry the hs__ prefix. */
+#ifndef HS_RENDER_INT_H
+#define HS_RENDER_INT_H
+
+#include <cairo.h>
+#include <pango/pangocairo.h>
+
+#include "hs_render.h"
+
+struct hs_render_ctx {
+    PangoFontMap *fontmap; /* per thread: pango_cairo_font_map_new() */
+    PangoContext *pango;
+};
+
+/* projected (x, y) -> layout px: px = fx + (x - minx) * ppu, py = fy + (maxy - y) * ppu */
+typedef struct hs__xform {
+    double ppu, fx, fy, minx, maxy;
+} hs__xform;
+
+/* One string drawn, in device units of the target surface (for the SVG text layer). */
+typedef struct hs__text_rec {
+    double x, y, size; /* baseline-left position and font size, device units */
+    int bold, italic;
+    char *text;
+} hs__text_rec;
+
+typedef struct hs__draw {
+    hs_render_ctx *ctx;
+    cairo_t *cr;
+    const hs_map_spec *spec;
+    int tile_mode;   /* no furniture */
+    int vector;      /* PDF/SVG: text must stay text */
+    hs__text_rec *texts; /* logged texts (SVG only; NULL otherwise) */
+    int ntexts, captexts, log_texts;
+    int oom;         /* sticky allocation failure */
+} hs__draw;
+
+/* hs_render.c */
+void hs__xform_fit(hs__xform *t, const hs_bbox *ext, double x, double y, double w, double h);
+void hs__draw_layers(hs__draw *d, const hs_map_spec *spec, const hs__xform *t, const hs_bbox *ext,
+                     int with_labels);
+/* Greedy label placement; obst = nobst rects (x0 y0 x1 y1, layout px) to avoid. */
+void hs__draw_labels(hs__draw *d, const hs_map_spec *spec, const hs__xform *t, const hs_bbox *ext,
+                     int tile_mode, const double *obst, int nobst);
+
+/* hs_text.c (Pango helpers) */
+typedef struct hs__font {
+    double size; /* layout px */
+    int bold, italic;
+} hs__font;
+/* Layout for NFC(text) in font f, using the ctx's font map; NULL on failure. */
+PangoLayout *hs__layout(hs__draw *d, const char *text, hs__font f);
+void hs__layout_size(PangoLayout *l, double *w, double *h);
+/* Draws l with its top-left at (x, y) in user units; a halo of width halo_w (0 = none)
+ * is stroked from the glyph path first, then the text is shown as real text. */
+void hs__show_layout(hs__draw *d, PangoLayout *l, double x, double y, hs_rgba fill, hs_rgba halo,
+                     double halo_w);
+/* Convenience: lay out, draw at (x, y) aligned by ax (0 left, 0.5 centre, 1 right);
+ * returns the height drawn (0 if text is NULL/empty). */
+double hs__text(hs__draw *d, const char *text, hs__font f, double x, double y, double ax,
+                hs_rgba fill);
+void hs__draw_free_texts(hs__draw *d);
+
+/* hs_furniture.c */
+int hs__draw_furniture(hs__draw *d, const hs_map_spec *spec, const hs_bbox *ext, double page_w,
+                       double page_h);
+
+#endif
