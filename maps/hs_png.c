@@ -59,8 +59,14 @@ static void convert_row(const unsigned char *src, unsigned char *dst, int w, int
 int hs_png_encode_argb(const unsigned char *argb, int w, int h, int stride, hs_buf *out,
                        hs_err *err)
 {
-    if (!argb || w < 1 || h < 1 || stride < 4 * w || (long)w * h > HS_RENDER_MAX_PIXELS)
-        return hs_err_set(err, HS_EINVAL, "PNG: bad raster %dx%d stride %d", w, h, stride);
+    if (w < 1 || h < 1 || w > HS_PNG_MAX_SIDE || h > HS_PNG_MAX_SIDE ||
+        (long)w * h > HS_RENDER_MAX_PIXELS)
+        return hs_err_set(err, HS_ELIMIT, "PNG size %dx%d is outside 1..%d per side", w, h,
+                          HS_PNG_MAX_SIDE);
+    if (!argb || stride < 4 * w)
+        return hs_err_set(err, HS_EINVAL, "PNG raster %dx%d has stride %d, less than 4 x width",
+                          w, h, stride);
+    size_t len0 = out->len; /* restored on failure: nothing half-written stays in out */
     int alpha = 0;
     for (int y = 0; y < h && !alpha; y++) {
         const uint32_t *p = (const uint32_t *)(const void *)(argb + (size_t)y * stride);
@@ -84,6 +90,8 @@ int hs_png_encode_argb(const unsigned char *argb, int w, int h, int stride, hs_b
     if (setjmp(png_jmpbuf(png))) {
         png_destroy_write_struct(&png, &info);
         free(row);
+        out->len = len0;
+        out->failed = 0;
         if (sk.failed)
             return err && err->code ? err->code : HS_ELIMIT;
         return hs_err_set(err, HS_ERENDER, "png_encode: libpng error");
