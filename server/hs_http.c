@@ -253,6 +253,7 @@ static void dispatch(hs_server *s, http_rctx *rc, struct MHD_Connection *conn, c
         snprintf(err.msg, sizeof err.msg, "method %s is not allowed; use GET or HEAD", m);
         hs_resp_error_status(resp, 405, "method_not_allowed", err.msg, NULL);
         hs_resp_header(resp, "Allow", "GET, HEAD", NULL);
+        hs_resp_header(resp, "Connection", "close", NULL); /* a body may follow: drop it */
         return;
     }
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
@@ -260,6 +261,7 @@ static void dispatch(hs_server *s, http_rctx *rc, struct MHD_Connection *conn, c
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding")) {
         hs_resp_error_status(resp, 413, "limit_exceeded", "request bodies are not accepted",
                              NULL);
+        hs_resp_header(resp, "Connection", "close", NULL);
         return;
     }
     if (rc->uri_len > HS_HTTP_MAX_URI) {
