@@ -39,6 +39,16 @@ static double now_mono(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* libpq prints server notices (e.g. "FATAL: terminating connection due to
+ * administrator command" when the database shuts down) straight to stderr; give
+ * them our prefix so the log says where they come from. */
+static void on_notice(void *arg, const char *msg)
+{
+    (void)arg;
+    size_t n = strcspn(msg, "\n");
+    fprintf(stderr, "hotspot: database: %.*s\n", (int)n, msg);
+}
+
 static void slot_close(db_slot *s)
 {
     if (s->conn) {
@@ -148,6 +158,8 @@ static int slot_connect(hs_dbpool *p, db_slot *s, hs_err *err)
     PGconn *c = NULL;
     hs_err cerr = {0};
     int rc = p->conninfo ? hs_pg_connect_to(p->conninfo, &c, &cerr) : hs_pg_connect(&c, &cerr);
+    if (rc == HS_OK)
+        PQsetNoticeProcessor(c, on_notice, NULL);
     if (rc == HS_OK) {
         char sql[96];
         snprintf(sql, sizeof sql, "SET statement_timeout = %u", p->statement_timeout_ms);

@@ -76,6 +76,16 @@ void hs_dbwatch_stats_get(const hs_dbwatch *cw, hs_dbwatch_stats *s)
     s->connected = atomic_load(&w->connected);
 }
 
+/* libpq prints server notices (e.g. "FATAL: terminating connection due to
+ * administrator command" when the database shuts down) straight to stderr; give
+ * them our prefix so the log says where they come from. */
+static void on_notice(void *arg, const char *msg)
+{
+    (void)arg;
+    size_t n = strcspn(msg, "\n");
+    fprintf(stderr, "hotspot: database: %.*s\n", (int)n, msg);
+}
+
 static void drop_conn(hs_dbwatch *w)
 {
     if (w->conn) {
@@ -93,6 +103,7 @@ static int watch_connect(hs_dbwatch *w, hs_err *err)
     int rc = w->conninfo ? hs_pg_connect_to(w->conninfo, &c, err) : hs_pg_connect(&c, err);
     if (rc < 0)
         return rc;
+    PQsetNoticeProcessor(c, on_notice, NULL);
     rc = hs_pg_exec(c, "LISTEN " HS_DBWATCH_CHANNEL, err);
     if (rc < 0) {
         PQfinish(c);

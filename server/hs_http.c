@@ -253,6 +253,7 @@ static void dispatch(hs_server *s, http_rctx *rc, struct MHD_Connection *conn, c
         snprintf(err.msg, sizeof err.msg, "method %s is not allowed; use GET or HEAD", m);
         hs_resp_error_status(resp, 405, "method_not_allowed", err.msg, NULL);
         hs_resp_header(resp, "Allow", "GET, HEAD", NULL);
+        hs_resp_header(resp, "Connection", "close", NULL); /* a body may follow: drop it */
         return;
     }
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
@@ -260,6 +261,7 @@ static void dispatch(hs_server *s, http_rctx *rc, struct MHD_Connection *conn, c
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding")) {
         hs_resp_error_status(resp, 413, "limit_exceeded", "request bodies are not accepted",
                              NULL);
+        hs_resp_header(resp, "Connection", "close", NULL);
         return;
     }
     if (rc->uri_len > HS_HTTP_MAX_URI) {
@@ -459,10 +461,16 @@ int hs_server_start(hs_server *s, hs_err *err)
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
     if (s->addr.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
+    /* One thread is the polling thread alone: MHD warns about a pool of 1 (or 0),
+     * so the pool option is only passed for two threads or more. */
+    struct MHD_OptionItem pool[] = {
+        {s->opts.threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
+         (intptr_t)s->opts.threads, NULL},
+        {MHD_OPTION_END, 0, NULL}};
     s->mhd = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&s->addr,
-        MHD_OPTION_THREAD_POOL_SIZE, s->opts.threads, MHD_OPTION_CONNECTION_LIMIT,
+        MHD_OPTION_ARRAY, pool, MHD_OPTION_CONNECTION_LIMIT,
         s->opts.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->opts.per_ip_limit,
         MHD_OPTION_CONNECTION_TIMEOUT, s->opts.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)(64 << 10), MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_COMPLETED,

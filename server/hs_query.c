@@ -88,23 +88,40 @@ long hs_url_decode(const char *in, size_t n, int plus_is_space, char *out)
     return (long)o;
 }
 
+/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    size_t len = s[0] < 0x80 ? 1 : (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3
+                                 : (s[0] & 0xF8) == 0xF0 ? 4 : 0;
+    if (!len || len > n || !hs_utf8_valid(s, len))
+        return 0;
+    return len;
+}
+
 void hs_query_show(char *dst, size_t dstn, const char *s, size_t max)
 {
     if (!dstn)
         return;
-    size_t len = strlen(s), cut = len;
-    if (cut > max) {
-        cut = max;
-        /* Back up to the start of a UTF-8 sequence so the message stays valid. */
-        while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
-            cut--;
+    const unsigned char *u = (const unsigned char *)s;
+    size_t len = strlen(s), i = 0, o = 0;
+    /* Whole characters only, invalid bytes and controls as '?', so the result is
+     * always valid UTF-8 (error messages end up in JSON) and one line (logs). */
+    while (i < len && i < max) {
+        size_t l = utf8_seq(u + i, len - i);
+        if (l > 1 && (i + l > max || o + l >= dstn))
+            break;
+        if (o + 1 >= dstn)
+            break;
+        if (l <= 1) {
+            dst[o++] = (l == 0 || u[i] < 0x20 || u[i] == 0x7F) ? '?' : (char)u[i];
+            i++;
+        } else {
+            memcpy(dst + o, u + i, l);
+            o += l;
+            i += l;
+        }
     }
-    size_t o = 0;
-    for (size_t i = 0; i < cut && o + 1 < dstn; i++) {
-        unsigned char c = (unsigned char)s[i];
-        dst[o++] = (c < 0x20 || c == 0x7F) ? '?' : (char)c;
-    }
-    if (cut < len)
+    if (i < len)
         for (int k = 0; k < 3 && o + 1 < dstn; k++)
             dst[o++] = '.';
     dst[o] = '\0';

@@ -99,7 +99,8 @@ int hs_utf8_valid(const unsigned char *s, size_t n);
  * is the offset of a malformed escape. */
 long hs_url_decode(const char *in, size_t n, int plus_is_space, char *out);
 /* Copies at most about `max` bytes of s into dst (size dstn) for error messages:
- * cut at a UTF-8 boundary, control characters shown as '?', "..." when shortened. */
+ * whole UTF-8 characters only, invalid bytes and control characters shown as '?',
+ * "..." when shortened. The result is always valid UTF-8. */
 void hs_query_show(char *dst, size_t dstn, const char *s, size_t max);
 
 #endif
