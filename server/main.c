@@ -23,6 +23,7 @@ static int cli_version(int argc, char **argv)
 /* One row per subcommand, in the order `hotspot --help` lists them. */
 static const cli_command commands[] = {
     {"version", cli_version, "print the version"},
+    {"db", hs_cli_db, "manage the database: start, stop, status, migrate, demo"},
 };
 
 static void usage(FILE *f)

@@ -65,7 +65,7 @@ CREATE TRIGGER land_border_derived AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
 --  * area_km2 and border_km on the WGS84 spheroid (geography); border_km is the
 --    distance from the unit's nearest point, 0 when the border crosses the unit.
 CREATE FUNCTION hs.refresh_derived() RETURNS integer
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET jit = off AS $$
 DECLARE
     all_codes  text[];
     geom_codes text[];
@@ -95,14 +95,22 @@ BEGIN
         ON CONFLICT DO NOTHING;
     END IF;
 
+    -- Border distances loop over the borders outside and the units inside, so
+    -- PostGIS keeps its geodesic index of one border across consecutive calls
+    -- (2-3x faster than the other way round).
     INSERT INTO hs.unit_derived (unit_code, label_pt, centroid, area_km2, border_km, border_country)
     SELECT u.code, ST_PointOnSurface(u.geom), ST_Centroid(u.geom),
            ST_Area(u.geom::geography) / 1000.0 / 1000.0, nb.km, nb.country
     FROM unnest(all_codes) c(code)
     JOIN hs.unit u ON u.code = c.code
-    LEFT JOIN LATERAL (
-        SELECT b.country, ST_Distance(u.geom::geography, b.geom::geography) / 1000.0 AS km
-        FROM hs.land_border b ORDER BY 2, 1 LIMIT 1) nb ON true
+    LEFT JOIN (
+        SELECT DISTINCT ON (x.code) x.code, b.country,
+               ST_Distance(b.geom::geography, x.geom::geography) / 1000.0 AS km
+        FROM hs.land_border b
+        CROSS JOIN LATERAL (SELECT y.code, y.geom
+                            FROM unnest(all_codes) c2(code) JOIN hs.unit y ON y.code = c2.code
+                            WHERE b.geom IS NOT NULL OFFSET 0) x
+        ORDER BY x.code, km, b.country) nb ON nb.code = u.code
     ON CONFLICT (unit_code) DO UPDATE SET
         label_pt = EXCLUDED.label_pt, centroid = EXCLUDED.centroid,
         area_km2 = EXCLUDED.area_km2, border_km = EXCLUDED.border_km,

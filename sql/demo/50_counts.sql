@@ -85,6 +85,8 @@ FROM generate_series('2021-01-01'::date, '2026-10-01'::date, interval '1 month')
 CREATE TEMP TABLE demo_scale ON COMMIT DROP AS
 SELECT 250.0 / ((SELECT sum(pop * rr) FROM demo_risk) * (12 + 3 * 0.8)) AS k;
 
+-- Only non-zero months are stored: an absent (unit, period) row means 0, as in the
+-- monthly reports the importers read (docs/data.md).
 INSERT INTO hs.case_month (unit_code, period, cases, victims, suspects)
 SELECT code, period, cases,
        cases + pg_temp.demo_draw(0.8 * cases, pg_temp.demo_u(seed || ':v:' || code || period)),
@@ -93,6 +95,7 @@ FROM (SELECT r.code, m.period, s.seed,
              pg_temp.demo_draw(k.k * r.pop * r.rr * m.f,
                                pg_temp.demo_u(s.seed || ':c:' || r.code || m.period)) AS cases
       FROM demo_risk r CROSS JOIN demo_month m CROSS JOIN demo_scale k CROSS JOIN demo_param s) x
+WHERE cases > 0
 ORDER BY code, period;
 
 -- Outreach: programmes run in 14 provinces only, so coverage gaps exist (three of
@@ -119,4 +122,5 @@ FROM (SELECT r.code, m.period, s.seed,
       JOIN hs.unit u ON u.code = r.code
       LEFT JOIN demo_active a ON a.code = r.parent_code
       CROSS JOIN demo_month m CROSS JOIN demo_param s) x
+WHERE events > 0 OR calls > 0
 ORDER BY code, period;
