@@ -69,7 +69,7 @@ static int become_server_user(const hs_cluster *c)
 
 /* Runs argv[0] (an absolute path) as the server user with cwd "/" (the caller's
  * directory may be unreadable to postgres) and returns its exit status, or -1 if it
- * could not run. stdout is discarded when quiet; stderr passes through. */
+ * could not run. quiet: 1 discards stdout, 2 discards stdout and stderr. */
 static int run(const hs_cluster *c, char *const argv[], int quiet)
 {
     fflush(NULL);
@@ -83,6 +83,8 @@ static int run(const hs_cluster *c, char *const argv[], int quiet)
             int fd = open("/dev/null", O_WRONLY);
             if (fd >= 0) {
                 dup2(fd, STDOUT_FILENO);
+                if (quiet > 1)
+                    dup2(fd, STDERR_FILENO);
                 close(fd);
             }
         }
@@ -192,7 +194,7 @@ int hs_cluster_init(hs_cluster *c, hs_err *err)
                  "%s/run would exceed the %d-byte unix socket path limit", "home",
                  HS_CLUSTER_SOCK_MAX - 1);
     }
-    snprintf(c->sockdir, sizeof c->sockdir, "%s", sock);
+    memcpy(c->sockdir, sock, strlen(sock) + 1); /* fits: checked or fixed length above */
     return HS_OK;
 }
 
@@ -310,7 +312,7 @@ int hs_cluster_running(const hs_cluster *c, hs_err *err)
     char bin[HS_CLUSTER_PATH_MAX + 16];
     snprintf(bin, sizeof bin, "%s/pg_ctl", c->bindir);
     char *argv[] = {bin, "status", "-D", (char *)c->datadir, NULL};
-    int st = run(c, argv, 1);
+    int st = run(c, argv, 2);
     if (st == 0)
         return 1;
     if (st == 3 || st == 4)

@@ -5,15 +5,18 @@ source "$(dirname "$0")/lib.sh"
 unset HOTSPOT_DB
 HOMES=()
 cleanup() {
-  local h d
+  local h d s
+  set +e
   for h in "${HOMES[@]}"; do
-    d=$(HOTSPOT_HOME=$h "$HOTSPOT_BIN" db status 2>/dev/null | sed -n 's/^data: *\([^ ]*\).*/\1/p')
+    d=$(HOTSPOT_HOME=$h "$HOTSPOT_BIN" db status 2>/dev/null | sed -n 's/^data: *\([^ ]*\).*/\1/p' || true)
     HOTSPOT_HOME=$h "$HOTSPOT_BIN" db stop >/dev/null 2>&1 || true
-    s=$(HOTSPOT_HOME=$h "$HOTSPOT_BIN" db status 2>/dev/null | sed -n 's/^socket: *\([^ ]*\).*/\1/p')
+    s=$(HOTSPOT_HOME=$h "$HOTSPOT_BIN" db status 2>/dev/null | sed -n 's/^socket: *\([^ ]*\).*/\1/p' || true)
     [[ $d == /var/tmp/hotspot-*/pgdata ]] && rm -rf -- "$(dirname "$d")"
     [[ $s == /tmp/hotspot-* ]] && rm -rf -- "$s"
     rm -rf -- "$h"
   done
+  [[ -n ${H2P:-} ]] && rm -rf -- "$H2P"
+  return 0
 }
 trap cleanup EXIT
 
@@ -56,9 +59,9 @@ ok "implicit start by a command"
 "$HOTSPOT_BIN" db stop >/dev/null
 
 # A home whose socket path would pass the unix socket limit.
-H2=$(mktemp -d "${TMPDIR:-/tmp}/hs-home-with-a-rather-long-name-XXXXXX")
-chmod 755 "$H2"
-H2=$H2/$(printf 'x%.0s' {1..70})
+H2P=$(mktemp -d "${TMPDIR:-/tmp}/hs-home-with-a-rather-long-name-XXXXXX")
+chmod 755 "$H2P"
+H2=$H2P/$(printf 'x%.0s' {1..70})
 mkdir -p "$H2"
 HOMES+=("$H2")
 export HOTSPOT_HOME=$H2
