@@ -1,5 +1,7 @@
 #include "hs_pg.h"
 
+#include "hs_cluster.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,18 +83,12 @@ void hs_pg_rollback(PGconn *c)
         PQclear(PQexec(c, "ROLLBACK"));
 }
 
-/* The embedded-cluster fallback lives in hs_cluster.c; until it starts one, require
- * HOTSPOT_DB. */
-__attribute__((weak)) int hs_cluster_conninfo(char *out, size_t n, hs_err *err);
-
 int hs_pg_connect(PGconn **out, hs_err *err)
 {
     const char *db = getenv("HOTSPOT_DB");
     if (db && *db)
         return hs_pg_connect_to(db, out, err);
     char conninfo[1024];
-    if (!hs_cluster_conninfo)
-        return hs_err_set(err, HS_EDB, "no database: set --db or HOTSPOT_DB");
     int rc = hs_cluster_conninfo(conninfo, sizeof conninfo, err);
     if (rc < 0)
         return rc;

@@ -24,6 +24,7 @@ static int cli_version(int argc, char **argv)
 static const cli_command commands[] = {
     {"serve", hs_cli_serve, "run the HTTP server (maps, tiles, API)"},
     {"version", cli_version, "print the version"},
+    {"db", hs_cli_db, "manage the database: start, stop, status, migrate, demo"},
 };
 
 static void usage(FILE *f)

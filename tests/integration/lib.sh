@@ -1,0 +1,42 @@
+# Helpers for tests/integration/test_*.sh (sourced; not a test itself).
+# shellcheck shell=bash
+set -euo pipefail
+
+: "${HOTSPOT_BIN:?HOTSPOT_BIN is not set (run through ctest / scripts/test)}"
+: "${HS_SOURCE_DIR:?HS_SOURCE_DIR is not set}"
+: "${HOTSPOT_DB:?HOTSPOT_DB is not set: run the tests with scripts/test, which provides a throwaway PostGIS}"
+
+PSQL=$(command -v psql || echo /usr/lib/postgresql/15/bin/psql)
+HS_TEST_NAME=$(basename "$0" .sh)
+HS_TEST_DBS=()
+
+fail() { echo "FAIL ($HS_TEST_NAME): $*" >&2; exit 1; }
+ok() { echo "ok - $*"; }
+
+# hs_test_db SUFFIX: creates an empty database of our own in the HOTSPOT_DB cluster
+# and prints its conninfo, so tests never see each other's data. Dropped at exit.
+hs_test_db() {
+  local name="t_${HS_TEST_NAME#test_}_$1_$$"
+  "$PSQL" "$HOTSPOT_DB" -qAt -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name" >/dev/null
+  HS_TEST_DBS+=("$name")
+  printf '%s dbname=%s' "$HOTSPOT_DB" "$name"
+}
+
+hs_test_cleanup() {
+  local d
+  for d in "${HS_TEST_DBS[@]}"; do
+    "$PSQL" "$HOTSPOT_DB" -qAt -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1 || true
+  done
+}
+
+# q CONNINFO SQL: one value, unaligned.
+q() { "$PSQL" "$1" -qAtX -v ON_ERROR_STOP=1 -c "$2"; }
+
+# expect_eq WHAT GOT WANT
+expect_eq() { [[ $2 == "$3" ]] || fail "$1: got '$2', want '$3'"; ok "$1 = $3"; }
+# expect_between WHAT GOT LO HI (integers or decimals)
+expect_between() {
+  awk -v x="$2" -v lo="$3" -v hi="$4" 'BEGIN { exit !(x >= lo && x <= hi) }' ||
+    fail "$1: got $2, want between $3 and $4"
+  ok "$1 = $2 (in $3..$4)"
+}
