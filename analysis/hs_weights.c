@@ -43,7 +43,7 @@ int hs_weights_from_pairs(int n, const int *a, const int *b, size_t m, hs_weight
         if (a[k] < 0 || a[k] >= n || b[k] < 0 || b[k] >= n)
             return hs_err_set(err, HS_EINVAL, "neighbour pair %zu (%d, %d) is outside 0..%d", k,
                               a[k], b[k], n - 1);
-    hs_weights *w;
+    hs_weights *w = NULL;
     int rc = weights_alloc(n, 2 * m, &w, err);
     if (rc < 0)
         return rc;
@@ -292,7 +292,7 @@ int hs_weights_knn(int n, const double *x, const double *y, int k, hs_weights **
     int rc = grid_build(n, x, y, area_h, &g, err);
     if (rc < 0)
         return rc;
-    hs_weights *w;
+    hs_weights *w = NULL;
     if ((rc = weights_alloc(n, links, &w, err)) < 0) {
         grid_free(&g);
         return rc;
@@ -373,7 +373,7 @@ int hs_weights_distance_band(int n, const double *x, const double *y, double dma
                               dmax_m, HS_WEIGHTS_MAX_LINKS);
         }
     }
-    hs_weights *w;
+    hs_weights *w = NULL;
     if ((rc = weights_alloc(n, links, &w, err)) < 0) {
         grid_free(&g);
         return rc;

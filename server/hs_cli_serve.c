@@ -7,13 +7,13 @@
 #include <string.h>
 
 #include "hs_cli.h"
+#include "hs_cluster.h"
 #include "hs_dbwatch.h"
 #include "hs_http.h"
 #include "hs_routes.h"
 
 /* Present once the integration step links its routes in (see hs_routes.h). */
 __attribute__((weak)) int hs_routes_register_api(hs_router *r, hs_services *svc, hs_err *err);
-__attribute__((weak)) int hs_cluster_conninfo(char *out, size_t n, hs_err *err);
 
 static void serve_usage(FILE *f)
 {
@@ -105,7 +105,7 @@ int hs_cli_serve(int argc, char **argv)
     /* Everything below runs before any thread exists, so setenv is safe. Resolve the
      * embedded cluster once, so reconnects after an outage go straight to it. */
     const char *db = getenv("HOTSPOT_DB");
-    if ((!db || !*db) && hs_cluster_conninfo) {
+    if (!db || !*db) {
         char ci[1024];
         hs_err e = {0};
         if (hs_cluster_conninfo(ci, sizeof ci, &e) < 0) {

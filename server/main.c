@@ -22,9 +22,9 @@ static int cli_version(int argc, char **argv)
 
 /* One row per subcommand, in the order `hotspot --help` lists them. */
 static const cli_command commands[] = {
+    {"db", hs_cli_db, "manage the database: start, stop, status, migrate, demo"},
     {"serve", hs_cli_serve, "run the HTTP server (maps, tiles, API)"},
     {"version", cli_version, "print the version"},
-    {"db", hs_cli_db, "manage the database: start, stop, status, migrate, demo"},
 };
 
 static void usage(FILE *f)

@@ -25,7 +25,7 @@ static int intersects(const hs_bbox *a, const hs_bbox *b)
 static void check_random(int n)
 {
     unsigned long long s = 7 + (unsigned long long)n;
-    hs_bbox *b = malloc((size_t)(n + 1) * sizeof *b);
+    hs_bbox *b = calloc((size_t)(n + 1), sizeof *b);
     for (int i = 0; i < n; i++) {
         double x = rnd(&s) * 1000, y = rnd(&s) * 1000, w = rnd(&s) * 30, h = rnd(&s) * 30;
         b[i] = (hs_bbox){x, y, x + w, y + h};
