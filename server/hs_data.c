@@ -245,7 +245,7 @@ int hs_data_load_units(PGconn *c, hs_level level, const char *province, int pop_
         u->name[i] = strdup(PQgetvalue(r, i, 1));
         u->parent_code[i] = strdup(PQgetvalue(r, i, 2));
         u->parent_name[i] = strdup(PQgetvalue(r, i, 3));
-        u->border_country[i] = strdup(PQgetvalue(r, i, 11));
+        u->border_country[i] = strdup(PQgetvalue(r, i, 10));
         if (!u->code[i] || !u->name[i] || !u->parent_code[i] || !u->parent_name[i] ||
             !u->border_country[i]) {
             u->n++;
@@ -259,8 +259,8 @@ int hs_data_load_units(PGconn *c, hs_level level, const char *province, int pop_
         u->lon[i] = getd(r, i, 7);
         u->lat[i] = getd(r, i, 8);
         u->border_km[i] = getd(r, i, 9);
-        u->key_commune[i] = PQgetvalue(r, i, 12)[0] == 't';
-        u->border_province[i] = PQgetvalue(r, i, 13)[0] == 't';
+        u->key_commune[i] = PQgetvalue(r, i, 11)[0] == 't';
+        u->border_province[i] = PQgetvalue(r, i, 12)[0] == 't';
     }
     PQclear(r);
     if ((rc = load_adjacency(c, u, lvl, prov, err)) < 0) {
