@@ -22,6 +22,7 @@ static int cli_version(int argc, char **argv)
 
 /* One row per subcommand, in the order `hotspot --help` lists them. */
 static const cli_command commands[] = {
+    {"import", hs_cli_import, "load units (any GDAL vector file) or monthly CSV counts"},
     {"version", cli_version, "print the version"},
 };
 
