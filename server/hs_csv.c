@@ -236,7 +236,7 @@ const char *hs_csv_quote(const char *str, size_t n, char *out, size_t outn)
     out[o++] = '\'';
     size_t i = 0;
     while (i < n) {
-        if (shown >= 40 || o + 4 + reserve >= outn) {
+        if (shown >= outn / 3 || o + 4 + reserve >= outn) {
             memcpy(out + o, "...", 3);
             o += 3;
             break;

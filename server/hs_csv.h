@@ -57,8 +57,8 @@ int hs_csv_next(hs_csv *c, hs_csv_record *r, hs_err *err);
 int hs_csv_check_utf8(const char *s, size_t n, size_t *bad);
 
 /* Writes s[0..n) into out (size outn >= 8) for use in an error message: quoted,
- * control characters and bytes that are not UTF-8 as \xHH, cut with "..." past ~40
- * characters. Returns out. */
+ * control characters and bytes that are not UTF-8 as \xHH, cut with "..." past
+ * outn/3 characters (~40 for a 128-byte buffer). Returns out. */
 const char *hs_csv_quote(const char *s, size_t n, char *out, size_t outn);
 
 /* period "YYYY-MM", year 1900..2200, month 01..12. The message (on HS_EINVAL) quotes

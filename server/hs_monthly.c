@@ -213,7 +213,7 @@ static int check_header(hs_monthly *m, const hs_csv_record *r)
         memcpy(found + o, r->field[i], k);
         o += k;
     }
-    char q[160];
+    char q[400];
     hs_csv_quote(found, o, q, sizeof q);
     /* A file meant for the other command is the commonest mistake: say so. */
     hs_monthly_kind okind = m->kind == HS_MONTHLY_CASES ? HS_MONTHLY_OUTREACH : HS_MONTHLY_CASES;
@@ -223,8 +223,9 @@ static int check_header(hs_monthly *m, const hs_csv_record *r)
         is_other = r->len[i] == strlen(other[i]) && !memcmp(r->field[i], other[i], r->len[i]);
     char hint[96] = "";
     if (is_other)
-        snprintf(hint, sizeof hint, " (that is a %s file: use `hotspot import %s`)",
-                 hs_monthly_kind_name(okind), hs_monthly_kind_name(okind));
+        snprintf(hint, sizeof hint, " (that is %s %s file: use `hotspot import %s`)",
+                 okind == HS_MONTHLY_CASES ? "a" : "an", hs_monthly_kind_name(okind),
+                 hs_monthly_kind_name(okind));
     hs_errlist_add(&m->errors, r->line,
                    "line %lu: wrong header: expected '%s,%s,%s,%s,%s', found %s%s", r->line,
                    want[0], want[1], want[2], want[3], want[4], q, hint);
