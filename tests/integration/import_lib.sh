@@ -2,8 +2,8 @@
 #
 # Creates a database with a random name inside the PostGIS server of $HOTSPOT_DB,
 # migrates it, points HOTSPOT_DB at it, and drops it on exit (also on failure).
-# Provides: ok/fail/expect helpers, `fingerprint` (a digest of every hs table's
-# content, to prove a failed import changed nothing) and $WORK (a temp dir).
+# Provides: ok/fail/expect helpers, `state` (row counts and a digest of every hs
+# table's content, to prove a failed import changed nothing) and $WORK (a temp dir).
 set -u
 
 : "${HOTSPOT_BIN:?HOTSPOT_BIN must name the hotspot binary (ctest sets it)}"
@@ -59,19 +59,20 @@ finish() {
     echo "all checks passed"
 }
 
-# A digest of everything the importers may touch.
-fingerprint() {
-    q "SELECT md5(string_agg(t, '/')) FROM (
-         SELECT (SELECT coalesce(md5(string_agg(u::text, '|' ORDER BY code)), '-') FROM hs.unit u) AS t
-         UNION ALL SELECT (SELECT coalesce(md5(string_agg(p::text, '|' ORDER BY unit_code, year)), '-') FROM hs.unit_population p)
-         UNION ALL SELECT (SELECT coalesce(md5(string_agg(c::text, '|' ORDER BY unit_code, period)), '-') FROM hs.case_month c)
-         UNION ALL SELECT (SELECT coalesce(md5(string_agg(o::text, '|' ORDER BY unit_code, period)), '-') FROM hs.outreach_month o)
-       ) s"
-}
-counts() {
+# The state of everything the importers may touch, in one query: row counts of
+# hs.unit, hs.unit_population, hs.case_month, hs.outreach_month, then a digest of
+# their content. A failed import must leave it identical.
+state() {
     q "SELECT (SELECT count(*) FROM hs.unit) || ' ' || (SELECT count(*) FROM hs.unit_population)
-           || ' ' || (SELECT count(*) FROM hs.case_month) || ' ' || (SELECT count(*) FROM hs.outreach_month)"
+           || ' ' || (SELECT count(*) FROM hs.case_month) || ' ' || (SELECT count(*) FROM hs.outreach_month)
+           || ' ' || md5(
+              (SELECT coalesce(md5(string_agg(u::text, '|' ORDER BY code)), '-') FROM hs.unit u)
+           || (SELECT coalesce(md5(string_agg(p::text, '|' ORDER BY unit_code, year)), '-') FROM hs.unit_population p)
+           || (SELECT coalesce(md5(string_agg(c::text, '|' ORDER BY unit_code, period)), '-') FROM hs.case_month c)
+           || (SELECT coalesce(md5(string_agg(o::text, '|' ORDER BY unit_code, period)), '-') FROM hs.outreach_month o))"
 }
+# Row counts only (the first four fields of state).
+counts() { state | cut -d' ' -f1-4; }
 
 # run NAME ARGS...: runs hotspot, keeps stdout+stderr in $WORK/NAME.out, sets $RC.
 run() {

@@ -72,11 +72,11 @@ expect_eq "EPSG:3405: areas within 0.01%" \
 
 # Projected coordinates in a file that declares no CRS: refused, naming the file.
 ogr2ogr -f CSV "$WORK/utm_nocrs.csv" "$WORK/comm_3405.gpkg" -lco GEOMETRY=AS_WKT
-FP=$(fingerprint)
+S0=$(state)
 run nocrs import units "$WORK/utm_nocrs.csv" $COMM
 expect_eq "no CRS, projected coordinates: exit 1" "$RC" 1
 expect_grep "no CRS: message names the file" "$WORK/nocrs.out" "$WORK/utm_nocrs.csv: layer 'utm_nocrs' has no CRS and its coordinates"
-expect_eq "no CRS: database unchanged" "$(fingerprint)" "$FP"
+expect_eq "no CRS: database unchanged" "$(state)" "$S0"
 
 # ---- Repair of an invalid (bow-tie) polygon ----
 run bow import units "$FIX/units_bowtie.geojson" $PROV
@@ -90,8 +90,7 @@ expect_eq "bow-tie: stored valid, both triangles kept" \
 expect_grep "bow-tie: other provinces kept" "$WORK/bow.out" "3 provinces in the database are not in this file and were kept"
 
 # ---- Bad boundary files: every error named, nothing written ----
-FP=$(fingerprint)
-C0=$(counts)
+S0=$(state)
 run bad import units "$FIX/units_bad.geojson" $PROV
 expect_eq "bad file: exit 1" "$RC" 1
 expect_grep "bad file: duplicate code" "$WORK/bad.out" \
@@ -107,8 +106,7 @@ expect_grep "bad file: empty name" "$WORK/bad.out" \
 expect_grep "bad file: null geometry" "$WORK/bad.out" \
     "units_bad.geojson: feature 7 (FID 6, code '08'): geometry: missing or empty"
 expect_grep "bad file: summary" "$WORK/bad.out" "6 errors in 7 features; nothing was imported"
-expect_eq "bad file: row counts unchanged" "$(counts)" "$C0"
-expect_eq "bad file: database unchanged" "$(fingerprint)" "$FP"
+expect_eq "bad file: row counts and content unchanged" "$(state)" "$S0"
 
 # Each error alone, in a GeoPackage (where an empty polygon stays an empty geometry).
 one_error() { # NAME WHERE EXPECTED-MESSAGE
@@ -117,8 +115,7 @@ one_error() { # NAME WHERE EXPECTED-MESSAGE
     expect_eq "$1 alone: exit 1" "$RC" 1
     expect_grep "$1 alone: message" "$WORK/$1.out" "$3"
     expect_eq "$1 alone: one error" "$(grep -c ': feature ' "$WORK/$1.out")" 1
-    expect_eq "$1 alone: row counts unchanged" "$(counts)" "$C0"
-    expect_eq "$1 alone: database unchanged" "$(fingerprint)" "$FP"
+    expect_eq "$1 alone: row counts and content unchanged" "$(state)" "$S0"
 }
 one_error duplicate "ma_tinh = '01'" "feature 2 (FID 2, code '01'): field 'ma_tinh': duplicate code (also feature 1)"
 one_error missing_code "ma_tinh IS NULL" "feature 1 (FID 1): field 'ma_tinh': the code is missing"
@@ -129,7 +126,7 @@ run empty import units "$WORK/empty.csv" $PROV
 expect_eq "empty geometry: exit 1" "$RC" 1
 expect_grep "empty geometry: message 1" "$WORK/empty.out" "empty.csv: feature 1 (FID 1, code '05'): geometry: empty"
 expect_grep "empty geometry: message 2" "$WORK/empty.out" "empty.csv: feature 2 (FID 2, code '06'): geometry: empty"
-expect_eq "empty geometry: database unchanged" "$(fingerprint)" "$FP"
+expect_eq "empty geometry: database unchanged" "$(state)" "$S0"
 
 # Communes whose parent province does not exist.
 ogr2ogr -f GPKG "$WORK/orphans.gpkg" "$FIX/units_communes.geojson" -nln orphans -dialect SQLite \
@@ -138,14 +135,14 @@ run orphans import units "$WORK/orphans.gpkg" $COMM
 expect_eq "unknown parent: exit 1" "$RC" 1
 expect_grep "unknown parent: message" "$WORK/orphans.out" \
     "feature 6 (FID 6, code '02002'): field 'ma_tinh': unknown parent province '99' (import the provinces first)"
-expect_eq "unknown parent: database unchanged" "$(fingerprint)" "$FP"
+expect_eq "unknown parent: database unchanged" "$(state)" "$S0"
 
 # A commune code imported as a province.
 run levels import units "$FIX/units_communes.geojson" --level province --code-field ma_xa --name-field ten_xa
 expect_eq "code at the other level: exit 1" "$RC" 1
 expect_grep "code at the other level: message" "$WORK/levels.out" \
     "feature 1 (FID 0, code '01001'): field 'ma_xa': code already used by a commune (Xã Đồng Tâm)"
-expect_eq "code at the other level: database unchanged" "$(fingerprint)" "$FP"
+expect_eq "code at the other level: database unchanged" "$(state)" "$S0"
 
 # Options that do not fit the file.
 run nofield import units "$FIX/units_provinces.geojson" --level province --code-field ma --name-field ten_tinh
