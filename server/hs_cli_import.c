@@ -135,8 +135,9 @@ static int cmd_units(int argc, char **argv)
         char *end = NULL;
         long y = strtol(year, &end, 10);
         if (end == year || *end || y < 1900 || y > 2200) {
-            fprintf(stderr, "hotspot import units: --population-year '%s' is not a year "
-                            "1900-2200\n",
+            fprintf(stderr,
+                    "hotspot import units: --population-year '%s' is not a year "
+                    "1900-2200\n",
                     year);
             return 2;
         }
@@ -164,15 +165,15 @@ static int cmd_units(int argc, char **argv)
         hs_import_units_result_free(&res);
         return 1;
     }
-    printf("%s: %lu %ss (%lu new, %lu updated); CRS %s; %lu geometr%s repaired",
-           o.path, res.inserted + res.updated, o.level, res.inserted, res.updated, res.crs,
+    printf("%s: %lu %ss (%lu new, %lu updated); CRS %s; %lu geometr%s repaired", o.path,
+           res.inserted + res.updated, o.level, res.inserted, res.updated, res.crs,
            res.repairs.total, res.repairs.total == 1 ? "y" : "ies");
     if (o.population_field)
         printf("; %lu populations for %d", res.populations, o.population_year);
     printf("\n");
     if (res.kept)
-        printf("%s: %lu %ss in the database are not in this file and were kept\n", o.path,
-               res.kept, o.level);
+        printf("%s: %lu %ss in the database are not in this file and were kept\n", o.path, res.kept,
+               o.level);
     hs_import_units_result_free(&res);
     return 0;
 }

@@ -63,8 +63,7 @@ static unsigned long count_lines(const unsigned char *p, size_t n, int next_is_l
     return k;
 }
 
-static int append(hs_csv *c, const void *p, size_t n, hs_csv_record *r, size_t field,
-                  hs_err *err)
+static int append(hs_csv *c, const void *p, size_t n, hs_csv_record *r, size_t field, hs_err *err)
 {
     hs_err e = {0};
     int rc = hs_buf_append(&c->data, p, n, &e);

@@ -122,8 +122,8 @@ static int stage_rows(PGconn *c, const hs_monthly *m, hs_err *err)
         const hs_monthly_row *row = &m->rows[i];
         char p[8];
         rc = hs_buf_printf(&b, err, "%s\t%s-01\t%" PRId32 "\t%" PRId32 "\t%" PRId32 "\n",
-                           m->codes[row->unit], hs_monthly_period_str(row->period, p),
-                           row->v[0], row->v[1], row->v[2]);
+                           m->codes[row->unit], hs_monthly_period_str(row->period, p), row->v[0],
+                           row->v[1], row->v[2]);
         if (rc == HS_OK)
             rc = hs_pgcopy_flush(c, &b, HS_PGCOPY_CHUNK, err);
     }

@@ -24,8 +24,8 @@ typedef struct units_src {
     GDALDatasetH ds;
     OGRLayerH layer;
     int f_code, f_name, f_parent, f_pop, f_border, f_key; /* field indexes, -1 = unused */
-    OGRSpatialReferenceH src_srs, dst_srs;                 /* owned */
-    OGRCoordinateTransformationH ct;                       /* owned; NULL = no transform */
+    OGRSpatialReferenceH src_srs, dst_srs;                /* owned */
+    OGRCoordinateTransformationH ct;                      /* owned; NULL = no transform */
 } units_src;
 
 /* The GDAL error boundary: the last CPL message, or a fallback. */
@@ -95,11 +95,10 @@ static int open_layer(units_src *s, hs_err *err)
                               "KEEP_GEOM_COLUMNS=NO", NULL};
     size_t n = strlen(o->path);
     int is_csv = n > 4 && !strcasecmp(o->path + n - 4, ".csv");
-    s->ds = GDALOpenEx(o->path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
-                       is_csv ? csv_opts : NULL, NULL);
+    s->ds = GDALOpenEx(o->path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, is_csv ? csv_opts : NULL,
+                       NULL);
     if (!s->ds)
-        return hs_err_set(err, HS_EIO, "%s: cannot open as a vector file: %s", o->path,
-                          gdal_msg());
+        return hs_err_set(err, HS_EIO, "%s: cannot open as a vector file: %s", o->path, gdal_msg());
     int nl = GDALDatasetGetLayerCount(s->ds);
     if (o->layer) {
         s->layer = GDALDatasetGetLayerByName(s->ds, o->layer);
@@ -120,10 +119,10 @@ static int open_layer(units_src *s, hs_err *err)
     if (nl == 0)
         return hs_err_set(err, HS_EINVAL, "%s: the file has no vector layer", o->path);
     if (o->layer)
-        return hs_err_set(err, HS_EINVAL, "%s: --layer '%s': no such layer (layers: %s)",
-                          o->path, o->layer, list);
-    return hs_err_set(err, HS_EINVAL, "%s: %d layers (%s): choose one with --layer", o->path,
-                      nl, list);
+        return hs_err_set(err, HS_EINVAL, "%s: --layer '%s': no such layer (layers: %s)", o->path,
+                          o->layer, list);
+    return hs_err_set(err, HS_EINVAL, "%s: %d layers (%s): choose one with --layer", o->path, nl,
+                      list);
 }
 
 /* Sets up the transform to EPSG:4326 in lon/lat order. A file without a CRS is taken
@@ -133,8 +132,8 @@ static int setup_crs(units_src *s, hs_import_units_result *res, hs_err *err)
 {
     s->dst_srs = OSRNewSpatialReference(NULL);
     if (!s->dst_srs || OSRImportFromEPSG(s->dst_srs, 4326) != OGRERR_NONE)
-        return hs_err_set(err, HS_EGEO, "cannot create EPSG:4326 (is PROJ's proj.db installed?): %s",
-                          gdal_msg());
+        return hs_err_set(err, HS_EGEO,
+                          "cannot create EPSG:4326 (is PROJ's proj.db installed?): %s", gdal_msg());
     OSRSetAxisMappingStrategy(s->dst_srs, OAMS_TRADITIONAL_GIS_ORDER);
     OGRSpatialReferenceH src = OGR_L_GetSpatialRef(s->layer);
     if (!src) {
@@ -169,8 +168,8 @@ static int setup_crs(units_src *s, hs_import_units_result *res, hs_err *err)
         return HS_OK;
     s->ct = OCTNewCoordinateTransformation(s->src_srs, s->dst_srs);
     if (!s->ct)
-        return hs_err_set(err, HS_EGEO, "%s: cannot reproject from %s to EPSG:4326: %s",
-                          s->o->path, res->crs, gdal_msg());
+        return hs_err_set(err, HS_EGEO, "%s: cannot reproject from %s to EPSG:4326: %s", s->o->path,
+                          res->crs, gdal_msg());
     return HS_OK;
 }
 
@@ -220,10 +219,10 @@ static int field_text(OGRFeatureH f, int fi, char *out, size_t n)
 /* The per-feature values that go to the stage table. */
 typedef struct feature_vals {
     char code[64];
-    char *name;       /* g_malloc'd NFC, or NULL */
-    char parent[64];  /* "" = none */
-    long long pop;    /* -1 = none */
-    int border, key;  /* -1 = not given */
+    char *name;         /* g_malloc'd NFC, or NULL */
+    char parent[64];    /* "" = none */
+    long long pop;      /* -1 = none */
+    int border, key;    /* -1 = not given */
     unsigned char *wkb; /* owned, or NULL */
     size_t wkb_len;
 } feature_vals;
@@ -253,8 +252,9 @@ static int read_attrs(units_src *s, OGRFeatureH f, unsigned long idx, long long 
         hs_errlist_add(errs, idx, "%s: field '%s': the code is missing",
                        feature_ref(ref, sizeof ref, idx, fid, NULL), o->code_field);
     } else if (!code_ok(trim(buf))) {
-        hs_errlist_add(errs, idx, "%s: field '%s': %s is not a valid code (1-32 letters, digits, "
-                                  "'_', '.', '-')",
+        hs_errlist_add(errs, idx,
+                       "%s: field '%s': %s is not a valid code (1-32 letters, digits, "
+                       "'_', '.', '-')",
                        feature_ref(ref, sizeof ref, idx, fid, NULL), o->code_field,
                        hs_csv_quote(trim(buf), strlen(trim(buf)), q, sizeof q));
     } else {
@@ -264,12 +264,14 @@ static int read_attrs(units_src *s, OGRFeatureH f, unsigned long idx, long long 
     const char *code = code_usable ? v->code : NULL;
     feature_ref(ref, sizeof ref, idx, fid, code);
 
-    const char *raw = OGR_F_IsFieldSetAndNotNull(f, s->f_name) ? OGR_F_GetFieldAsString(f, s->f_name) : "";
+    const char *raw =
+        OGR_F_IsFieldSetAndNotNull(f, s->f_name) ? OGR_F_GetFieldAsString(f, s->f_name) : "";
     char *nm = g_strdup(raw);
     char *t = trim(nm);
     if (!g_utf8_validate(t, -1, NULL)) {
-        hs_errlist_add(errs, idx, "%s: field '%s': the name is not valid UTF-8 (for a Shapefile, "
-                                  "add a .cpg file naming its encoding)",
+        hs_errlist_add(errs, idx,
+                       "%s: field '%s': the name is not valid UTF-8 (for a Shapefile, "
+                       "add a .cpg file naming its encoding)",
                        ref, o->name_field);
     } else if (!*t) {
         hs_errlist_add(errs, idx, "%s: field '%s': the name is empty", ref, o->name_field);
@@ -284,7 +286,8 @@ static int read_attrs(units_src *s, OGRFeatureH f, unsigned long idx, long long 
                            o->parent_field);
         else if (!code_ok(trim(buf)))
             hs_errlist_add(errs, idx, "%s: field '%s': %s is not a valid code", ref,
-                           o->parent_field, hs_csv_quote(trim(buf), strlen(trim(buf)), q, sizeof q));
+                           o->parent_field,
+                           hs_csv_quote(trim(buf), strlen(trim(buf)), q, sizeof q));
         else
             snprintf(v->parent, sizeof v->parent, "%s", trim(buf));
     }
@@ -295,8 +298,9 @@ static int read_attrs(units_src *s, OGRFeatureH f, unsigned long idx, long long 
         char *p = trim(buf);
         long long x = strtoll(p, &e, 10);
         if (*p == '-' || e == p || *e || x < 0 || x > 2000000000LL)
-            hs_errlist_add(errs, idx, "%s: field '%s': population %s is not a whole number "
-                                      "0..2000000000",
+            hs_errlist_add(errs, idx,
+                           "%s: field '%s': population %s is not a whole number "
+                           "0..2000000000",
                            ref, o->population_field, hs_csv_quote(p, strlen(p), q, sizeof q));
         else
             v->pop = x;
@@ -311,8 +315,9 @@ static int read_attrs(units_src *s, OGRFeatureH f, unsigned long idx, long long 
             continue;
         *flag[k] = 0;
         if (field_text(f, fi[k], buf, sizeof buf) && parse_flag(trim(buf), flag[k]) < 0)
-            hs_errlist_add(errs, idx, "%s: field '%s': %s is not a yes/no value (1/0, "
-                                      "true/false, yes/no)",
+            hs_errlist_add(errs, idx,
+                           "%s: field '%s': %s is not a yes/no value (1/0, "
+                           "true/false, yes/no)",
                            ref, fname[k], hs_csv_quote(trim(buf), strlen(trim(buf)), q, sizeof q));
     }
     return code_usable;
@@ -320,8 +325,8 @@ static int read_attrs(units_src *s, OGRFeatureH f, unsigned long idx, long long 
 
 /* Geometry to 2D MultiPolygon in EPSG:4326 as WKB. Records an error and leaves
  * v->wkb NULL when the feature has none, an empty one or not a polygon. */
-static int read_geom(units_src *s, OGRFeatureH f, unsigned long idx, long long fid,
-                     feature_vals *v, hs_errlist *errs, hs_err *err)
+static int read_geom(units_src *s, OGRFeatureH f, unsigned long idx, long long fid, feature_vals *v,
+                     hs_errlist *errs, hs_err *err)
 {
     char ref[256];
     feature_ref(ref, sizeof ref, idx, fid, v->code[0] ? v->code : NULL);
@@ -354,9 +359,10 @@ static int read_geom(units_src *s, OGRFeatureH f, unsigned long idx, long long f
     OGREnvelope env;
     OGR_G_GetEnvelope(c, &env);
     if (!(env.MinX >= -180 && env.MaxX <= 180 && env.MinY >= -90 && env.MaxY <= 90)) {
-        hs_errlist_add(errs, idx, "%s: geometry: coordinates outside longitude/latitude "
-                                  "range after reprojection (x %.6g..%.6g, y %.6g..%.6g): is "
-                                  "the file's CRS right?",
+        hs_errlist_add(errs, idx,
+                       "%s: geometry: coordinates outside longitude/latitude "
+                       "range after reprojection (x %.6g..%.6g, y %.6g..%.6g): is "
+                       "the file's CRS right?",
                        ref, env.MinX, env.MaxX, env.MinY, env.MaxY);
         OGR_G_DestroyGeometry(c);
         return HS_OK;
@@ -364,8 +370,9 @@ static int read_geom(units_src *s, OGRFeatureH f, unsigned long idx, long long f
     size_t n = (size_t)OGR_G_WkbSize(c);
     if (n > HS_IMPORT_UNITS_MAX_WKB) {
         OGR_G_DestroyGeometry(c);
-        hs_errlist_add(errs, idx, "%s: geometry: %zu bytes, more than the %zu-byte limit per "
-                                  "unit (simplify it first)",
+        hs_errlist_add(errs, idx,
+                       "%s: geometry: %zu bytes, more than the %zu-byte limit per "
+                       "unit (simplify it first)",
                        ref, n, HS_IMPORT_UNITS_MAX_WKB);
         return HS_OK;
     }
@@ -457,8 +464,8 @@ static int read_features(PGconn *c, units_src *s, hs_import_units_result *res, h
     }
     /* A driver that stops early (truncated file) says so only through CPL. */
     if (rc == HS_OK && CPLGetLastErrorType() >= CE_Failure)
-        rc = hs_err_set(err, HS_EIO, "%s: reading stopped after feature %lu: %s", s->o->path,
-                        idx, gdal_msg());
+        rc = hs_err_set(err, HS_EIO, "%s: reading stopped after feature %lu: %s", s->o->path, idx,
+                        gdal_msg());
     res->features = idx;
     if (rc == HS_OK)
         rc = hs_pgcopy_end(c, &b, err);
@@ -481,9 +488,9 @@ static int sql_findings(PGconn *c, const char *sql, int nparams, const char *con
         char ref[256];
         unsigned long idx = strtoul(PQgetvalue(r, i, 0), NULL, 10);
         long long fid = PQgetisnull(r, i, 1) ? -1 : strtoll(PQgetvalue(r, i, 1), NULL, 10);
-        hs_errlist_add(out, idx, "%s: %s%s", feature_ref(ref, sizeof ref, idx, fid,
-                                                          PQgetvalue(r, i, 2)),
-                       what, PQgetvalue(r, i, 3));
+        hs_errlist_add(out, idx, "%s: %s%s",
+                       feature_ref(ref, sizeof ref, idx, fid, PQgetvalue(r, i, 2)), what,
+                       PQgetvalue(r, i, 3));
     }
     PQclear(r);
     return HS_OK;
@@ -638,8 +645,7 @@ int hs_import_units(PGconn *c, const hs_import_units_opts *o, hs_import_units_re
     if (rc == HS_OK)
         rc = field_index(&s, "--population-field", o->population_field, &s.f_pop, err);
     if (rc == HS_OK)
-        rc = field_index(&s, "--border-province-field", o->border_province_field, &s.f_border,
-                         err);
+        rc = field_index(&s, "--border-province-field", o->border_province_field, &s.f_border, err);
     if (rc == HS_OK)
         rc = field_index(&s, "--key-commune-field", o->key_commune_field, &s.f_key, err);
     if (rc == HS_OK)

@@ -23,19 +23,19 @@
 #include "hs_err.h"
 #include "hs_errlist.h"
 
-#define HS_IMPORT_UNITS_MAX_FEATURES 200000UL /* ~60x Vietnam's communes */
+#define HS_IMPORT_UNITS_MAX_FEATURES 200000UL      /* ~60x Vietnam's communes */
 #define HS_IMPORT_UNITS_MAX_WKB ((size_t)64 << 20) /* one feature's geometry */
 #define HS_IMPORT_UNITS_ERRORS_KEPT 100
 
 typedef struct hs_import_units_opts {
     const char *path;
-    const char *layer;            /* NULL: the file's only layer */
-    const char *level;            /* "province" or "commune" */
-    const char *code_field;       /* required */
-    const char *name_field;       /* required */
-    const char *parent_field;     /* required for communes; refused for provinces */
-    const char *population_field; /* optional: -> hs.unit_population */
-    int population_year;          /* year of those populations */
+    const char *layer;                 /* NULL: the file's only layer */
+    const char *level;                 /* "province" or "commune" */
+    const char *code_field;            /* required */
+    const char *name_field;            /* required */
+    const char *parent_field;          /* required for communes; refused for provinces */
+    const char *population_field;      /* optional: -> hs.unit_population */
+    int population_year;               /* year of those populations */
     const char *border_province_field; /* optional, provinces: is_border_province */
     const char *key_commune_field;     /* optional, communes: is_key_commune */
 } hs_import_units_opts;

@@ -6,8 +6,8 @@
 
 #include "hs_csv.h"
 
-static const char *const cases_cols[HS_MONTHLY_NCOLS] = {"unit_code", "period", "cases",
-                                                         "victims", "suspects"};
+static const char *const cases_cols[HS_MONTHLY_NCOLS] = {"unit_code", "period", "cases", "victims",
+                                                         "suspects"};
 static const char *const outreach_cols[HS_MONTHLY_NCOLS] = {"unit_code", "period", "events",
                                                             "participants", "hotline_calls"};
 
@@ -305,7 +305,8 @@ static int take_record(hs_monthly *m, const hs_csv_record *r, hs_err *err)
         }
     }
     for (int i = 0; i < 3; i++)
-        if (utf8_ok[2 + i] && hs_csv_parse_count(r->field[2 + i], r->len[2 + i], &row.v[i], &fe) < 0)
+        if (utf8_ok[2 + i] &&
+            hs_csv_parse_count(r->field[2 + i], r->len[2 + i], &row.v[i], &fe) < 0)
             hs_errlist_add(&m->errors, line, "line %lu, column %s: %s", line, col[2 + i], fe.msg);
     if (!have_code)
         return HS_OK;
@@ -343,8 +344,9 @@ int hs_monthly_parse(hs_monthly *m, const void *buf, size_t len, hs_err *err)
     hs_err e = {0};
     int rc = hs_csv_next(&c, &r, &e);
     if (rc == 0) {
-        hs_errlist_add(&m->errors, 1, "line 1: the file is empty (expected the header "
-                                      "'%s,%s,%s,%s,%s')",
+        hs_errlist_add(&m->errors, 1,
+                       "line 1: the file is empty (expected the header "
+                       "'%s,%s,%s,%s,%s')",
                        col[0], col[1], col[2], col[3], col[4]);
         rc = HS_OK;
         goto done;

@@ -29,11 +29,20 @@ int hs_pgcopy_field(hs_buf *b, int first, const char *s, size_t n, hs_err *err)
     for (size_t i = 0; i < n; i++) {
         const char *esc = NULL;
         switch (s[i]) {
-        case '\\': esc = "\\\\"; break;
-        case '\t': esc = "\\t"; break;
-        case '\n': esc = "\\n"; break;
-        case '\r': esc = "\\r"; break;
-        default: continue;
+        case '\\':
+            esc = "\\\\";
+            break;
+        case '\t':
+            esc = "\\t";
+            break;
+        case '\n':
+            esc = "\\n";
+            break;
+        case '\r':
+            esc = "\\r";
+            break;
+        default:
+            continue;
         }
         int rc = hs_buf_append(b, s + run, i - run, err);
         if (rc == HS_OK)
@@ -56,8 +65,7 @@ int hs_pgcopy_flush(PGconn *c, hs_buf *b, size_t min, hs_err *err)
         return HS_OK;
     /* COPY chunks are sent whole; a chunk never exceeds the buffer's own cap. */
     if (PQputCopyData(c, (const char *)b->data, (int)b->len) != 1)
-        return hs_err_set(err, HS_EDB, "database: sending COPY data failed: %s",
-                          PQerrorMessage(c));
+        return hs_err_set(err, HS_EDB, "database: sending COPY data failed: %s", PQerrorMessage(c));
     b->len = 0;
     return HS_OK;
 }

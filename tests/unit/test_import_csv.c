@@ -106,9 +106,9 @@ static void expect_syntax_error(hs_csv *c, unsigned long line, size_t field, con
 static void test_csv_syntax_errors_and_recovery(void **state)
 {
     (void)state;
-    const char *in = "a,b\"c,d\n"     /* quote inside unquoted field 1 */
+    const char *in = "a,b\"c,d\n" /* quote inside unquoted field 1 */
                      "ok,1\n"
-                     "\"x\"y,2\n"     /* text after closing quote, field 0 */
+                     "\"x\"y,2\n" /* text after closing quote, field 0 */
                      "ok,2\n"
                      "q,\"never closed\nmore\n";
     hs_csv c;
@@ -163,11 +163,11 @@ static void test_utf8(void **state)
     assert_int_equal(hs_csv_check_utf8(vn, strlen(vn), &bad), 0);
     assert_int_equal(hs_csv_check_utf8("ab\xFF", 3, &bad), -1);
     assert_int_equal(bad, 2);
-    assert_int_equal(hs_csv_check_utf8("\xC0\xAF", 2, &bad), -1); /* overlong '/' */
+    assert_int_equal(hs_csv_check_utf8("\xC0\xAF", 2, &bad), -1);     /* overlong '/' */
     assert_int_equal(hs_csv_check_utf8("\xED\xA0\x80", 3, &bad), -1); /* surrogate */
     assert_int_equal(hs_csv_check_utf8("a\0b", 3, &bad), -1);
     assert_int_equal(bad, 1);
-    assert_int_equal(hs_csv_check_utf8("\xE1\xBB", 2, &bad), -1); /* truncated */
+    assert_int_equal(hs_csv_check_utf8("\xE1\xBB", 2, &bad), -1);         /* truncated */
     assert_int_equal(hs_csv_check_utf8("\xF4\x90\x80\x80", 4, &bad), -1); /* > U+10FFFF */
 }
 
@@ -321,7 +321,8 @@ static void test_monthly_header(void **state)
     /* Header names are exact: case and spaces matter. */
     parse(&m, HS_MONTHLY_CASES, "Unit_code,period,cases,victims, suspects\n");
     assert_int_equal(m.errors.total, 1);
-    assert_non_null(strstr(m.errors.items[0].msg, "found 'Unit_code,period,cases,victims, suspects'"));
+    assert_non_null(
+        strstr(m.errors.items[0].msg, "found 'Unit_code,period,cases,victims, suspects'"));
     hs_monthly_free(&m);
 }
 
