@@ -32,7 +32,7 @@ static const char usage_text[] =
     "                                 (default: the current year)\n"
     "            --layer L            the layer to read when the file has several\n"
     "            --border-province-field F  yes/no flag (provinces only)\n"
-    "            --key-commune-field F      yes/no flag, xa trong diem (communes only)\n"
+    "            --key-commune-field F      yes/no flag, xã trọng điểm (communes only)\n"
     "cases     monthly counts, UTF-8 CSV with the header\n"
     "            unit_code,period,cases,victims,suspects\n"
     "outreach  monthly outreach, UTF-8 CSV with the header\n"
