@@ -28,6 +28,8 @@ const char *hs_monthly_kind_name(hs_monthly_kind kind)
 
 const char *hs_monthly_period_str(uint16_t period, char out[8])
 {
+    /* The % keeps the year provably 4 digits for -Wformat-truncation; valid periods
+     * (<= 2200-12) are unaffected. */
     snprintf(out, 8, "%04d-%02d", 1900 + period / 12 % 1000, period % 12 + 1);
     return out;
 }
