@@ -23,6 +23,7 @@ static int cli_version(int argc, char **argv)
 /* One row per subcommand, in the order `hotspot --help` lists them. */
 static const cli_command commands[] = {
     {"db", hs_cli_db, "manage the database: start, stop, status, migrate, demo"},
+    {"import", hs_cli_import, "load units (any GDAL vector file) or monthly CSV counts"},
     {"analyze", hs_cli_analyze, "per-unit rates, Gi*, LISA, trend, outreach and risk"},
     {"priorities", hs_cli_priorities, "ranked outreach priorities with reasons"},
     {"scan", hs_cli_scan, "Kulldorff scan clusters"},
