@@ -14,97 +14,7 @@
 #include "hs_export.h"
 #include "hs_pg.h"
 #include "hs_pipeline.h"
-#include "hs_results.h"
-
-typedef int (*produce_fn)(PGconn *c, const hs_params *p, hs_table **t, hs_unitset **u,
-                          int **row_unit, hs_err *err);
-
-static int produce_analyze(PGconn *c, const hs_params *p, hs_table **t, hs_unitset **u,
-                           int **row_unit, hs_err *err)
-{
-    hs_run *r;
-    int rc = hs_run_analysis(c, p, &r, err);
-    if (rc < 0)
-        return rc;
-    rc = hs_results_analyze(r, t, err);
-    *u = r->u; /* keep the units for geometry; the rest of the run is freed */
-    r->u = NULL;
-    hs_run_free(r);
-    *row_unit = NULL; /* rows follow the units' order */
-    return rc;
-}
-
-static int produce_priorities(PGconn *c, const hs_params *p, hs_table **t, hs_unitset **u,
-                              int **row_unit, hs_err *err)
-{
-    hs_run *r;
-    int rc = hs_run_analysis(c, p, &r, err);
-    if (rc < 0)
-        return rc;
-    rc = hs_results_priorities(r, t, err);
-    int *map = malloc(((size_t)r->risk->n_priorities + 1) * sizeof *map);
-    if (!map && rc == HS_OK)
-        rc = hs_err_set(err, HS_ENOMEM, "cannot allocate the priority list");
-    for (int k = 0; map && k < r->risk->n_priorities; k++)
-        map[k] = r->risk->priorities[k].unit;
-    *row_unit = map;
-    *u = r->u;
-    r->u = NULL;
-    hs_run_free(r);
-    return rc;
-}
-
-static int produce_scan(PGconn *c, const hs_params *p, hs_table **t, hs_unitset **u,
-                        int **row_unit, hs_err *err)
-{
-    hs_scan_result *s;
-    int synthetic;
-    int rc = hs_run_scan(c, p, u, &s, &synthetic, err);
-    if (rc < 0)
-        return rc;
-    rc = hs_results_scan(p, *u, s, synthetic, t, err);
-    int rows = rc == HS_OK ? (*t)->nrows : 0, k = 0;
-    int *map = malloc(((size_t)rows + 1) * sizeof *map);
-    if (!map && rc == HS_OK)
-        rc = hs_err_set(err, HS_ENOMEM, "cannot allocate the cluster list");
-    for (int cl = 0; map && cl < s->n_clusters && k < rows; cl++)
-        for (int m = 0; m < s->clusters[cl].n_members && k < rows; m++)
-            map[k++] = s->clusters[cl].members[m];
-    *row_unit = map;
-    hs_scan_result_free(s);
-    return rc;
-}
-
-static int produce_emerging(PGconn *c, const hs_params *p, hs_table **t, hs_unitset **u,
-                            int **row_unit, hs_err *err)
-{
-    hs_emerging_result *e;
-    int synthetic;
-    int rc = hs_run_emerging(c, p, u, &e, &synthetic, err);
-    if (rc < 0)
-        return rc;
-    rc = hs_results_emerging(p, *u, e, synthetic, t, err);
-    hs_emerging_result_free(e);
-    *row_unit = NULL;
-    return rc;
-}
-
-/* Attaches each row's unit boundary for GeoJSON and GeoPackage output. */
-static int attach_geometry(PGconn *c, const hs_unitset *u, const int *row_unit, hs_table *t,
-                           hs_err *err)
-{
-    unsigned char **wkb;
-    size_t *len;
-    int rc = hs_data_load_wkb(c, u, &wkb, &len, err);
-    for (int r = 0; rc == HS_OK && r < t->nrows; r++) {
-        int i = row_unit ? row_unit[r] : r;
-        if (wkb[i])
-            rc = hs_table_set_wkb(t, r, wkb[i], len[i], err);
-    }
-    if (wkb)
-        hs_data_wkb_free(u->n, wkb, len);
-    return rc;
-}
+#include "hs_report.h"
 
 /* Writes to `path` through a temporary file in the same directory, so a failed or
  * interrupted run never leaves a half-written output behind. */
@@ -128,7 +38,7 @@ static int write_output(const char *path, const hs_buf *b, hs_err *err)
     return HS_OK;
 }
 
-static int run_command(int argc, char **argv, const char *cmd, unsigned accept, produce_fn produce,
+static int run_command(int argc, char **argv, const char *cmd, unsigned accept, hs_report_kind kind,
                        const char *what)
 {
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
@@ -146,8 +56,6 @@ static int run_command(int argc, char **argv, const char *cmd, unsigned accept, 
     hs_query *q = NULL;
     PGconn *c = NULL;
     hs_table *t = NULL;
-    hs_unitset *u = NULL;
-    int *row_unit = NULL;
     hs_buf out;
     hs_buf_init(&out, 0);
     hs_params p;
@@ -166,12 +74,10 @@ static int run_command(int argc, char **argv, const char *cmd, unsigned accept, 
     if (rc == HS_OK) {
         status = 1;
         hs_export_init();
-        rc = produce(c, &p, &t, &u, &row_unit, &err);
+        rc = hs_report_build(c, kind, &p, fmt->needs_geometry, &t, &err);
         if (rc == HS_EINVAL || rc == HS_ENOTFOUND)
             status = 2;
     }
-    if (rc == HS_OK && fmt->needs_geometry)
-        rc = attach_geometry(c, u, row_unit, t, &err);
     if (rc == HS_OK)
         rc = fmt->write(t, &out, &err);
     if (rc == HS_OK)
@@ -187,8 +93,6 @@ static int run_command(int argc, char **argv, const char *cmd, unsigned accept, 
         fprintf(stderr, "hotspot %s: %s\n", cmd, err.msg);
     }
     hs_buf_free(&out);
-    free(row_unit);
-    hs_unitset_free(u);
     hs_table_free(t);
     if (c)
         PQfinish(c);
@@ -198,29 +102,29 @@ static int run_command(int argc, char **argv, const char *cmd, unsigned accept, 
 
 int hs_cli_analyze(int argc, char **argv)
 {
-    return run_command(argc, argv, "analyze", HS_P_STATS | HS_P_OUTPUT, produce_analyze,
+    return run_command(argc, argv, "analyze", HS_P_STATS | HS_P_OUTPUT | HS_P_CLI, HS_REPORT_ANALYZE,
                        "Per-unit rates, Empirical Bayes rates, Gi* hot spots, local Moran (LISA)\n"
                        "clusters, trend, outreach coverage and risk score.");
 }
 
 int hs_cli_priorities(int argc, char **argv)
 {
-    return run_command(argc, argv, "priorities", HS_P_STATS | HS_P_OUTPUT | HS_P_TOP,
-                       produce_priorities,
+    return run_command(argc, argv, "priorities", HS_P_STATS | HS_P_OUTPUT | HS_P_TOP | HS_P_CLI,
+                       HS_REPORT_PRIORITIES,
                        "Ranked list of where to send outreach next, each entry with its reasons\n"
                        "(English and Vietnamese).");
 }
 
 int hs_cli_scan(int argc, char **argv)
 {
-    return run_command(argc, argv, "scan", HS_P_SCAN | HS_P_OUTPUT, produce_scan,
+    return run_command(argc, argv, "scan", HS_P_SCAN | HS_P_OUTPUT | HS_P_CLI, HS_REPORT_SCAN,
                        "Kulldorff Poisson spatial scan: the most likely cluster of raised risk and\n"
                        "secondary clusters that do not overlap it, with Monte Carlo p-values.");
 }
 
 int hs_cli_emerging(int argc, char **argv)
 {
-    return run_command(argc, argv, "emerging", HS_P_EMERGING | HS_P_OUTPUT, produce_emerging,
+    return run_command(argc, argv, "emerging", HS_P_EMERGING | HS_P_OUTPUT | HS_P_CLI, HS_REPORT_EMERGING,
                        "Emerging hot spot analysis: Gi* per month or quarter and the Mann-Kendall\n"
                        "trend of each unit, classified as ArcGIS does (new, intensifying, ...).");
 }

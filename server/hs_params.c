@@ -53,9 +53,9 @@ static int accepted(const char *name, unsigned accept)
     static const struct { const char *name; unsigned group; } groups[] = {
         {"variable", HS_P_STATS}, {"weights", HS_P_STATS}, {"attach-isolated", HS_P_STATS},
         {"permutations", HS_P_STATS | HS_P_SCAN}, {"seed", HS_P_STATS | HS_P_SCAN},
-        {"threads", HS_P_STATS | HS_P_SCAN}, {"fdr", HS_P_STATS | HS_P_EMERGING},
+        {"threads", HS_P_CLI}, {"fdr", HS_P_STATS | HS_P_EMERGING},
         {"step", HS_P_EMERGING}, {"max-pop-share", HS_P_SCAN}, {"top", HS_P_TOP},
-        {"format", HS_P_OUTPUT}, {"out", HS_P_OUTPUT}};
+        {"format", HS_P_OUTPUT}, {"out", HS_P_CLI}};
     for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++)
         if (!strcmp(groups[i].name, name))
             return (groups[i].group & accept) != 0;

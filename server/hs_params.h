@@ -50,7 +50,9 @@ enum {
     HS_P_EMERGING = 1 << 1,
     HS_P_SCAN = 1 << 2,
     HS_P_TOP = 1 << 3,
-    HS_P_OUTPUT = 1 << 4,  /* format, out */
+    HS_P_OUTPUT = 1 << 4,  /* format */
+    HS_P_CLI = 1 << 5,     /* out, threads: the command line only; the server decides
+                              its own threads and never writes files */
 };
 
 /* Fills p from q. `last_period` (the newest month with data) gives the default
