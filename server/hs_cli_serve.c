@@ -12,8 +12,7 @@
 #include "hs_http.h"
 #include "hs_routes.h"
 
-/* Present once the integration step links its routes in (see hs_routes.h). */
-__attribute__((weak)) int hs_routes_register_api(hs_router *r, hs_services *svc, hs_err *err);
+
 
 static void serve_usage(FILE *f)
 {
@@ -132,7 +131,7 @@ int hs_cli_serve(int argc, char **argv)
     int rc = hs_server_create(&o, &s, &err);
     if (rc == HS_OK)
         rc = hs_routes_register_builtin(hs_server_router(s), hs_server_services(s), &err);
-    if (rc == HS_OK && hs_routes_register_api)
+    if (rc == HS_OK)
         rc = hs_routes_register_api(hs_server_router(s), hs_server_services(s), &err);
     if (rc == HS_OK)
         rc = hs_server_start(s, &err);

@@ -22,6 +22,12 @@ hs_test_db() {
   printf '%s dbname=%s' "$HOTSPOT_DB" "$name"
 }
 
+# hs_demo_db: conninfo of the shared demo database loaded once by setup_demo_db.sh
+# (the ctest fixture "demo"). Read-only: never write to it.
+hs_demo_db() {
+  printf '%s dbname=hotspot_demo_shared' "$HOTSPOT_DB"
+}
+
 hs_test_cleanup() {
   local d
   for d in "${HS_TEST_DBS[@]}"; do

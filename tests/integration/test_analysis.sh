@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# End to end: the analysis commands and the analysis HTTP API on the demo data.
+# Checks that the planted clusters (docs/data.md) are found, that outputs carry the
+# synthetic notice and every promised column, that results do not depend on the
+# thread count, and that bad input gets a message naming the option.
+source "$(dirname "$0")/lib.sh"
+DB=$(hs_demo_db)
+T=$(mktemp -d)
+SERVER_PID=
+cleanup() {
+  [[ -n $SERVER_PID ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  rm -rf "$T"
+  hs_test_cleanup
+}
+trap cleanup EXIT
+H() { "$HOTSPOT_BIN" --db "$DB" "$@"; }
+W="--from 2021-01 --to 2026-10"
+
+# --- analyze: columns, rows, notice -----------------------------------------
+H analyze $W --permutations 199 --out "$T/a.csv" 2>"$T/err"
+grep -q "DỮ LIỆU MÔ PHỎNG / SYNTHETIC DATA" "$T/err" || fail "analyze does not say the data is synthetic"
+head -1 "$T/a.csv" | tr -d '\r' | tr ',' '\n' > "$T/cols"
+for c in unit_code unit_name population count rate eb_rate gi_z gi_p gi_p_sim gi_p_fdr gi_bin \
+         lisa_i lisa_z lisa_p_sim lisa_quadrant risk_score outreach_per_10k priority_rank \
+         variable data_note; do
+  grep -qx "$c" "$T/cols" || fail "analyze output lacks column $c"
+done
+ok "analyze has every promised column"
+expect_eq "analyze rows" "$(($(wc -l < "$T/a.csv") - 1))" "$(q "$DB" "SELECT count(*) FROM hs.unit WHERE level='commune'")"
+# col NAME FILE: one column of our CSV (CRLF line ends; no field holds a comma here).
+col() { tr -d '\r' < "$2" | awk -v n="$1" -F, 'NR==1{for(i=1;i<=NF;i++) if($i==n) c=i; next} {print $c}'; }
+expect_eq "variable stated" "$(col variable "$T/a.csv" | sort -u)" "eb_rate"
+expect_eq "synthetic on every row" "$(col data_note "$T/a.csv" | sort -u)" "DỮ LIỆU MÔ PHỎNG / SYNTHETIC DATA"
+
+# --- the planted clusters are hot spots --------------------------------------
+q "$DB" "SELECT c->>'name', m FROM hs.dataset_meta, json_array_elements(value::json) c,
+         json_array_elements_text(c->'members') m WHERE key = 'planted_clusters'" > "$T/planted"
+[[ -s $T/planted ]] || fail "no planted clusters recorded in hs.dataset_meta"
+tr -d '\r' < "$T/a.csv" | awk -F, 'NR==1{for(i=1;i<=NF;i++) h[$i]=i; next}
+  {print $h["unit_code"] "|" $h["gi_bin"] "|" $h["lisa_quadrant"]}' > "$T/stats"
+found=0
+for name in $(cut -d'|' -f1 "$T/planted" | sort -u); do
+  members=$(awk -F'|' -v n="$name" '$1==n{print $2}' "$T/planted")
+  hot=0; total=0
+  for m in $members; do
+    total=$((total + 1))
+    b=$(awk -F'|' -v m="$m" '$1==m{print $2}' "$T/stats")
+    [[ ${b:-0} -ge 2 ]] && hot=$((hot + 1))
+  done
+  echo "  planted $name: $hot of $total members are Gi* hot spots at 95% or more"
+  [[ $hot -ge $(((total + 1) / 2)) ]] && found=$((found + 1))
+done
+expect_between "planted clusters found by Gi*" "$found" 3 4
+hh=$(awk -F'|' 'NR==FNR{p[$2]=1; next} p[$1] && $3=="HH"' "$T/planted" "$T/stats" | wc -l)
+expect_between "planted communes in LISA HH clusters" "$hh" 5 100
+
+# --- same seed, any thread count: identical results ---------------------------
+H analyze $W --permutations 199 --threads 1 --out "$T/t1.csv" 2>/dev/null
+H analyze $W --permutations 199 --threads 2 --out "$T/t2.csv" 2>/dev/null
+cmp -s "$T/t1.csv" "$T/t2.csv" || fail "results differ between 1 and 2 threads"
+cmp -s "$T/t1.csv" "$T/a.csv" || fail "results differ between runs with the same seed"
+ok "identical results with 1 and 2 threads"
+
+# --- scan: the most likely cluster is significant and covers a planted cluster -
+H scan $W --permutations 199 --format csv --out "$T/scan.csv" 2>/dev/null
+p1=$(tr -d '\r' < "$T/scan.csv" | awk -F, 'NR==1{for(i=1;i<=NF;i++) h[$i]=i; next} $h["cluster"]==1{print $h["p"]; exit}')
+expect_between "most likely scan cluster p" "$p1" 0 0.05
+in_planted=$(awk -F, 'NR==FNR{split($0,a,"|"); p[a[2]]=1; next} FNR>1 && p[$2]' "$T/planted" "$T/scan.csv" | wc -l)
+expect_between "scan cluster members that are planted communes" "$in_planted" 3 1000
+
+# --- priorities: ranked, with reasons in two languages ------------------------
+H priorities --top 10 --format json --out "$T/pr.json" 2>/dev/null
+python3 - "$T/pr.json" <<'PY' || fail "priorities JSON is not as promised"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["meta"]["synthetic"] is True and "MÔ PHỎNG" in d["meta"]["notice"]
+rows = d["rows"]
+assert [r["priority_rank"] for r in rows] == list(range(1, 11)), rows
+assert all(r["reason"] and r["reason_vi"] for r in rows)
+print("ok - priorities ranked 1..10 with reasons, e.g.:", rows[0]["unit_name"], "-", rows[0]["reason"])
+PY
+
+# --- emerging: categories from the documented set ------------------------------
+H emerging --from 2024-01 --to 2026-10 --step quarter --format csv --out "$T/em.csv" 2>/dev/null
+cats=$(col category "$T/em.csv" | sort -u | tr '\n' ' ')
+echo "  emerging categories: $cats"
+grep -q "hot_spot" <<<"$cats" || fail "no emerging hot spot category on the demo data"
+ok "emerging hot spot categories present"
+
+# --- GIS formats open in GDAL ---------------------------------------------------
+H analyze --permutations 0 --format gpkg --out "$T/a.gpkg" 2>/dev/null
+ogrinfo -so "$T/a.gpkg" hotspot | grep -q "Feature Count: $(($(wc -l < "$T/a.csv") - 1))" ||
+  fail "GeoPackage does not hold one feature per unit"
+ogrinfo -so "$T/a.gpkg" hotspot | grep -q "Multi Polygon" || fail "GeoPackage geometry is not MultiPolygon"
+ok "GeoPackage opens in GDAL with one MultiPolygon per commune"
+
+# --- bad input: exit 2 and a message that names the option ---------------------
+bad() {
+  local want=$1; shift
+  set +e; out=$(H "$@" 2>&1 >/dev/null); st=$?; set -e
+  [[ $st -eq 2 ]] || fail "'$*' exited $st, want 2 ($out)"
+  grep -qF -- "$want" <<<"$out" || fail "'$*' says '$out', want it to mention '$want'"
+  ok "'$*' -> $out"
+}
+bad "option --indicator must be one of cases, victims, suspects, outreach_events" analyze --indicator trafficking
+bad "is after to" analyze --from 2025-06 --to 2025-01
+bad "no cases recorded from 2010-01 to 2010-12" analyze --from 2010-01 --to 2010-12
+bad "option --permutations must be an integer from 0 to 9999" analyze --permutations 100000
+bad "province 'VN99' is not a province code" analyze --province VN99
+bad "unknown option 'wieghts'" analyze --wieghts queen
+bad "weights 'knn:0'" analyze --weights knn:0
+bad "option --from must be a month YYYY-MM" scan --from 2025-13
+
+# --- HTTP API -------------------------------------------------------------------
+"$HOTSPOT_BIN" --db "$DB" serve --listen 127.0.0.1:0 --threads 2 >"$T/server.log" 2>&1 &
+SERVER_PID=$!
+PORT=
+for _ in $(seq 1 150); do
+  PORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$T/server.log" | head -1)
+  [[ -n $PORT ]] && break
+  kill -0 "$SERVER_PID" 2>/dev/null || break
+  sleep 0.2
+done
+[[ -n $PORT ]] || { cat "$T/server.log"; fail "server did not start"; }
+U="http://127.0.0.1:$PORT"
+code=$(curl -s -o "$T/api.json" -w '%{http_code}' "$U/api/analyze?permutations=99&format=json")
+expect_eq "GET /api/analyze" "$code" 200
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['meta']['synthetic'] and len(d['rows'])>3000" "$T/api.json" ||
+  fail "/api/analyze JSON lacks the synthetic flag or rows"
+etag=$(curl -s -D- -o /dev/null "$U/api/priorities?top=5&format=csv" | tr -d '\r' | sed -n 's/^ETag: //Ip')
+[[ -n $etag ]] || fail "/api/priorities has no ETag"
+expect_eq "If-None-Match on /api/priorities" \
+  "$(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $etag" "$U/api/priorities?top=5&format=csv")" 304
+curl -s -o "$T/a.geojson" "$U/api/scan?permutations=99&format=geojson"
+ogrinfo -so "$T/a.geojson" hotspot | grep -q "Multi Polygon" || fail "/api/scan GeoJSON is not read by GDAL"
+ok "GDAL reads /api/scan GeoJSON"
+code=$(curl -s -o "$T/bad.json" -w '%{http_code}' "$U/api/analyze?weights=rook")
+expect_eq "bad weights over HTTP" "$code" 400
+grep -q '"code":"invalid_argument"' "$T/bad.json" || fail "400 body is not a JSON error: $(cat "$T/bad.json")"
+code=$(curl -s -o "$T/bad.json" -w '%{http_code}' "$U/api/analyze?out=/etc/passwd")
+expect_eq "the server never writes files (out= refused)" "$code" 400
+grep -q '"parameter":"out"' "$T/bad.json" || fail "400 does not name the parameter: $(cat "$T/bad.json")"
+n=$(curl -s "$U/api/units?level=province" | python3 -c "import json,sys; print(len(json.load(sys.stdin)))")
+expect_eq "GET /api/units?level=province" "$n" 34
+echo "test_analysis: all checks passed"
