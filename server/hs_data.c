@@ -300,6 +300,16 @@ static const char *indicator_sql_source(hs_indicator ind)
     }
 }
 
+/* Runs a query whose $1 and $2 are the first days of the window's months. */
+static int window_query(PGconn *c, const char *sql, int from, int to, PGresult **r, hs_err *err)
+{
+    char dfrom[16], dto[16];
+    hs_period_date(from, dfrom, sizeof dfrom);
+    hs_period_date(to, dto, sizeof dto);
+    const char *p[2] = {dfrom, dto};
+    return hs_pg_query(c, sql, 2, p, r, err);
+}
+
 /* Rolls commune rows up to their province when the set is province-level. */
 static void key_expr(hs_level level, char *out, size_t n)
 {
@@ -319,18 +329,15 @@ int hs_data_load_series(PGconn *c, const hs_unitset *u, hs_indicator ind, int fr
     if ((double)T * u->n > HS_DATA_MAX_CELLS)
         return hs_err_set(err, HS_ELIMIT, "%d units x %d months exceed the limit of %d cells",
                           u->n, T, HS_DATA_MAX_CELLS);
-    char key[128], sql[1024], dfrom[16], dto[16];
+    char key[128], sql[1024];
     key_expr(u->level, key, sizeof key);
     snprintf(sql, sizeof sql,
              "SELECT %s AS k, (extract(year FROM m.period) * 12 + extract(month FROM m.period)"
              " - 1)::int, sum(m.v) FROM (%s WHERE period BETWEEN $1::date AND $2::date) m"
              " JOIN hs.unit u ON u.code = m.unit_code GROUP BY 1, 2",
              key, indicator_sql_source(ind));
-    hs_period_date(from, dfrom, sizeof dfrom);
-    hs_period_date(to, dto, sizeof dto);
-    const char *p[2] = {dfrom, dto};
     PGresult *r;
-    int rc = hs_pg_query(c, sql, 2, p, &r, err);
+    int rc = window_query(c, sql, from, to, &r, err);
     if (rc < 0)
         return rc;
     hs_series *s = calloc(1, sizeof *s);
@@ -373,7 +380,7 @@ int hs_data_load_outreach(PGconn *c, const hs_unitset *u, int from, int to, hs_o
                           hs_err *err)
 {
     *out = NULL;
-    char key[128], sql[1024], dfrom[16], dto[16];
+    char key[128], sql[1024];
     key_expr(u->level, key, sizeof key);
     snprintf(sql, sizeof sql,
              "SELECT %s AS k,"
@@ -385,11 +392,8 @@ int hs_data_load_outreach(PGconn *c, const hs_unitset *u, int from, int to, hs_o
              " FROM hs.outreach_month o JOIN hs.unit u ON u.code = o.unit_code"
              " WHERE o.period <= $2::date GROUP BY 1",
              key);
-    hs_period_date(from, dfrom, sizeof dfrom);
-    hs_period_date(to, dto, sizeof dto);
-    const char *p[2] = {dfrom, dto};
     PGresult *r;
-    int rc = hs_pg_query(c, sql, 2, p, &r, err);
+    int rc = window_query(c, sql, from, to, &r, err);
     if (rc < 0)
         return rc;
     hs_outreach *o = calloc(1, sizeof *o);

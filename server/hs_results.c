@@ -19,18 +19,19 @@ void hs_results_title(hs_table *t, const char *what, const hs_params *p)
 /* Columns shared by every per-unit table, filled by unit_cells(). */
 #define UNIT_COLS "unit_code:s", "unit_name:s", "province_code:s", "province_name:s", "population:r"
 
-static int unit_cells(hs_table *t, int row, const hs_unitset *u, int i, hs_err *err)
+/* Writes the UNIT_COLS of unit i into row, starting at column `first`. */
+static int unit_cells(hs_table *t, int row, int first, const hs_unitset *u, int i, hs_err *err)
 {
-    int rc = hs_table_set_str(t, row, 0, u->code[i], err);
-    if (rc == HS_OK)
-        rc = hs_table_set_str(t, row, 1, u->name[i], err);
     const char *pc = u->level == HS_LEVEL_COMMUNE ? u->parent_code[i] : u->code[i];
     const char *pn = u->level == HS_LEVEL_COMMUNE ? u->parent_name[i] : u->name[i];
+    int rc = hs_table_set_str(t, row, first, u->code[i], err);
     if (rc == HS_OK)
-        rc = hs_table_set_str(t, row, 2, pc, err);
+        rc = hs_table_set_str(t, row, first + 1, u->name[i], err);
     if (rc == HS_OK)
-        rc = hs_table_set_str(t, row, 3, pn, err);
-    hs_table_set_real(t, row, 4, u->population[i]);
+        rc = hs_table_set_str(t, row, first + 2, pc, err);
+    if (rc == HS_OK)
+        rc = hs_table_set_str(t, row, first + 3, pn, err);
+    hs_table_set_real(t, row, first + 4, u->population[i]);
     return rc;
 }
 
@@ -60,7 +61,7 @@ int hs_results_analyze(const hs_run *r, hs_table **out, hs_err *err)
             rc = row;
             break;
         }
-        rc = unit_cells(t, row, u, i, err);
+        rc = unit_cells(t, row, 0, u, i, err);
         int c = 5;
         double lisa_p_sim = r->lisa->p_sim[i];
         hs_table_set_real(t, row, c++, r->count[i]);
@@ -123,17 +124,7 @@ int hs_results_priorities(const hs_run *r, hs_table **out, hs_err *err)
         if (row < 0)
             return row;
         hs_table_set_int(t, row, 0, pr->rank);
-        /* unit_cells writes columns 0..4; shift by one for the rank column. */
-        const char *pc = u->level == HS_LEVEL_COMMUNE ? u->parent_code[i] : u->code[i];
-        const char *pn = u->level == HS_LEVEL_COMMUNE ? u->parent_name[i] : u->name[i];
-        rc = hs_table_set_str(t, row, 1, u->code[i], err);
-        if (rc == HS_OK)
-            rc = hs_table_set_str(t, row, 2, u->name[i], err);
-        if (rc == HS_OK)
-            rc = hs_table_set_str(t, row, 3, pc, err);
-        if (rc == HS_OK)
-            rc = hs_table_set_str(t, row, 4, pn, err);
-        hs_table_set_real(t, row, 5, u->population[i]);
+        rc = unit_cells(t, row, 1, u, i, err);
         hs_table_set_real(t, row, 6, pr->score);
         hs_table_set_real(t, row, 7, pr->gap);
         hs_table_set_int(t, row, 8, r->gi->bin[i]);
@@ -174,16 +165,7 @@ int hs_results_scan(const hs_params *p, const hs_unitset *u, const hs_scan_resul
             if (row < 0)
                 return row;
             hs_table_set_int(t, row, 0, k + 1);
-            const char *pc = u->level == HS_LEVEL_COMMUNE ? u->parent_code[i] : u->code[i];
-            const char *pn = u->level == HS_LEVEL_COMMUNE ? u->parent_name[i] : u->name[i];
-            rc = hs_table_set_str(t, row, 1, u->code[i], err);
-            if (rc == HS_OK)
-                rc = hs_table_set_str(t, row, 2, u->name[i], err);
-            if (rc == HS_OK)
-                rc = hs_table_set_str(t, row, 3, pc, err);
-            if (rc == HS_OK)
-                rc = hs_table_set_str(t, row, 4, pn, err);
-            hs_table_set_real(t, row, 5, u->population[i]);
+            rc = unit_cells(t, row, 1, u, i, err);
             if (rc == HS_OK)
                 rc = hs_table_set_str(t, row, 6, u->code[cl->centre], err);
             hs_table_set_real(t, row, 7, cl->radius_m / 1000.0);
@@ -217,7 +199,7 @@ int hs_results_emerging(const hs_params *p, const hs_unitset *u, const hs_emergi
         int row = hs_table_add_row(t, err);
         if (row < 0)
             return row;
-        rc = unit_cells(t, row, u, i, err);
+        rc = unit_cells(t, row, 0, u, i, err);
         hs_emerging_cat c = e->category[i];
         if (rc == HS_OK)
             rc = hs_table_set_str(t, row, 5, hs_emerging_code(c), err);
