@@ -7,12 +7,13 @@
 
 #include "hs_period.h"
 #include "hs_pg.h"
+#include "hs_proj.h"
 
 /* Distances for knn / distance bands / scan windows need metres everywhere in the
  * country, including Trường Sa at 114 E: a Lambert azimuthal equal-area projection
  * centred on Vietnam keeps distance error within ~1% over the whole extent, where a
  * single UTM zone (VN-2000 / UTM 48N) is off by several percent in the east sea. */
-#define HS_DATA_METRIC_CRS "+proj=laea +lat_0=16 +lon_0=106 +datum=WGS84 +units=m +no_defs"
+#define HS_DATA_METRIC_CRS "+proj=laea +lat_0=16 +lon_0=106 +datum=WGS84 +units=m +no_defs +type=crs"
 
 static const char *const indicator_names[HS_IND_COUNT] = {"cases", "victims", "suspects",
                                                           "outreach_events"};
@@ -153,13 +154,34 @@ static const char units_sql[] =
     "     JOIN LATERAL (SELECT p.population FROM hs.unit_population p WHERE p.unit_code = c.code"
     "       ORDER BY (p.year <= $3::int) DESC, CASE WHEN p.year <= $3::int THEN -p.year"
     "       ELSE p.year END LIMIT 1) cp ON true WHERE c.parent_code = s.code), 0),"
-    "  ST_X(ST_Transform(d.centroid, '" HS_DATA_METRIC_CRS "')),"
-    "  ST_Y(ST_Transform(d.centroid, '" HS_DATA_METRIC_CRS "')),"
+    "  ST_X(d.centroid), ST_Y(d.centroid),"
     "  ST_X(d.label_pt), ST_Y(d.label_pt), d.border_km, coalesce(d.border_country, ''),"
     "  s.is_key_commune, s.is_border_province"
     " FROM sel s JOIN hs.unit_derived d ON d.unit_code = s.code"
     " JOIN pop ON pop.code = s.code LEFT JOIN hs.unit par ON par.code = s.parent_code"
     " ORDER BY s.code COLLATE \"C\"";
+
+/* Centroids to metres with PROJ here rather than ST_Transform(geom, text) in SQL:
+ * PostGIS re-creates the transformation for a PROJ string on every row (~1 ms each). */
+static int project_centroids(hs_unitset *u, hs_err *err)
+{
+    double *xy = malloc((size_t)u->n * 2 * sizeof *xy);
+    if (!xy)
+        return hs_err_set(err, HS_ENOMEM, "cannot allocate %d centroids", u->n);
+    for (int i = 0; i < u->n; i++) {
+        xy[2 * i] = u->x_m[i];
+        xy[2 * i + 1] = u->y_m[i];
+    }
+    hs_proj_ctx *pc = hs_proj_ctx_new(err);
+    int rc = pc ? hs_proj_fwd(pc, HS_DATA_METRIC_CRS, xy, (size_t)u->n, err) : err->code;
+    for (int i = 0; rc == HS_OK && i < u->n; i++) {
+        u->x_m[i] = xy[2 * i];
+        u->y_m[i] = xy[2 * i + 1];
+    }
+    hs_proj_ctx_free(pc);
+    free(xy);
+    return rc;
+}
 
 static int cmp_code(const void *key, const void *elem)
 {
@@ -263,7 +285,7 @@ int hs_data_load_units(PGconn *c, hs_level level, const char *province, int pop_
         u->border_province[i] = PQgetvalue(r, i, 12)[0] == 't';
     }
     PQclear(r);
-    if ((rc = load_adjacency(c, u, lvl, prov, err)) < 0) {
+    if ((rc = project_centroids(u, err)) < 0 || (rc = load_adjacency(c, u, lvl, prov, err)) < 0) {
         hs_unitset_free(u);
         return rc;
     }
