@@ -84,6 +84,8 @@ static int run_command(int argc, char **argv, const char *cmd, unsigned accept, 
         rc = write_output(p.out, &out, &err);
     if (rc == HS_OK) {
         status = 0;
+        for (int k = 0; k < t->nsummary; k++)
+            fprintf(stderr, "hotspot %s: %s = %.6g\n", cmd, t->summary_key[k], t->summary_val[k]);
         if (t->synthetic)
             fprintf(stderr, "hotspot %s: note: %s -- the results describe generated demo data\n",
                     cmd, HS_SYNTHETIC_NOTICE);

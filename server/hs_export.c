@@ -2,6 +2,7 @@
 
 #include <gdal.h>
 #include <jansson.h>
+#include <math.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 #include <stdatomic.h>
@@ -76,9 +77,13 @@ int hs_export_csv(const hs_table *t, hs_buf *out, hs_err *err)
 
 static json_t *json_meta(const hs_table *t)
 {
-    return json_pack("{s:s, s:b, s:s?, s:s, s:s}", "title", t->title, "synthetic", t->synthetic,
-                     "notice", t->synthetic ? HS_SYNTHETIC_NOTICE : NULL, "variable", t->variable,
-                     "p_basis", t->p_basis);
+    json_t *summary = json_object();
+    for (int k = 0; summary && k < t->nsummary; k++)
+        json_object_set_new(summary, t->summary_key[k],
+                            isfinite(t->summary_val[k]) ? json_real(t->summary_val[k]) : json_null());
+    return json_pack("{s:s, s:b, s:s?, s:s, s:s, s:o}", "title", t->title, "synthetic",
+                     t->synthetic, "notice", t->synthetic ? HS_SYNTHETIC_NOTICE : NULL, "variable",
+                     t->variable, "p_basis", t->p_basis, "summary", summary);
 }
 
 static json_t *json_cell(const hs_table *t, const hs_cell *c, int col)
@@ -202,6 +207,11 @@ static int ogr_write(const hs_table *t, const char *driver, const char *ext, hs_
         GDALDatasetCommitTransaction(ds);
     if (rc == HS_OK && t->synthetic)
         GDALSetMetadataItem(ds, "NOTICE", HS_SYNTHETIC_NOTICE, NULL);
+    for (int k = 0; rc == HS_OK && k < t->nsummary; k++) {
+        char v[64];
+        snprintf(v, sizeof v, "%.10g", t->summary_val[k]);
+        GDALSetMetadataItem(ds, t->summary_key[k], v, NULL);
+    }
     GDALClose(ds);
     if (rc == HS_OK) {
         vsi_l_offset len = 0;

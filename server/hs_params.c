@@ -9,7 +9,8 @@
 
 const char *hs_variable_name(hs_variable v)
 {
-    return v == HS_VAR_COUNT ? "count" : v == HS_VAR_RATE ? "rate" : "eb_rate";
+    static const char *const names[] = {"count", "rate", "eb_rate", "eb_z"};
+    return (unsigned)v < sizeof names / sizeof names[0] ? names[v] : "?";
 }
 
 /* "queen", "knn:K" or "dist:KM". */
@@ -78,7 +79,7 @@ int hs_params_parse(hs_query *q, unsigned accept, int last_period, hs_params *p,
     static const char *const indicators[] = {"cases", "victims", "suspects", "outreach_events",
                                              NULL};
     static const char *const levels[] = {"province", "commune", NULL};
-    static const char *const variables[] = {"count", "rate", "eb_rate", NULL};
+    static const char *const variables[] = {"count", "rate", "eb_rate", "eb_z", NULL};
     static const char *const formats[] = {"csv", "json", "geojson", "gpkg", NULL};
     static const char *const steps[] = {"month", "quarter", NULL};
     int ind, lvl, var, step;
@@ -135,7 +136,8 @@ const char *hs_params_help(void)
            "  --from YYYY-MM --to YYYY-MM   window, inclusive (default: the last 12 months with data)\n"
            "  --level commune|province      (default commune)\n"
            "  --province CODE               only the communes of one province\n"
-           "  --variable count|rate|eb_rate what Gi* and LISA use (default eb_rate)\n"
+           "  --variable count|rate|eb_rate|eb_z  what Gi* and LISA use (default eb_rate;\n"
+           "                                eb_z = EB-standardised rate, Assuncao-Reis)\n"
            "  --weights queen|knn:K|dist:KM spatial weights (default queen)\n"
            "  --attach-isolated             link island units to their nearest unit\n"
            "  --permutations R              0..9999 (default 999)\n"

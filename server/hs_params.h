@@ -12,7 +12,7 @@
 #include "hs_err.h"
 #include "hs_query.h"
 
-typedef enum { HS_VAR_COUNT = 0, HS_VAR_RATE, HS_VAR_EB_RATE } hs_variable;
+typedef enum { HS_VAR_COUNT = 0, HS_VAR_RATE, HS_VAR_EB_RATE, HS_VAR_EB_Z } hs_variable;
 typedef enum { HS_WKIND_QUEEN = 0, HS_WKIND_KNN, HS_WKIND_DIST } hs_wkind;
 
 const char *hs_variable_name(hs_variable v);

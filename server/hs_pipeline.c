@@ -122,6 +122,7 @@ static int compute_rates(hs_run *r, hs_err *err)
         r->x = r->rate;
         break;
     }
+    case HS_VAR_EB_Z: r->x = r->eb_z; break;
     default: r->x = r->eb_rate;
     }
     return HS_OK;

@@ -134,3 +134,11 @@ int hs_table_set_wkb(hs_table *t, int row, const unsigned char *wkb, size_t len,
     t->wkb_len[row] = len;
     return HS_OK;
 }
+
+void hs_table_add_summary(hs_table *t, const char *key, double v)
+{
+    if (t->nsummary >= HS_TABLE_MAX_SUMMARY)
+        return;
+    snprintf(t->summary_key[t->nsummary], sizeof t->summary_key[0], "%s", key);
+    t->summary_val[t->nsummary++] = v;
+}

@@ -12,6 +12,8 @@
 
 #include "hs_err.h"
 
+#define HS_TABLE_MAX_SUMMARY 8
+
 typedef enum { HS_COL_STR = 0, HS_COL_INT, HS_COL_REAL } hs_col_type;
 
 typedef struct hs_cell {
@@ -33,7 +35,14 @@ typedef struct hs_table {
     char title[256];     /* e.g. "Gi* on eb_rate of cases, 2025-01..2025-12, commune" */
     char variable[64];   /* what the statistics were computed on */
     char p_basis[32];    /* which p-value the bins use: "raw" or "fdr" */
+    /* Whole-map summary figures (e.g. global Moran's I), written as metadata. */
+    int nsummary;
+    char summary_key[HS_TABLE_MAX_SUMMARY][32];
+    double summary_val[HS_TABLE_MAX_SUMMARY];
 } hs_table;
+
+/* Adds a summary figure (ignored past HS_TABLE_MAX_SUMMARY; keys are static text). */
+void hs_table_add_summary(hs_table *t, const char *key, double v);
 
 #define HS_TABLE_MAX_ROWS 1000000
 #define HS_TABLE_MAX_COLS 128

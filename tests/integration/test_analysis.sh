@@ -54,6 +54,23 @@ expect_between "planted clusters found by Gi*" "$found" 3 4
 hh=$(awk -F'|' 'NR==FNR{p[$2]=1; next} p[$1] && $3=="HH"' "$T/planted" "$T/stats" | wc -l)
 expect_between "planted communes in LISA HH clusters" "$hh" 5 100
 
+# --- island communes: no local statistic, reported isolated ------------------------
+iso=$(tr -d '\r' < "$T/a.csv" | awk -F, 'NR==1{for(i=1;i<=NF;i++) h[$i]=i; next}
+  $h["isolated"]==1 && $h["lisa_quadrant"]=="isolated" && $h["gi_z"]=="" && $h["gi_bin"]==0' | wc -l)
+expect_between "isolated island communes (no Gi*, quadrant isolated)" "$iso" 1 50
+H analyze $W --permutations 0 --attach-isolated --format json --out "$T/att.json" 2>/dev/null
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['meta']['summary']['isolated_units']==0, d['meta']['summary']" "$T/att.json" ||
+  fail "--attach-isolated left isolated units"
+ok "--attach-isolated links every island to its nearest unit"
+
+# --- other weights and variables run and are stated ------------------------------
+for w in knn:6 dist:15; do
+  H analyze $W --permutations 0 --weights $w --variable eb_z --out "$T/w.csv" 2>"$T/w.err" ||
+    fail "analyze --weights $w failed: $(cat "$T/w.err")"
+  expect_eq "variable with --weights $w" "$(col variable "$T/w.csv" | sort -u)" "eb_z"
+  grep -q "moran_i = " "$T/w.err" || fail "no global Moran's I reported with --weights $w"
+done
+
 # --- same seed, any thread count: identical results ---------------------------
 H analyze $W --permutations 199 --threads 1 --out "$T/t1.csv" 2>/dev/null
 H analyze $W --permutations 199 --threads 2 --out "$T/t2.csv" 2>/dev/null
