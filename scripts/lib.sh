@@ -10,7 +10,7 @@ HS_PACKAGES=(
   libgdal-dev gdal-bin libproj-dev proj-bin
   libcairo2-dev libpango1.0-dev fonts-noto-core
   libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3
-  libcmocka-dev poppler-utils curl
+  libcmocka-dev poppler-utils curl python3
 )
 
 HS_PG_BINDIR=${HOTSPOT_PG_BINDIR:-/usr/lib/postgresql/15/bin}
