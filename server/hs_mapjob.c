@@ -97,7 +97,7 @@ static void titles(hs_mapjob *j, const char *province_name)
     snprintf(j->source, sizeof j->source, "Nguồn: Hotspot138; ranh giới: Talia Cao (MIT), Natural Earth");
     snprintf(j->nodata, sizeof j->nodata, "%s",
              (j->o.type == HS_MAP_GISTAR || j->o.type == HS_MAP_EMERGING)
-                 ? "Không có lân cận / dữ liệu — no neighbours or data"
+                 ? "Không có lân cận — no neighbours"
                  : "Không có dữ liệu — no data");
 }
 
@@ -284,13 +284,32 @@ static void province_parts(const hs_layer *ll, const hs_layer *pj, int which, hs
     }
 }
 
-static void add_label(hs_mapjob *j, const archi *a, const char *name, const hs_layer *provinces)
+/* Layout px per projected unit when `ext` is fitted into a frame of w x h layout px. */
+static double fit_ppu(const hs_bbox *ext, double w, double h)
+{
+    return fmin(w / (ext->maxx - ext->minx), h / (ext->maxy - ext->miny));
+}
+
+/* Approximate main frame of hs_render_map's page layout (title block, footer and
+ * margins scale with u = min(W, H) / 800), to place labels before rendering. */
+static double main_ppu(const hs_map_opts *o, const hs_bbox *ext)
+{
+    double W = o->page.width, H = o->page.height, u = fmax(0.5, fmin(W, H) / 800);
+    return fit_ppu(ext, W - 36 * u, H - 110 * u);
+}
+
+/* Archipelago labels go just south of their islands (two lines of about 13 layout px
+ * each, centred on the anchor) so that the text never covers them. */
+#define LABEL_HALF_H 16.0
+
+static void add_label(hs_mapjob *j, const archi *a, const char *name, const hs_layer *provinces,
+                      double ppu)
 {
     int n = j->nlabels++;
     snprintf(j->label_text[n], sizeof j->label_text[n], "QĐ. %s\n(%s)", name,
              provinces->feat[a->province].name);
     j->labels[n] = (hs_map_label){0.5 * (a->box.minx + a->box.maxx),
-                                  0.5 * (a->box.miny + a->box.maxy), j->label_text[n], 1};
+                                  a->box.miny - (LABEL_HALF_H + 3) / ppu, j->label_text[n], 1};
 }
 
 static int compute_extent(hs_mapjob *j, hs_proj_ctx *pc, hs_err *err)
@@ -320,7 +339,7 @@ static int compute_extent(hs_mapjob *j, hs_proj_ctx *pc, hs_err *err)
         province_parts(ll, pj, -1, &main, a);
         for (int i = 0; i < 2; i++) /* label the archipelagos that fall inside */
             if (a[i].found)
-                add_label(j, &a[i], i ? "Trường Sa" : "Hoàng Sa", ll);
+                add_label(j, &a[i], i ? "Trường Sa" : "Hoàng Sa", ll, main_ppu(&j->o, &j->extent));
         return HS_OK;
     }
     int which = -1;
@@ -341,11 +360,18 @@ static int compute_extent(hs_mapjob *j, hs_proj_ctx *pc, hs_err *err)
     for (int i = 0; i < 2; i++) {
         if (!a[i].found)
             continue;
-        add_label(j, &a[i], i ? "Trường Sa" : "Hoàng Sa", ll);
-        if (national && i == 0)
+        if (national && i == 0) {
+            add_label(j, &a[i], "Hoàng Sa", ll, main_ppu(&j->o, &j->extent));
             continue;
+        }
+        /* The inset box is about 26 % of the frame wide (hs_furniture.c); its extent
+         * gets a strip below the islands for the label. */
+        hs_bbox in = grow(a[i].box, 0.08);
+        double ppu = fit_ppu(&in, 0.26 * (j->o.page.width - 36 * fmax(0.5, fmin(j->o.page.width, j->o.page.height) / 800)), 1e9);
+        add_label(j, &a[i], i ? "Trường Sa" : "Hoàng Sa", ll, ppu);
+        in.miny -= (2 * LABEL_HALF_H + 8) / ppu;
         j->spec.has_inset = 1;
-        j->spec.inset_extent = grow(a[i].box, 0.12);
+        j->spec.inset_extent = in;
         snprintf(j->inset_title, sizeof j->inset_title, "Quần đảo %s", i ? "Trường Sa" : "Hoàng Sa");
         j->spec.inset_title = j->inset_title;
     }
@@ -530,6 +556,7 @@ int hs_mapjob_build(hs_geostore *g, hs_proj_ctx *pc, const hs_params *prm,
     s->generated_at = j->generated_at;
     s->synthetic = d->synthetic;
     s->scale_bar = s->north_arrow = 1;
+    s->legend_auto = 1;
     s->ground_m_per_unit = gm;
     hs_style_defaults(s);
     *out = j;
