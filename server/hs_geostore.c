@@ -184,11 +184,24 @@ static const char SQL_UNITS[] =
     " NOT EXISTS (SELECT 1 FROM hs.unit_adjacency a WHERE a.a = u.code)"
     " FROM hs.unit u LEFT JOIN hs.unit_derived d ON d.unit_code = u.code"
     " WHERE u.level = $1 ORDER BY u.code COLLATE \"C\"";
-/* Vietnam itself is drawn by its units, never as a grey "neighbour". */
+/* Vietnam itself is drawn by its units, never as a grey "neighbour". The Natural
+ * Earth neighbours do not meet the province boundaries (about 1.7 km apart on
+ * average, up to 8 km), which shows as slivers of sea inland at province scale: each
+ * neighbour therefore also gets the land between it and the provinces near
+ * of its land border (20 km buffer minus provinces, kept to Natural Earth land). Once per
+ * data version, about 2 s. */
 static const char SQL_COUNTRIES[] =
-    "SELECT iso_n3, name, ST_AsBinary(geom) FROM hs.country"
-    " WHERE iso_n3 <> '704' AND name NOT IN ('Vietnam', 'Viet Nam', 'Việt Nam')"
-    " ORDER BY iso_n3 COLLATE \"C\"";
+    "WITH vnne AS (SELECT geom g FROM hs.country WHERE iso_n3 = '704' LIMIT 1),"
+    " buf AS (SELECT b.country, ST_Buffer(b.geom::geography, 20000)::geometry g FROM hs.land_border b),"
+    " fill AS (SELECT buf.country, ST_Difference(buf.g, coalesce((SELECT ST_Union(u.geom)"
+    "   FROM hs.unit u WHERE u.level = 'province' AND ST_Intersects(u.geom, buf.g)),"
+    "   'POLYGON EMPTY'::geometry)) g FROM buf)"
+    " SELECT c.iso_n3, c.name, ST_AsBinary(ST_Multi(ST_CollectionExtract(CASE WHEN f.g IS NULL"
+    "   THEN c.geom ELSE ST_Union(c.geom, ST_Intersection(f.g, coalesce(ST_Union(c.geom,"
+    "   (SELECT g FROM vnne)), c.geom))) END, 3)))"
+    " FROM hs.country c LEFT JOIN fill f ON f.country = c.name"
+    " WHERE c.iso_n3 <> '704' AND c.name NOT IN ('Vietnam', 'Viet Nam', 'Việt Nam')"
+    " ORDER BY c.iso_n3 COLLATE \"C\"";
 static const char SQL_BORDER[] =
     "SELECT country, country, ST_AsBinary(geom) FROM hs.land_border ORDER BY country COLLATE \"C\"";
 

@@ -15,6 +15,7 @@
 #define ARCHI_MIN_LON 110.5
 #define ARCHI_SPLIT_LAT 14.0
 #define MAX_CLASSES (HS_SCHEME_MAX_CLASSES + 2)
+#define CONTEXT_FILL 0xf0efeb
 
 typedef struct archi {
     int found;
@@ -312,6 +313,34 @@ static void add_label(hs_mapjob *j, const archi *a, const char *name, const hs_l
                                   a->box.miny - (LABEL_HALF_H + 3) / ppu, j->label_text[n], 1};
 }
 
+/* One province: frame its communes that have neighbours plus the island communes
+ * near them (Lý Sơn, Phú Quý, Côn Đảo...: centre within ISLAND_NEAR_DEG of the
+ * mainland communes), not a whole multipolygon that may reach far out to sea. */
+#define ISLAND_NEAR_DEG 1.7
+
+static void frame_communes(const hs_mapjob *j, hs_bbox *out)
+{
+    const hs_layer *ll = hs_geostore_lonlat(j->store, HS_GS_COMMUNE);
+    const hs_layer *pj = hs_geoprep_layer(j->prep, HS_GS_COMMUNE);
+    hs_bbox land = {DBL_MAX, DBL_MAX, -DBL_MAX, -DBL_MAX}, m = land;
+    for (int i = 0; i < ll->nfeat; i++)
+        if (j->selected[i] && !(ll->feat[i].flags & HS_FEAT_ISLAND) && ll->feat[i].nrings) {
+            bbox_add(&land, &ll->feat[i].bbox);
+            bbox_add(&m, &pj->feat[i].bbox);
+        }
+    if (land.minx > land.maxx)
+        return; /* only islands: keep the province's parts */
+    for (int i = 0; i < ll->nfeat; i++) {
+        const hs_bbox *b = &ll->feat[i].bbox;
+        double cx = 0.5 * (b->minx + b->maxx), cy = 0.5 * (b->miny + b->maxy);
+        if (j->selected[i] && (ll->feat[i].flags & HS_FEAT_ISLAND) && ll->feat[i].nrings &&
+            cx > land.minx - ISLAND_NEAR_DEG && cx < land.maxx + ISLAND_NEAR_DEG &&
+            cy > land.miny - ISLAND_NEAR_DEG && cy < land.maxy + ISLAND_NEAR_DEG)
+            bbox_add(&m, &pj->feat[i].bbox);
+    }
+    *out = m;
+}
+
 static int compute_extent(hs_mapjob *j, hs_proj_ctx *pc, hs_err *err)
 {
     const hs_layer *ll = hs_geostore_lonlat(j->store, HS_GS_PROVINCE);
@@ -348,6 +377,8 @@ static int compute_extent(hs_mapjob *j, hs_proj_ctx *pc, hs_err *err)
         return hs_err_set(err, HS_ENOTFOUND, "province %s has no boundary in the database",
                           j->prm.province);
     province_parts(ll, pj, which, &main, a);
+    if (which >= 0 && j->unit_layer == HS_GS_COMMUNE)
+        frame_communes(j, &main);
     if (main.minx > main.maxx)
         return hs_err_set(err, HS_EGEO, "no mainland geometry to frame");
     int national = which < 0;
@@ -557,6 +588,9 @@ int hs_mapjob_build(hs_geostore *g, hs_proj_ctx *pc, const hs_params *prm,
     s->synthetic = d->synthetic;
     s->scale_bar = s->north_arrow = 1;
     s->legend_auto = 1;
+    /* Context (neighbours, other provinces) lighter than the "not significant" grey
+     * #e0e0e0, so analysed units never blend into it. */
+    s->country_fill = hs_rgb(CONTEXT_FILL);
     s->ground_m_per_unit = gm;
     hs_style_defaults(s);
     *out = j;
@@ -623,6 +657,7 @@ void hs_mapjob_tile_spec(const hs_mapjob *j, const hs_geolevel *lv, hs_map_spec 
     s->border = lv->layer[HS_GS_BORDER];
     s->highlight_key = !j->o.public_mode;
     s->label_provinces = !j->hide_province_labels;
+    s->country_fill = hs_rgb(CONTEXT_FILL);
     s->labels = j->labels;
     s->nlabels = j->nlabels;
     s->synthetic = j->spec.synthetic;
