@@ -529,7 +529,11 @@ int hs_mapjob_build(hs_geostore *g, hs_proj_ctx *pc, const hs_params *prm,
                     : hs_err_set(err, HS_ENOMEM, "cannot allocate");
     if (rc < 0) {
         hs_mapjob_free(j);
-        return rc == HS_EGEO ? hs_err_set(err, HS_EINVAL, "crs: %s", err->msg) : rc;
+        if (rc != HS_EGEO && rc != HS_EINVAL)
+            return rc;
+        char msg[HS_ERR_MSG_MAX];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        return hs_err_set(err, HS_EINVAL, "crs '%.200s': %s", o->crs ? o->crs : "", msg);
     }
     j->store = g;
     j->unit_layer = prm->level == HS_LEVEL_PROVINCE ? HS_GS_PROVINCE : HS_GS_COMMUNE;
