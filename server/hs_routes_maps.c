@@ -190,9 +190,13 @@ int hs_routes_register_maps(hs_router *r, hs_services *svc, hs_err *err)
     hs_err e = {0};
     hs_proj_ctx *pc = hs_proj_ctx_new(&e);
     hs_geostore *g = NULL;
-    if (pc && hs_pg_connect(&c, &e) == HS_OK && hs_geostore_load(c, pc, &g, &e) == HS_OK)
+    if (pc && hs_pg_connect(&c, &e) == HS_OK && hs_geostore_load(c, pc, &g, &e) == HS_OK) {
+        fprintf(stderr, "hotspot: map geometry loaded (%d communes, %d provinces; data version "
+                        "%llu) in %.1f s\n", hs_geostore_lonlat(g, HS_GS_COMMUNE)->nfeat,
+                hs_geostore_lonlat(g, HS_GS_PROVINCE)->nfeat,
+                (unsigned long long)hs_geostore_data_version(g), hs_geostore_load_seconds(g));
         hs_geoholder_set(app->holder, g);
-    else
+    } else
         fprintf(stderr, "hotspot: map geometry not loaded at start-up (%s); the first map "
                         "request will load it\n", e.msg);
     if (c)

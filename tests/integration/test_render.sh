@@ -157,6 +157,20 @@ expect_eq "unknown dashboard image" "$(get /dashboard/nope.png | cut -d' ' -f1)"
 get "/maps/rate.svg?level=province&public=true&size=600x800" >/dev/null
 grep -q 'suppressed (&lt; 5)' "$T/body" || fail "public rate map has no suppressed class in its legend"
 ok "public rate map lists the suppressed class"
+# Which provinces have 1..4 cases in the default window (the 12 months up to the last one)?
+mapfile -t SUPP < <(q "$DB" "WITH w AS (SELECT max(period) AS hi FROM (SELECT period FROM hs.case_month
+  UNION ALL SELECT period FROM hs.outreach_month) x) SELECT p.name FROM hs.unit p JOIN hs.unit c
+  ON c.parent_code = p.code LEFT JOIN hs.case_month m ON m.unit_code = c.code AND m.period BETWEEN
+  (SELECT hi FROM w) - interval '11 months' AND (SELECT hi FROM w) GROUP BY p.name
+  HAVING coalesce(sum(m.cases), 0) BETWEEN 1 AND 4")
+[[ ${#SUPP[@]} -gt 0 ]] || fail "the demo has no province with 1..4 cases: the name check below would be vacuous"
+for n in "${SUPP[@]}"; do
+  ! grep -qF ">$n<" "$T/body" || fail "public map labels suppressed province '$n'"
+done
+ok "public map does not name the ${#SUPP[@]} suppressed provinces (${SUPP[*]})"
+get "/maps/rate.svg?level=province&size=600x800" >/dev/null
+grep -qF ">${SUPP[0]}<" "$T/body" || fail "the non-public map does not name '${SUPP[0]}' (check is vacuous)"
+ok "the non-public map names them"
 
 badq() { # badq WHAT PATH STATUS PARAM
   local r; r=$(get "$2")
