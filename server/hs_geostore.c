@@ -192,7 +192,8 @@ static const char SQL_UNITS[] =
  * data version, about 2 s. */
 static const char SQL_COUNTRIES[] =
     "WITH vnne AS (SELECT geom g FROM hs.country WHERE iso_n3 = '704' LIMIT 1),"
-    " buf AS (SELECT b.country, ST_Buffer(b.geom::geography, 20000)::geometry g FROM hs.land_border b),"
+    " buf AS (SELECT b.country, ST_Buffer(b.geom::geography, 20000)::geometry g FROM "
+    "hs.land_border b),"
     " fill AS (SELECT buf.country, ST_Difference(buf.g, coalesce((SELECT ST_Union(u.geom)"
     "   FROM hs.unit u WHERE u.level = 'province' AND ST_Intersects(u.geom, buf.g)),"
     "   'POLYGON EMPTY'::geometry)) g FROM buf)"
@@ -260,7 +261,8 @@ static int prep_build(hs_geostore *g, hs_proj_ctx *pc, const char *crs, hs_geopr
     }
     /* T0: half a z0 tile pixel in 3857, scaled to this CRS by the communes' extent. */
     double t0 = 0.5 * hs_tile_resolution(0, 256);
-    const hs_layer *ref = g->ll[HS_GS_COMMUNE]->nfeat ? g->ll[HS_GS_COMMUNE] : g->ll[HS_GS_PROVINCE];
+    const hs_layer *ref =
+        g->ll[HS_GS_COMMUNE]->nfeat ? g->ll[HS_GS_COMMUNE] : g->ll[HS_GS_PROVINCE];
     if (ref->nfeat > 0 && strcmp(crs, HS_PROJ_WEB_MERCATOR) != 0) {
         hs_bbox b = ref->bbox;
         double a[4] = {b.minx, b.miny, b.maxx, b.maxy};
@@ -421,8 +423,8 @@ static int load_all(PGconn *c, hs_geostore *g, hs_err *err)
         return rc;
     if ((rc = hs_data_version(c, &v, err)) == HS_OK &&
         (rc = hs_data_is_synthetic(c, &g->synthetic, err)) == HS_OK &&
-        (rc = load_layer(c, SQL_UNITS, 1, commune, HS_LAYER_POLYGON, &budget,
-                         &g->ll[HS_GS_COMMUNE], err)) == HS_OK &&
+        (rc = load_layer(c, SQL_UNITS, 1, commune, HS_LAYER_POLYGON, &budget, &g->ll[HS_GS_COMMUNE],
+                         err)) == HS_OK &&
         (rc = load_layer(c, SQL_UNITS, 1, province, HS_LAYER_POLYGON, &budget,
                          &g->ll[HS_GS_PROVINCE], err)) == HS_OK &&
         (rc = load_layer(c, SQL_COUNTRIES, 0, NULL, HS_LAYER_POLYGON, &budget,
@@ -434,7 +436,8 @@ static int load_all(PGconn *c, hs_geostore *g, hs_err *err)
         hs_pg_rollback(c);
     g->version = (uint64_t)v;
     if (rc == HS_OK && g->ll[HS_GS_PROVINCE]->nfeat == 0)
-        rc = hs_err_set(err, HS_ENOTFOUND, "the database holds no province units; import units "
+        rc = hs_err_set(err, HS_ENOTFOUND,
+                        "the database holds no province units; import units "
                         "(hotspot import units) or load the demo (hotspot db demo)");
     return rc;
 }
@@ -566,8 +569,7 @@ static hs_geostore *current(hs_geoholder *h, hs_geostore **stale)
     return NULL;
 }
 
-int hs_geoholder_get(hs_geoholder *h, PGconn *c, hs_proj_ctx *pc, hs_geostore **out,
-                     hs_err *err)
+int hs_geoholder_get(hs_geoholder *h, PGconn *c, hs_proj_ctx *pc, hs_geostore **out, hs_err *err)
 {
     hs_geostore *stale = NULL;
     hs_geostore *g = current(h, &stale);

@@ -30,8 +30,8 @@ struct hs_mapjob {
     hs_map_opts o;
     char *crs;
     hs_gs_layer unit_layer;
-    int nunits;      /* features in the unit layer */
-    int *cls_full;   /* class of every feature of the unit layer, -1 = none */
+    int nunits;              /* features in the unit layer */
+    int *cls_full;           /* class of every feature of the unit layer, -1 = none */
     unsigned char *selected; /* in the analysis */
     int hide_province_labels;
     int sup_cls; /* the "suppressed" class, -1 when none */
@@ -52,7 +52,8 @@ struct hs_mapjob {
 
 static const char *ind_vi(hs_indicator i)
 {
-    static const char *const v[] = {"Số vụ", "Số nạn nhân", "Số đối tượng", "Hoạt động truyền thông"};
+    static const char *const v[] = {"Số vụ", "Số nạn nhân", "Số đối tượng",
+                                    "Hoạt động truyền thông"};
     return i >= 0 && i < HS_IND_COUNT ? v[i] : "?";
 }
 
@@ -86,16 +87,33 @@ static void titles(hs_mapjob *j, const char *province_name)
              p->level == HS_LEVEL_COMMUNE ? "cấp xã (communes)" : "cấp tỉnh (provinces)",
              province_name ? province_name : "Toàn quốc (national)");
     switch (j->o.type) {
-    case HS_MAP_GISTAR: snprintf(j->legend_title, sizeof j->legend_title, "Gi* (độ tin cậy — confidence)"); break;
-    case HS_MAP_LISA: snprintf(j->legend_title, sizeof j->legend_title, "Cụm LISA (p ≤ 0,05)"); break;
-    case HS_MAP_EMERGING: snprintf(j->legend_title, sizeof j->legend_title, "Xu hướng — pattern"); break;
-    case HS_MAP_SCAN: snprintf(j->legend_title, sizeof j->legend_title, "Cụm (p ≤ 0,05) — clusters"); break;
-    case HS_MAP_RISK: snprintf(j->legend_title, sizeof j->legend_title, "Điểm nguy cơ (0–100)"); break;
-    case HS_MAP_OUTREACH_GAP: snprintf(j->legend_title, sizeof j->legend_title, "Khoảng trống (0–1) — gap"); break;
-    case HS_MAP_COUNT: snprintf(j->legend_title, sizeof j->legend_title, "%s (%s)", ind_vi(p->indicator), ind_en(p->indicator)); break;
-    default: snprintf(j->legend_title, sizeof j->legend_title, "%s / 100.000 dân", ind_vi(p->indicator));
+    case HS_MAP_GISTAR:
+        snprintf(j->legend_title, sizeof j->legend_title, "Gi* (độ tin cậy — confidence)");
+        break;
+    case HS_MAP_LISA:
+        snprintf(j->legend_title, sizeof j->legend_title, "Cụm LISA (p ≤ 0,05)");
+        break;
+    case HS_MAP_EMERGING:
+        snprintf(j->legend_title, sizeof j->legend_title, "Xu hướng — pattern");
+        break;
+    case HS_MAP_SCAN:
+        snprintf(j->legend_title, sizeof j->legend_title, "Cụm (p ≤ 0,05) — clusters");
+        break;
+    case HS_MAP_RISK:
+        snprintf(j->legend_title, sizeof j->legend_title, "Điểm nguy cơ (0–100)");
+        break;
+    case HS_MAP_OUTREACH_GAP:
+        snprintf(j->legend_title, sizeof j->legend_title, "Khoảng trống (0–1) — gap");
+        break;
+    case HS_MAP_COUNT:
+        snprintf(j->legend_title, sizeof j->legend_title, "%s (%s)", ind_vi(p->indicator),
+                 ind_en(p->indicator));
+        break;
+    default:
+        snprintf(j->legend_title, sizeof j->legend_title, "%s / 100.000 dân", ind_vi(p->indicator));
     }
-    snprintf(j->source, sizeof j->source, "Nguồn: Hotspot138; ranh giới: Talia Cao (MIT), Natural Earth");
+    snprintf(j->source, sizeof j->source,
+             "Nguồn: Hotspot138; ranh giới: Talia Cao (MIT), Natural Earth");
     snprintf(j->nodata, sizeof j->nodata, "%s",
              (j->o.type == HS_MAP_GISTAR || j->o.type == HS_MAP_EMERGING)
                  ? "Không có lân cận — no neighbours"
@@ -170,12 +188,13 @@ static void set_class(hs_class_style *c, uint32_t fill, uint32_t hatch, const ch
 static int numeric_classes(hs_mapjob *j, const hs_run *r, int n, int *cls, hs_err *err)
 {
     hs_map_type t = j->o.type;
-    const double *src = t == HS_MAP_RATE       ? r->rate
-                        : t == HS_MAP_EB_RATE  ? r->eb_rate
-                        : t == HS_MAP_COUNT    ? r->count
-                        : t == HS_MAP_RISK     ? r->risk->score
-                                               : r->risk->gap;
-    int suppress = j->o.public_mode && (t == HS_MAP_RATE || t == HS_MAP_EB_RATE || t == HS_MAP_COUNT);
+    const double *src = t == HS_MAP_RATE      ? r->rate
+                        : t == HS_MAP_EB_RATE ? r->eb_rate
+                        : t == HS_MAP_COUNT   ? r->count
+                        : t == HS_MAP_RISK    ? r->risk->score
+                                              : r->risk->gap;
+    int suppress =
+        j->o.public_mode && (t == HS_MAP_RATE || t == HS_MAP_EB_RATE || t == HS_MAP_COUNT);
     int zero_class = suppress && t == HS_MAP_COUNT;
     double *v = malloc((size_t)(n > 0 ? n : 1) * sizeof *v);
     if (!v)
@@ -192,9 +211,9 @@ static int numeric_classes(hs_mapjob *j, const hs_run *r, int n, int *cls, hs_er
             nzero++;
         }
     }
-    hs_classify_method m = j->o.method_given ? j->o.method
+    hs_classify_method m = j->o.method_given                                ? j->o.method
                            : (t == HS_MAP_RISK || t == HS_MAP_OUTREACH_GAP) ? HS_CLASSIFY_QUANTILE
-                                                                           : HS_CLASSIFY_JENKS;
+                                                                            : HS_CLASSIFY_JENKS;
     int k = j->o.k ? j->o.k : 5;
     int dec = t == HS_MAP_COUNT || t == HS_MAP_RISK ? 0 : t == HS_MAP_OUTREACH_GAP ? 2 : 1;
     hs_breaks br;
@@ -270,7 +289,8 @@ static void province_parts(const hs_layer *ll, const hs_layer *pj, int which, hs
             continue;
         const hs_feature *fl = &ll->feat[i], *fp = &pj->feat[i];
         int r0 = 0;
-        for (int p = 0; p < fl->nparts && r0 < fl->nrings && r0 < fp->nrings; r0 += fl->part_rings[p], p++) {
+        for (int p = 0; p < fl->nparts && r0 < fl->nrings && r0 < fp->nrings;
+             r0 += fl->part_rings[p], p++) {
             hs_bbox g = ring_bbox(&fl->rings[r0]), b = ring_bbox(&fp->rings[r0]);
             if (g.minx > ARCHI_MIN_LON) {
                 archi *x = &a[0.5 * (g.miny + g.maxy) > ARCHI_SPLIT_LAT ? 0 : 1];
@@ -352,8 +372,10 @@ static int compute_extent(hs_mapjob *j, hs_proj_ctx *pc, hs_err *err)
         for (int k = 0; k < 16; k++) { /* edges sampled: projected edges may curve */
             double t = k / 16.0;
             const hs_bbox *b = &j->o.bbox;
-            double px[4] = {b->minx + t * (b->maxx - b->minx), b->maxx, b->maxx - t * (b->maxx - b->minx), b->minx};
-            double py[4] = {b->miny, b->miny + t * (b->maxy - b->miny), b->maxy, b->maxy - t * (b->maxy - b->miny)};
+            double px[4] = {b->minx + t * (b->maxx - b->minx), b->maxx,
+                            b->maxx - t * (b->maxx - b->minx), b->minx};
+            double py[4] = {b->miny, b->miny + t * (b->maxy - b->miny), b->maxy,
+                            b->maxy - t * (b->maxy - b->miny)};
             for (int e = 0; e < 4; e++)
                 xy[2 * (4 * k + e)] = px[e], xy[2 * (4 * k + e) + 1] = py[e];
         }
@@ -398,12 +420,16 @@ static int compute_extent(hs_mapjob *j, hs_proj_ctx *pc, hs_err *err)
         /* The inset box is about 26 % of the frame wide (hs_furniture.c); its extent
          * gets a strip below the islands for the label. */
         hs_bbox in = grow(a[i].box, 0.08);
-        double ppu = fit_ppu(&in, 0.26 * (j->o.page.width - 36 * fmax(0.5, fmin(j->o.page.width, j->o.page.height) / 800)), 1e9);
+        double ppu = fit_ppu(&in,
+                             0.26 * (j->o.page.width -
+                                     36 * fmax(0.5, fmin(j->o.page.width, j->o.page.height) / 800)),
+                             1e9);
         add_label(j, &a[i], i ? "Trường Sa" : "Hoàng Sa", ll, ppu);
         in.miny -= (2 * LABEL_HALF_H + 8) / ppu;
         j->spec.has_inset = 1;
         j->spec.inset_extent = in;
-        snprintf(j->inset_title, sizeof j->inset_title, "Quần đảo %s", i ? "Trường Sa" : "Hoàng Sa");
+        snprintf(j->inset_title, sizeof j->inset_title, "Quần đảo %s",
+                 i ? "Trường Sa" : "Hoàng Sa");
         j->spec.inset_title = j->inset_title;
     }
     return HS_OK;
@@ -436,7 +462,8 @@ static int build_views(hs_mapjob *j, const hs_geolevel *lv, hs_err *err)
     const hs_layer *countries = lv->layer[HS_GS_COUNTRY];
     int rc = HS_OK;
     j->units_view.kind = j->context_view.kind = j->prov_view.kind = HS_LAYER_POLYGON;
-    if (!(j->view_cls = malloc((size_t)(units->nfeat > 0 ? units->nfeat : 1) * sizeof *j->view_cls)))
+    if (!(j->view_cls =
+              malloc((size_t)(units->nfeat > 0 ? units->nfeat : 1) * sizeof *j->view_cls)))
         return hs_err_set(err, HS_ENOMEM, "cannot allocate classes");
     for (int i = 0; rc == HS_OK && i < units->nfeat; i++)
         if (j->selected[i]) {
@@ -482,7 +509,8 @@ void hs_mapjob_free(hs_mapjob *j)
 static int map_classes(hs_mapjob *j, const hs_map_data *d, hs_err *err)
 {
     const hs_unitset *u = d->run ? d->run->u : d->units;
-    if (!u || (j->o.type == HS_MAP_SCAN && !d->scan) || (j->o.type == HS_MAP_EMERGING && !d->emerging) ||
+    if (!u || (j->o.type == HS_MAP_SCAN && !d->scan) ||
+        (j->o.type == HS_MAP_EMERGING && !d->emerging) ||
         (j->o.type != HS_MAP_SCAN && j->o.type != HS_MAP_EMERGING && !d->run))
         return hs_err_set(err, HS_EINTERNAL, "map %s: the results it needs were not given",
                           hs_map_type_name(j->o.type));
@@ -491,7 +519,10 @@ static int map_classes(hs_mapjob *j, const hs_map_data *d, hs_err *err)
         return hs_err_set(err, HS_ENOMEM, "cannot allocate classes");
     int rc;
     switch (j->o.type) {
-    case HS_MAP_GISTAR: case HS_MAP_LISA: case HS_MAP_EMERGING: case HS_MAP_SCAN:
+    case HS_MAP_GISTAR:
+    case HS_MAP_LISA:
+    case HS_MAP_EMERGING:
+    case HS_MAP_SCAN:
         rc = scheme_classes(j, d, u->n, cls, err);
         break;
     default:
@@ -513,9 +544,8 @@ static int map_classes(hs_mapjob *j, const hs_map_data *d, hs_err *err)
     return rc;
 }
 
-int hs_mapjob_build(hs_geostore *g, hs_proj_ctx *pc, const hs_params *prm,
-                    const hs_map_opts *o, const hs_map_data *d, const char *generated_at,
-                    hs_mapjob **out, hs_err *err)
+int hs_mapjob_build(hs_geostore *g, hs_proj_ctx *pc, const hs_params *prm, const hs_map_opts *o,
+                    const hs_map_data *d, const char *generated_at, hs_mapjob **out, hs_err *err)
 {
     hs_mapjob *j = calloc(1, sizeof *j);
     if (!j)

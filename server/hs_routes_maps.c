@@ -70,18 +70,23 @@ static int render_map(void *arg, hs_buf *out, hs_err *err)
 
 static const char *content_type(hs_format f)
 {
-    return f == HS_FORMAT_SVG ? "image/svg+xml" : f == HS_FORMAT_PDF ? "application/pdf" : "image/png";
+    return f == HS_FORMAT_SVG   ? "image/svg+xml"
+           : f == HS_FORMAT_PDF ? "application/pdf"
+                                : "image/png";
 }
 
 static int serve_map(hs_req *req, hs_resp *resp, map_args *a, const char *key_prefix,
                      const char *cache_control, hs_err *err)
 {
     if (a->o.format == HS_FORMAT_PNG &&
-        a->o.page.width * a->o.page.height * a->o.page.scale * a->o.page.scale > HS_MAPS_HTTP_MAX_PIXELS) {
+        a->o.page.width * a->o.page.height * a->o.page.scale * a->o.page.scale >
+            HS_MAPS_HTTP_MAX_PIXELS) {
         req->error_param = hs_query_has(req->query, "paper") ? "paper" : "size";
-        return hs_err_set(err, HS_ELIMIT, "the image would have %.0f pixels; the limit is %.0f "
-                          "(lower size, dpi or scale)", a->o.page.width * a->o.page.height *
-                          a->o.page.scale * a->o.page.scale, HS_MAPS_HTTP_MAX_PIXELS);
+        return hs_err_set(err, HS_ELIMIT,
+                          "the image would have %.0f pixels; the limit is %.0f "
+                          "(lower size, dpi or scale)",
+                          a->o.page.width * a->o.page.height * a->o.page.scale * a->o.page.scale,
+                          HS_MAPS_HTTP_MAX_PIXELS);
     }
     char key[HS_PROJ_CRS_MAX + 1024];
     size_t pl = (size_t)snprintf(key, sizeof key, "%s", key_prefix);
@@ -108,9 +113,9 @@ static int last_period(hs_req *req, int *last, hs_err *err)
     return rc < 0 ? rc : hs_pipeline_last_period(c, last, err);
 }
 
-static const char *const map_params[] = {"from", "to", "indicator", "level", "province", "bbox",
-                                         "size", "paper", "dpi", "scale", "classes", "k",
-                                         "public", NULL};
+static const char *const map_params[] = {"from",    "to",   "indicator", "level", "province",
+                                         "bbox",    "size", "paper",     "dpi",   "scale",
+                                         "classes", "k",    "public",    NULL};
 
 static int maps_handle(hs_req *req, hs_resp *resp, hs_err *err)
 {
@@ -155,8 +160,10 @@ static int dashboard_handle(hs_req *req, hs_resp *resp, hs_err *err)
         if (!strcmp(name, presets[i].name))
             which = (int)i;
     if (which < 0)
-        return hs_err_set(err, HS_ENOTFOUND, "no dashboard image '%.40s'; available: hotspots, "
-                          "priorities, outreach-gap, emerging", name);
+        return hs_err_set(err, HS_ENOTFOUND,
+                          "no dashboard image '%.40s'; available: hotspots, "
+                          "priorities, outreach-gap, emerging",
+                          name);
     map_args a = {.req = req, .app = the_app};
     int last, rc = last_period(req, &last, err);
     if (rc < 0)
@@ -191,27 +198,39 @@ int hs_routes_register_maps(hs_router *r, hs_services *svc, hs_err *err)
     hs_proj_ctx *pc = hs_proj_ctx_new(&e);
     hs_geostore *g = NULL;
     if (pc && hs_pg_connect(&c, &e) == HS_OK && hs_geostore_load(c, pc, &g, &e) == HS_OK) {
-        fprintf(stderr, "hotspot: map geometry loaded (%d communes, %d provinces; data version "
-                        "%llu) in %.1f s\n", hs_geostore_lonlat(g, HS_GS_COMMUNE)->nfeat,
+        fprintf(stderr,
+                "hotspot: map geometry loaded (%d communes, %d provinces; data version "
+                "%llu) in %.1f s\n",
+                hs_geostore_lonlat(g, HS_GS_COMMUNE)->nfeat,
                 hs_geostore_lonlat(g, HS_GS_PROVINCE)->nfeat,
                 (unsigned long long)hs_geostore_data_version(g), hs_geostore_load_seconds(g));
         hs_geoholder_set(app->holder, g);
     } else
-        fprintf(stderr, "hotspot: map geometry not loaded at start-up (%s); the first map "
-                        "request will load it\n", e.msg);
+        fprintf(stderr,
+                "hotspot: map geometry not loaded at start-up (%s); the first map "
+                "request will load it\n",
+                e.msg);
     if (c)
         PQfinish(c);
     hs_proj_ctx_free(pc);
     static const char *const ext[] = {"png", "svg", "pdf"};
     static const char *const patterns[] = {"/maps/{map}.png", "/maps/{map}.svg", "/maps/{map}.pdf"};
     for (int i = 0; rc == HS_OK && i < 3; i++)
-        rc = hs_router_add(r, &(hs_route_spec){.method = "GET", .pattern = patterns[i],
-                                                .params = map_params, .handle = maps_handle,
-                                                .ctx = (void *)ext[i]}, err);
+        rc = hs_router_add(r,
+                           &(hs_route_spec){.method = "GET",
+                                            .pattern = patterns[i],
+                                            .params = map_params,
+                                            .handle = maps_handle,
+                                            .ctx = (void *)ext[i]},
+                           err);
     if (rc == HS_OK)
-        rc = hs_router_add(r, &(hs_route_spec){.method = "GET", .pattern = "/dashboard/{name}.png",
-                                                .params = NULL, .handle = dashboard_handle,
-                                                .ctx = app}, err);
+        rc = hs_router_add(r,
+                           &(hs_route_spec){.method = "GET",
+                                            .pattern = "/dashboard/{name}.png",
+                                            .params = NULL,
+                                            .handle = dashboard_handle,
+                                            .ctx = app},
+                           err);
     if (rc == HS_OK && svc->watch)
         rc = hs_dbwatch_on_change(svc->watch, on_data_change, app, err);
     return rc;

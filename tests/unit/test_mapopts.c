@@ -65,7 +65,9 @@ static void test_pages_and_classes(void **state)
     hs_map_opts o;
     hs_err err = {0};
     assert_int_equal(parse("map=rate&paper=a4-portrait&dpi=300&format=pdf&classes=fixed:1,2.5,5"
-                           "&province=VN17&public=yes", &p, &o, &err), 0);
+                           "&province=VN17&public=yes",
+                           &p, &o, &err),
+                     0);
     assert_int_equal(o.type, HS_MAP_RATE);
     assert_int_equal(o.format, HS_FORMAT_PDF);
     assert_int_equal(o.extent, HS_EXTENT_PROVINCE);
@@ -75,7 +77,8 @@ static void test_pages_and_classes(void **state)
     assert_true(o.fixed[1] == 2.5);
     assert_int_equal(o.public_mode, 1);
     assert_int_equal(parse("map=risk&size=800x600&scale=2&classes=quantile&k=7&bbox=104,18,106,20",
-                           &p, &o, &err), 0);
+                           &p, &o, &err),
+                     0);
     assert_int_equal(o.extent, HS_EXTENT_BBOX);
     assert_true(o.page.width == 800 && o.page.scale == 2);
     assert_int_equal(o.k, 7);
