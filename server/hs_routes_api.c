@@ -15,6 +15,7 @@
 #include "hs_pipeline.h"
 #include "hs_report.h"
 #include "hs_routes.h"
+#include "hs_routes_maps.h"
 
 typedef struct api_route {
     hs_report_kind kind;
@@ -165,6 +166,6 @@ int hs_routes_register_api(hs_router *r, hs_services *svc, hs_err *err)
         if (rc < 0)
             return rc;
     }
-    (void)svc;
-    return HS_OK;
+    /* Maps and dashboard images; also registers the geometry reload on NOTIFY. */
+    return hs_routes_register_maps(r, svc, err);
 }
