@@ -14,9 +14,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-DB=$(hs_test_db r)
-HOTSPOT_DB=$DB "$HOTSPOT_BIN" db migrate >/dev/null
-HOTSPOT_DB=$DB "$HOTSPOT_BIN" db demo >/dev/null
+DB=$(hs_demo_db) # read-only: loaded once by the "demo" ctest fixture
 render() { HOTSPOT_DB=$DB "$HOTSPOT_BIN" render "$@"; }
 
 # png_dims FILE: "W H" from the IHDR chunk.
