@@ -21,14 +21,20 @@
 
 #include "hs_gistar.h"
 
-typedef enum {
+/* The same codes are declared by maps/hs_classify.h (maps/ does not depend on
+ * analysis/); the guard lets a file include both. Keep the two lists identical. */
+#ifndef HS_LISA_CODES_DEFINED
+#define HS_LISA_CODES_DEFINED
+enum {
     HS_LISA_NS = 0,
     HS_LISA_HH = 1,
     HS_LISA_LL = 2,
     HS_LISA_LH = 3,
     HS_LISA_HL = 4,
     HS_LISA_ISOLATED = 5
-} hs_lisa_quadrant;
+};
+#endif
+typedef int hs_lisa_quadrant; /* HS_LISA_* */
 
 /* "HH", "LL", "LH", "HL", "not significant", "isolated" (static strings). */
 const char *hs_lisa_quadrant_name(int q);

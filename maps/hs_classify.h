@@ -89,7 +89,10 @@ int hs_scheme_styles(hs_scheme_kind kind, hs_class_style *out, hs_err *err);
  * -> class index 0..6 (legend order); any other value -> -1 (no data). */
 int hs_scheme_gistar_class(int gi_bin);
 
-/* LISA cluster codes as produced by analysis/ (GeoDa order). */
+/* LISA cluster codes as produced by analysis/ (GeoDa order). analysis/hs_lisa.h
+ * declares the same list under the same guard: keep them identical. */
+#ifndef HS_LISA_CODES_DEFINED
+#define HS_LISA_CODES_DEFINED
 enum {
     HS_LISA_NS = 0,
     HS_LISA_HH = 1,
@@ -98,6 +101,7 @@ enum {
     HS_LISA_HL = 4,
     HS_LISA_ISOLATED = 5
 };
+#endif
 int hs_scheme_lisa_class(int lisa_code);
 
 /* Emerging hot-spot categories (ArcGIS names). Hot codes 1..8, cold codes are the

@@ -46,7 +46,8 @@ static int parse_weights(hs_query *q, hs_params *p, hs_err *err)
 static const char *const allowed_all[] = {
     "indicator", "from", "to", "level", "province",
     "variable", "weights", "attach-isolated", "permutations", "seed", "threads", "fdr",
-    "step", "max-pop-share", "top", "format", "out", NULL};
+    "step", "max-pop-share", "top", "format", "out",
+    "map", "bbox", "size", "paper", "dpi", "scale", "crs", "classes", "k", "public", NULL};
 
 static int accepted(const char *name, unsigned accept)
 {
@@ -55,7 +56,10 @@ static int accepted(const char *name, unsigned accept)
         {"permutations", HS_P_STATS | HS_P_SCAN}, {"seed", HS_P_STATS | HS_P_SCAN},
         {"threads", HS_P_STATS | HS_P_SCAN}, {"fdr", HS_P_STATS | HS_P_EMERGING},
         {"step", HS_P_EMERGING}, {"max-pop-share", HS_P_SCAN}, {"top", HS_P_TOP},
-        {"format", HS_P_OUTPUT}, {"out", HS_P_OUTPUT}};
+        {"format", HS_P_OUTPUT | HS_P_MAP}, {"out", HS_P_OUTPUT},
+        {"map", HS_P_MAP}, {"bbox", HS_P_MAP}, {"size", HS_P_MAP}, {"paper", HS_P_MAP},
+        {"dpi", HS_P_MAP}, {"scale", HS_P_MAP}, {"crs", HS_P_MAP}, {"classes", HS_P_MAP},
+        {"k", HS_P_MAP}, {"public", HS_P_MAP}};
     for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++)
         if (!strcmp(groups[i].name, name))
             return (groups[i].group & accept) != 0;
@@ -79,7 +83,9 @@ int hs_params_parse(hs_query *q, unsigned accept, int last_period, hs_params *p,
                                              NULL};
     static const char *const levels[] = {"province", "commune", NULL};
     static const char *const variables[] = {"count", "rate", "eb_rate", NULL};
-    static const char *const formats[] = {"csv", "json", "geojson", "gpkg", NULL};
+    static const char *const table_formats[] = {"csv", "json", "geojson", "gpkg", NULL};
+    static const char *const map_formats[] = {"png", "svg", "pdf", NULL};
+    const char *const *formats = (accept & HS_P_MAP) ? map_formats : table_formats;
     static const char *const steps[] = {"month", "quarter", NULL};
     int ind, lvl, var, step;
     long perms, seed, threads, top;

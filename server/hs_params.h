@@ -40,7 +40,7 @@ typedef struct hs_params {
     int step_months;  /* emerging: 1 (month) or 3 (quarter) */
     double max_pop_share; /* scan */
     int top;          /* priorities: entries to list */
-    const char *format; /* csv|json|geojson|gpkg (borrowed from the query) */
+    const char *format; /* csv|json|geojson|gpkg, or png|svg|pdf with HS_P_MAP (static) */
     const char *out;    /* CLI --out FILE, NULL = stdout (borrowed) */
 } hs_params;
 
@@ -51,6 +51,9 @@ enum {
     HS_P_SCAN = 1 << 2,
     HS_P_TOP = 1 << 3,
     HS_P_OUTPUT = 1 << 4,  /* format, out */
+    /* map, bbox, size, paper, dpi, scale, crs, classes, k, public: accepted here and
+     * parsed by hs_map_opts_parse (hs_mapjob.h); format becomes png|svg|pdf. */
+    HS_P_MAP = 1 << 5,
 };
 
 /* Fills p from q. `last_period` (the newest month with data) gives the default

@@ -28,6 +28,7 @@ static const cli_command commands[] = {
     {"priorities", hs_cli_priorities, "ranked outreach priorities with reasons"},
     {"scan", hs_cli_scan, "Kulldorff scan clusters"},
     {"emerging", hs_cli_emerging, "emerging hot spot categories"},
+    {"render", hs_cli_render, "one map image: PNG, SVG or PDF"},
     {"serve", hs_cli_serve, "run the HTTP server (maps, tiles, API)"},
     {"version", cli_version, "print the version"},
 };

@@ -1,0 +1,611 @@
+#include "hs_mapjob.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hs_period.h"
+
+/* Archipelagos: the only land of Vietnam east of this meridian (the mainland coast
+ * ends near 109.5 E; Hoàng Sa starts near 111.2 E, Trường Sa near 111.9 E), split
+ * north/south at 14 N. */
+#define ARCHI_MIN_LON 110.5
+#define ARCHI_SPLIT_LAT 14.0
+#define MAX_CLASSES (HS_SCHEME_MAX_CLASSES + 2)
+
+typedef struct archi {
+    int found;
+    hs_bbox box;  /* projected */
+    int province; /* index in the province layer */
+} archi;
+
+struct hs_mapjob {
+    hs_geoprep *prep;
+    hs_geostore *store; /* owned by prep's reference */
+    hs_params prm;
+    hs_map_opts o;
+    char *crs;
+    hs_gs_layer unit_layer;
+    int nunits;      /* features in the unit layer */
+    int *cls_full;   /* class of every feature of the unit layer, -1 = none */
+    unsigned char *selected; /* in the analysis */
+    int hide_province_labels;
+    int sup_cls; /* the "suppressed" class, -1 when none */
+    hs_class_style classes[MAX_CLASSES];
+    int nclasses;
+    char title[200], subtitle[300], legend_title[120], source[200], generated_at[64];
+    char nodata[120], inset_title[120];
+    char label_text[2][120];
+    hs_map_label labels[2];
+    int nlabels;
+    hs_map_spec spec;
+    hs_bbox extent;
+    /* Shallow views over a level's layers for full maps (feature structs copied,
+     * rings and strings borrowed): only the arrays are ours. */
+    hs_layer units_view, context_view, prov_view;
+    int *view_cls;
+};
+
+static const char *ind_vi(hs_indicator i)
+{
+    static const char *const v[] = {"Số vụ", "Số nạn nhân", "Số đối tượng", "Hoạt động truyền thông"};
+    return i >= 0 && i < HS_IND_COUNT ? v[i] : "?";
+}
+
+static const char *ind_en(hs_indicator i)
+{
+    static const char *const v[] = {"cases", "victims", "suspects", "outreach events"};
+    return i >= 0 && i < HS_IND_COUNT ? v[i] : "?";
+}
+
+static void titles(hs_mapjob *j, const char *province_name)
+{
+    static const char *const t[HS_MAP_NTYPES] = {
+        "Điểm nóng Gi* — Hot spots (Gi*)",
+        "Cụm không gian LISA — Local Moran clusters (LISA)",
+        "Tỷ lệ trên 100.000 dân — Rate per 100,000 people",
+        "Tỷ lệ Bayes thực nghiệm — Empirical Bayes rate",
+        "Chỉ số nguy cơ — Risk score (priorities)",
+        "Khoảng trống truyền thông — Outreach gap",
+        "Xu hướng điểm nóng — Emerging hot spots",
+        "Cụm quét Kulldorff — Kulldorff scan clusters",
+        "Số vụ việc — Counts",
+    };
+    const hs_params *p = &j->prm;
+    snprintf(j->title, sizeof j->title, "%s", t[j->o.type]);
+    char f[8], to[8];
+    hs_period_format(p->from, f, sizeof f);
+    hs_period_format(p->to, to, sizeof to);
+    /* "2025-01" -> "01/2025", the Vietnamese order. */
+    snprintf(j->subtitle, sizeof j->subtitle, "%s (%s) · %.2s/%.4s – %.2s/%.4s · %s · %s",
+             ind_vi(p->indicator), ind_en(p->indicator), f + 5, f, to + 5, to,
+             p->level == HS_LEVEL_COMMUNE ? "cấp xã (communes)" : "cấp tỉnh (provinces)",
+             province_name ? province_name : "Toàn quốc (national)");
+    switch (j->o.type) {
+    case HS_MAP_GISTAR: snprintf(j->legend_title, sizeof j->legend_title, "Gi* (độ tin cậy — confidence)"); break;
+    case HS_MAP_LISA: snprintf(j->legend_title, sizeof j->legend_title, "Cụm LISA (p ≤ 0,05)"); break;
+    case HS_MAP_EMERGING: snprintf(j->legend_title, sizeof j->legend_title, "Xu hướng — pattern"); break;
+    case HS_MAP_SCAN: snprintf(j->legend_title, sizeof j->legend_title, "Cụm (p ≤ 0,05) — clusters"); break;
+    case HS_MAP_RISK: snprintf(j->legend_title, sizeof j->legend_title, "Điểm nguy cơ (0–100)"); break;
+    case HS_MAP_OUTREACH_GAP: snprintf(j->legend_title, sizeof j->legend_title, "Khoảng trống (0–1) — gap"); break;
+    case HS_MAP_COUNT: snprintf(j->legend_title, sizeof j->legend_title, "%s (%s)", ind_vi(p->indicator), ind_en(p->indicator)); break;
+    default: snprintf(j->legend_title, sizeof j->legend_title, "%s / 100.000 dân", ind_vi(p->indicator));
+    }
+    snprintf(j->source, sizeof j->source, "Nguồn: Hotspot138; ranh giới: Talia Cao (MIT), Natural Earth");
+    snprintf(j->nodata, sizeof j->nodata, "%s",
+             (j->o.type == HS_MAP_GISTAR || j->o.type == HS_MAP_EMERGING)
+                 ? "Không có lân cận / dữ liệu — no neighbours or data"
+                 : "Không có dữ liệu — no data");
+}
+
+/* ---- classes -------------------------------------------------------------------------- */
+
+static int emerging_code(hs_emerging_cat c)
+{
+    if (c >= HS_EM_NEW_HOT && c <= HS_EM_HISTORICAL_HOT)
+        return (int)c - (int)HS_EM_NEW_HOT + 1;
+    if (c >= HS_EM_NEW_COLD && c <= HS_EM_HISTORICAL_COLD)
+        return -((int)c - (int)HS_EM_NEW_COLD + 1);
+    return c == HS_EM_NO_PATTERN ? 0 : 99; /* isolated: no class */
+}
+
+static int scheme_classes(hs_mapjob *j, const hs_map_data *d, int n, int *cls, hs_err *err)
+{
+    static const hs_scheme_kind kinds[] = {[HS_MAP_GISTAR] = HS_SCHEME_GISTAR,
+                                           [HS_MAP_LISA] = HS_SCHEME_LISA,
+                                           [HS_MAP_EMERGING] = HS_SCHEME_EMERGING,
+                                           [HS_MAP_SCAN] = HS_SCHEME_SCAN};
+    int k = hs_scheme_styles(kinds[j->o.type], j->classes, err);
+    if (k < 0)
+        return k;
+    j->nclasses = k;
+    switch (j->o.type) {
+    case HS_MAP_GISTAR:
+        for (int i = 0; i < n; i++)
+            cls[i] = d->run->gi->isolated[i] ? -1 : hs_scheme_gistar_class(d->run->gi->bin[i]);
+        break;
+    case HS_MAP_LISA:
+        for (int i = 0; i < n; i++)
+            cls[i] = hs_scheme_lisa_class(d->run->lisa->quadrant[i]);
+        break;
+    case HS_MAP_EMERGING:
+        for (int i = 0; i < n; i++)
+            cls[i] = hs_scheme_emerging_class(emerging_code(d->emerging->category[i]));
+        break;
+    default: { /* scan: significant clusters only (p <= 0.05, or no p-values at all) */
+        for (int i = 0; i < n; i++)
+            cls[i] = hs_scheme_scan_class(0);
+        int rank = 0;
+        for (int c = 0; c < d->scan->n_clusters; c++) {
+            const hs_scan_cluster *sc = &d->scan->clusters[c];
+            if (!(sc->p <= 0.05) && !isnan(sc->p))
+                continue;
+            rank++;
+            for (int m = 0; m < sc->n_members; m++)
+                if (sc->members[m] >= 0 && sc->members[m] < n &&
+                    cls[sc->members[m]] == hs_scheme_scan_class(0))
+                    cls[sc->members[m]] = hs_scheme_scan_class(rank);
+        }
+    }
+    }
+    return HS_OK;
+}
+
+static void set_class(hs_class_style *c, uint32_t fill, uint32_t hatch, const char *label)
+{
+    memset(c, 0, sizeof *c);
+    c->fill = hs_rgb(fill);
+    if (hatch)
+        c->hatch = hs_rgb(hatch);
+    snprintf(c->label, sizeof c->label, "%s", label);
+}
+
+/* Numeric maps, with the publication rule: a unit whose window count is 1..4 is
+ * suppressed (its value never enters the breaks nor the legend); on count maps the
+ * zeros get their own class so that no break can fall between 0 and 5. */
+static int numeric_classes(hs_mapjob *j, const hs_run *r, int n, int *cls, hs_err *err)
+{
+    hs_map_type t = j->o.type;
+    const double *src = t == HS_MAP_RATE       ? r->rate
+                        : t == HS_MAP_EB_RATE  ? r->eb_rate
+                        : t == HS_MAP_COUNT    ? r->count
+                        : t == HS_MAP_RISK     ? r->risk->score
+                                               : r->risk->gap;
+    int suppress = j->o.public_mode && (t == HS_MAP_RATE || t == HS_MAP_EB_RATE || t == HS_MAP_COUNT);
+    int zero_class = suppress && t == HS_MAP_COUNT;
+    double *v = malloc((size_t)(n > 0 ? n : 1) * sizeof *v);
+    if (!v)
+        return hs_err_set(err, HS_ENOMEM, "cannot allocate %d values", n);
+    int nsup = 0, nzero = 0;
+    for (int i = 0; i < n; i++) {
+        v[i] = src[i];
+        int sup = suppress && r->count[i] >= 1 && r->count[i] < HS_PUBLIC_MIN_COUNT;
+        if (sup) {
+            v[i] = NAN;
+            nsup++;
+        } else if (zero_class && r->count[i] == 0) {
+            v[i] = NAN;
+            nzero++;
+        }
+    }
+    hs_classify_method m = j->o.method_given ? j->o.method
+                           : (t == HS_MAP_RISK || t == HS_MAP_OUTREACH_GAP) ? HS_CLASSIFY_QUANTILE
+                                                                           : HS_CLASSIFY_JENKS;
+    int k = j->o.k ? j->o.k : 5;
+    int dec = t == HS_MAP_COUNT || t == HS_MAP_RISK ? 0 : t == HS_MAP_OUTREACH_GAP ? 2 : 1;
+    hs_breaks br;
+    int rc = hs_classify_breaks(v, n, m, k, j->o.fixed, j->o.nfixed, &br, err);
+    int off = nzero ? 1 : 0;
+    if (rc == HS_OK && br.k > 0)
+        rc = hs_classify_legend(&br, hs_style_palette_for(hs_map_type_name(t)), dec,
+                                j->classes + off, err);
+    if (rc < 0) {
+        free(v);
+        return rc;
+    }
+    hs_classify_assign(&br, v, n, cls);
+    if (nzero)
+        set_class(&j->classes[0], 0xffffff, 0, "0");
+    j->nclasses = off + br.k;
+    int sup_cls = j->nclasses;
+    if (nsup) {
+        j->sup_cls = sup_cls;
+        char lab[96];
+        snprintf(lab, sizeof lab, "Đã ẩn (< %d) — suppressed (< %d)", HS_PUBLIC_MIN_COUNT,
+                 HS_PUBLIC_MIN_COUNT);
+        set_class(&j->classes[j->nclasses++], 0xd0d0d0, 0x6e6e6e, lab);
+    }
+    for (int i = 0; i < n; i++) {
+        if (cls[i] >= 0)
+            cls[i] += off;
+        else if (suppress && r->count[i] >= 1 && r->count[i] < HS_PUBLIC_MIN_COUNT)
+            cls[i] = sup_cls;
+        else if (zero_class && r->count[i] == 0)
+            cls[i] = 0;
+    }
+    free(v);
+    return HS_OK;
+}
+
+/* ---- extents ---------------------------------------------------------------------------- */
+
+static void bbox_add(hs_bbox *b, const hs_bbox *a)
+{
+    b->minx = fmin(b->minx, a->minx);
+    b->miny = fmin(b->miny, a->miny);
+    b->maxx = fmax(b->maxx, a->maxx);
+    b->maxy = fmax(b->maxy, a->maxy);
+}
+
+static hs_bbox ring_bbox(const hs_ring *r)
+{
+    hs_bbox b = {DBL_MAX, DBL_MAX, -DBL_MAX, -DBL_MAX};
+    for (int k = 0; k < r->npts; k++) {
+        hs_bbox p = {r->xy[2 * k], r->xy[2 * k + 1], r->xy[2 * k], r->xy[2 * k + 1]};
+        bbox_add(&b, &p);
+    }
+    return b;
+}
+
+static hs_bbox grow(hs_bbox b, double frac)
+{
+    double dx = (b.maxx - b.minx) * frac, dy = (b.maxy - b.miny) * frac, d = fmax(dx, dy);
+    return (hs_bbox){b.minx - d, b.miny - d, b.maxx + d, b.maxy + d};
+}
+
+/* Projected bbox of the parts of province features (all when which < 0): mainland
+ * parts into *main, archipelago parts into a[0] (Hoàng Sa) and a[1] (Trường Sa).
+ * Lon/lat and projected layers have the same rings (hs_proj_layer keeps them). */
+static void province_parts(const hs_layer *ll, const hs_layer *pj, int which, hs_bbox *main,
+                           archi a[2])
+{
+    *main = (hs_bbox){DBL_MAX, DBL_MAX, -DBL_MAX, -DBL_MAX};
+    memset(a, 0, 2 * sizeof *a);
+    for (int i = 0; i < ll->nfeat; i++) {
+        if (which >= 0 && i != which)
+            continue;
+        const hs_feature *fl = &ll->feat[i], *fp = &pj->feat[i];
+        int r0 = 0;
+        for (int p = 0; p < fl->nparts && r0 < fl->nrings && r0 < fp->nrings; r0 += fl->part_rings[p], p++) {
+            hs_bbox g = ring_bbox(&fl->rings[r0]), b = ring_bbox(&fp->rings[r0]);
+            if (g.minx > ARCHI_MIN_LON) {
+                archi *x = &a[0.5 * (g.miny + g.maxy) > ARCHI_SPLIT_LAT ? 0 : 1];
+                if (!x->found)
+                    x->box = b, x->found = 1, x->province = i;
+                else
+                    bbox_add(&x->box, &b);
+            } else {
+                bbox_add(main, &b);
+            }
+        }
+    }
+}
+
+static void add_label(hs_mapjob *j, const archi *a, const char *name, const hs_layer *provinces)
+{
+    int n = j->nlabels++;
+    snprintf(j->label_text[n], sizeof j->label_text[n], "QĐ. %s\n(%s)", name,
+             provinces->feat[a->province].name);
+    j->labels[n] = (hs_map_label){0.5 * (a->box.minx + a->box.maxx),
+                                  0.5 * (a->box.miny + a->box.maxy), j->label_text[n], 1};
+}
+
+static int compute_extent(hs_mapjob *j, hs_proj_ctx *pc, hs_err *err)
+{
+    const hs_layer *ll = hs_geostore_lonlat(j->store, HS_GS_PROVINCE);
+    const hs_layer *pj = hs_geoprep_layer(j->prep, HS_GS_PROVINCE);
+    hs_bbox main;
+    archi a[2];
+    if (j->o.extent == HS_EXTENT_BBOX) {
+        double xy[2 * 64];
+        for (int k = 0; k < 16; k++) { /* edges sampled: projected edges may curve */
+            double t = k / 16.0;
+            const hs_bbox *b = &j->o.bbox;
+            double px[4] = {b->minx + t * (b->maxx - b->minx), b->maxx, b->maxx - t * (b->maxx - b->minx), b->minx};
+            double py[4] = {b->miny, b->miny + t * (b->maxy - b->miny), b->maxy, b->maxy - t * (b->maxy - b->miny)};
+            for (int e = 0; e < 4; e++)
+                xy[2 * (4 * k + e)] = px[e], xy[2 * (4 * k + e) + 1] = py[e];
+        }
+        int rc = hs_proj_fwd(pc, j->crs, xy, 64, err);
+        if (rc < 0)
+            return rc;
+        j->extent = (hs_bbox){DBL_MAX, DBL_MAX, -DBL_MAX, -DBL_MAX};
+        for (int k = 0; k < 64; k++) {
+            hs_bbox p = {xy[2 * k], xy[2 * k + 1], xy[2 * k], xy[2 * k + 1]};
+            bbox_add(&j->extent, &p);
+        }
+        province_parts(ll, pj, -1, &main, a);
+        for (int i = 0; i < 2; i++) /* label the archipelagos that fall inside */
+            if (a[i].found)
+                add_label(j, &a[i], i ? "Trường Sa" : "Hoàng Sa", ll);
+        return HS_OK;
+    }
+    int which = -1;
+    if (j->o.extent == HS_EXTENT_PROVINCE &&
+        (which = hs_geostore_find(j->store, HS_GS_PROVINCE, j->prm.province)) < 0)
+        return hs_err_set(err, HS_ENOTFOUND, "province %s has no boundary in the database",
+                          j->prm.province);
+    province_parts(ll, pj, which, &main, a);
+    if (main.minx > main.maxx)
+        return hs_err_set(err, HS_EGEO, "no mainland geometry to frame");
+    int national = which < 0;
+    /* National: Hoàng Sa stays in the main frame (north of the southern coast, the
+     * sea east of the centre is empty anyway) and Trường Sa goes into the inset.
+     * One province: its archipelago, if any, goes into the inset. */
+    if (national && a[0].found)
+        bbox_add(&main, &a[0].box);
+    j->extent = grow(main, national ? 0.02 : 0.06);
+    for (int i = 0; i < 2; i++) {
+        if (!a[i].found)
+            continue;
+        add_label(j, &a[i], i ? "Trường Sa" : "Hoàng Sa", ll);
+        if (national && i == 0)
+            continue;
+        j->spec.has_inset = 1;
+        j->spec.inset_extent = grow(a[i].box, 0.12);
+        snprintf(j->inset_title, sizeof j->inset_title, "Quần đảo %s", i ? "Trường Sa" : "Hoàng Sa");
+        j->spec.inset_title = j->inset_title;
+    }
+    return HS_OK;
+}
+
+/* ---- views ------------------------------------------------------------------------------ */
+
+static int view_add(hs_layer *v, const hs_feature *f, int cap, hs_err *err)
+{
+    if (!v->feat && !(v->feat = malloc((size_t)(cap > 0 ? cap : 1) * sizeof *v->feat)))
+        return hs_err_set(err, HS_ENOMEM, "cannot allocate a layer view");
+    v->feat[v->nfeat++] = *f;
+    return HS_OK;
+}
+
+static void view_bbox(hs_layer *v)
+{
+    v->bbox = (hs_bbox){DBL_MAX, DBL_MAX, -DBL_MAX, -DBL_MAX};
+    for (int i = 0; i < v->nfeat; i++)
+        if (v->feat[i].nrings)
+            bbox_add(&v->bbox, &v->feat[i].bbox);
+}
+
+/* Full-map layers from one simplification level: the analysed units (with their
+ * classes), the rest as grey context (countries and other provinces), province
+ * outlines (names of suppressed provinces removed). */
+static int build_views(hs_mapjob *j, const hs_geolevel *lv, hs_err *err)
+{
+    const hs_layer *units = lv->layer[j->unit_layer], *prov = lv->layer[HS_GS_PROVINCE];
+    const hs_layer *countries = lv->layer[HS_GS_COUNTRY];
+    int rc = HS_OK;
+    j->units_view.kind = j->context_view.kind = j->prov_view.kind = HS_LAYER_POLYGON;
+    if (!(j->view_cls = malloc((size_t)(units->nfeat > 0 ? units->nfeat : 1) * sizeof *j->view_cls)))
+        return hs_err_set(err, HS_ENOMEM, "cannot allocate classes");
+    for (int i = 0; rc == HS_OK && i < units->nfeat; i++)
+        if (j->selected[i]) {
+            j->view_cls[j->units_view.nfeat] = j->cls_full[i];
+            rc = view_add(&j->units_view, &units->feat[i], units->nfeat, err);
+        }
+    int ctx_cap = countries->nfeat + prov->nfeat;
+    for (int i = 0; rc == HS_OK && i < countries->nfeat; i++)
+        rc = view_add(&j->context_view, &countries->feat[i], ctx_cap, err);
+    if (j->prm.province[0])
+        for (int i = 0; rc == HS_OK && i < prov->nfeat; i++)
+            if (strcmp(prov->feat[i].code, j->prm.province) != 0)
+                rc = view_add(&j->context_view, &prov->feat[i], ctx_cap, err);
+    for (int i = 0; rc == HS_OK && i < prov->nfeat; i++) {
+        rc = view_add(&j->prov_view, &prov->feat[i], prov->nfeat, err);
+        if (rc == HS_OK && j->hide_province_labels && j->unit_layer == HS_GS_PROVINCE &&
+            j->cls_full[i] == j->sup_cls)
+            j->prov_view.feat[j->prov_view.nfeat - 1].name = NULL; /* suppressed: no name */
+    }
+    view_bbox(&j->units_view);
+    view_bbox(&j->context_view);
+    view_bbox(&j->prov_view);
+    return rc;
+}
+
+/* ---- build ------------------------------------------------------------------------------ */
+
+void hs_mapjob_free(hs_mapjob *j)
+{
+    if (!j)
+        return;
+    free(j->units_view.feat);
+    free(j->context_view.feat);
+    free(j->prov_view.feat);
+    free(j->view_cls);
+    free(j->cls_full);
+    free(j->selected);
+    free(j->crs);
+    hs_geoprep_release(j->prep);
+    free(j);
+}
+
+static int map_classes(hs_mapjob *j, const hs_map_data *d, hs_err *err)
+{
+    const hs_unitset *u = d->run ? d->run->u : d->units;
+    if (!u || (j->o.type == HS_MAP_SCAN && !d->scan) || (j->o.type == HS_MAP_EMERGING && !d->emerging) ||
+        (j->o.type != HS_MAP_SCAN && j->o.type != HS_MAP_EMERGING && !d->run))
+        return hs_err_set(err, HS_EINTERNAL, "map %s: the results it needs were not given",
+                          hs_map_type_name(j->o.type));
+    int *cls = malloc((size_t)(u->n > 0 ? u->n : 1) * sizeof *cls);
+    if (!cls)
+        return hs_err_set(err, HS_ENOMEM, "cannot allocate classes");
+    int rc;
+    switch (j->o.type) {
+    case HS_MAP_GISTAR: case HS_MAP_LISA: case HS_MAP_EMERGING: case HS_MAP_SCAN:
+        rc = scheme_classes(j, d, u->n, cls, err);
+        break;
+    default:
+        rc = numeric_classes(j, d->run, u->n, cls, err);
+    }
+    for (int i = 0; i < j->nunits; i++)
+        j->cls_full[i] = -1;
+    int nsup = 0;
+    for (int i = 0; rc == HS_OK && i < u->n; i++) {
+        int f = hs_geostore_find(j->store, j->unit_layer, u->code[i]);
+        if (f < 0)
+            continue; /* a unit without boundary: nothing to draw */
+        j->selected[f] = 1;
+        j->cls_full[f] = cls[i];
+        nsup += j->sup_cls >= 0 && cls[i] == j->sup_cls;
+    }
+    j->hide_province_labels = nsup > 0;
+    free(cls);
+    return rc;
+}
+
+int hs_mapjob_build(hs_geostore *g, hs_proj_ctx *pc, const hs_params *prm,
+                    const hs_map_opts *o, const hs_map_data *d, const char *generated_at,
+                    hs_mapjob **out, hs_err *err)
+{
+    hs_mapjob *j = calloc(1, sizeof *j);
+    if (!j)
+        return hs_err_set(err, HS_ENOMEM, "cannot allocate a map job");
+    j->prm = *prm;
+    j->o = *o;
+    j->sup_cls = -1;
+    j->crs = strdup(o->crs ? o->crs : HS_GS_NATIONAL);
+    j->o.crs = j->crs;
+    int rc = j->crs ? hs_geostore_prep(g, pc, j->crs, &j->prep, err)
+                    : hs_err_set(err, HS_ENOMEM, "cannot allocate");
+    if (rc < 0) {
+        hs_mapjob_free(j);
+        return rc == HS_EGEO ? hs_err_set(err, HS_EINVAL, "crs: %s", err->msg) : rc;
+    }
+    j->store = g;
+    j->unit_layer = prm->level == HS_LEVEL_PROVINCE ? HS_GS_PROVINCE : HS_GS_COMMUNE;
+    j->nunits = hs_geostore_lonlat(g, j->unit_layer)->nfeat;
+    j->cls_full = malloc((size_t)(j->nunits > 0 ? j->nunits : 1) * sizeof *j->cls_full);
+    j->selected = calloc((size_t)(j->nunits > 0 ? j->nunits : 1), 1);
+    snprintf(j->generated_at, sizeof j->generated_at, "%s", generated_at ? generated_at : "");
+    if (!j->cls_full || !j->selected)
+        rc = hs_err_set(err, HS_ENOMEM, "cannot allocate classes of %d units", j->nunits);
+    if (rc == HS_OK)
+        rc = map_classes(j, d, err);
+    if (rc == HS_OK)
+        rc = compute_extent(j, pc, err);
+    const char *pname = NULL;
+    if (rc == HS_OK && prm->province[0]) {
+        int pi = hs_geostore_find(g, HS_GS_PROVINCE, prm->province);
+        pname = pi >= 0 ? hs_geostore_lonlat(g, HS_GS_PROVINCE)->feat[pi].name : prm->province;
+    }
+    titles(j, pname);
+    /* Simplify to half a device pixel (vector output: as for 300 dpi print). */
+    double scale = o->format == HS_FORMAT_PNG ? o->page.scale : 300.0 / 96.0;
+    double upp = fmax((j->extent.maxx - j->extent.minx) / (o->page.width * scale),
+                      (j->extent.maxy - j->extent.miny) / (o->page.height * scale));
+    const hs_geolevel *lv = NULL;
+    if (rc == HS_OK)
+        rc = hs_geoprep_level(j->prep, hs_geoprep_level_for(j->prep, 0.5 * upp), &lv, err);
+    if (rc == HS_OK)
+        rc = build_views(j, lv, err);
+    double gm = 1;
+    if (rc == HS_OK)
+        rc = hs_proj_ground_per_unit(pc, j->crs, 0.5 * (j->extent.minx + j->extent.maxx),
+                                     0.5 * (j->extent.miny + j->extent.maxy), &gm, err);
+    if (rc < 0) {
+        hs_mapjob_free(j);
+        return rc;
+    }
+    hs_map_spec *s = &j->spec;
+    s->countries = &j->context_view;
+    s->units = &j->units_view;
+    s->unit_class = j->view_cls;
+    s->classes = j->classes;
+    s->nclasses = j->nclasses;
+    s->provinces = &j->prov_view;
+    s->border = lv->layer[HS_GS_BORDER];
+    s->draw_unit_outlines = 1;
+    s->highlight_key = !o->public_mode; /* key communes are an operational choice */
+    s->label_provinces = 1;
+    s->labels = j->labels;
+    s->nlabels = j->nlabels;
+    s->title = j->title;
+    s->subtitle = j->subtitle;
+    s->legend_title = j->legend_title;
+    s->nodata_label = j->nodata;
+    s->source = j->source;
+    s->generated_at = j->generated_at;
+    s->synthetic = d->synthetic;
+    s->scale_bar = s->north_arrow = 1;
+    s->ground_m_per_unit = gm;
+    hs_style_defaults(s);
+    *out = j;
+    return HS_OK;
+}
+
+int hs_mapjob_run(PGconn *c, hs_geostore *g, hs_proj_ctx *pc, const hs_params *prm,
+                  const hs_map_opts *o, const char *generated_at, hs_mapjob **out, hs_err *err)
+{
+    hs_map_data d = {0};
+    hs_run *run = NULL;
+    hs_unitset *units = NULL;
+    hs_scan_result *scan = NULL;
+    hs_emerging_result *em = NULL;
+    int rc;
+    if (o->type == HS_MAP_SCAN)
+        rc = hs_run_scan(c, prm, &units, &scan, &d.synthetic, err);
+    else if (o->type == HS_MAP_EMERGING)
+        rc = hs_run_emerging(c, prm, &units, &em, &d.synthetic, err);
+    else if ((rc = hs_run_analysis(c, prm, &run, err)) == HS_OK)
+        d.synthetic = run->synthetic;
+    d.run = run;
+    d.units = units;
+    d.scan = scan;
+    d.emerging = em;
+    if (rc == HS_OK)
+        rc = hs_mapjob_build(g, pc, prm, o, &d, generated_at, out, err);
+    hs_run_free(run);
+    hs_unitset_free(units);
+    hs_scan_result_free(scan);
+    hs_emerging_result_free(em);
+    return rc;
+}
+
+const hs_map_spec *hs_mapjob_spec(const hs_mapjob *j)
+{
+    return &j->spec;
+}
+
+const hs_bbox *hs_mapjob_extent(const hs_mapjob *j)
+{
+    return &j->extent;
+}
+
+hs_geoprep *hs_mapjob_prep(const hs_mapjob *j)
+{
+    return j->prep;
+}
+
+int hs_mapjob_render(hs_mapjob *j, hs_render_ctx *rc, hs_buf *out, hs_err *err)
+{
+    return hs_render_map(rc, &j->spec, &j->extent, &j->o.page, j->o.format, out, err);
+}
+
+void hs_mapjob_tile_spec(const hs_mapjob *j, const hs_geolevel *lv, hs_map_spec *s)
+{
+    memset(s, 0, sizeof *s);
+    s->countries = lv->layer[HS_GS_COUNTRY];
+    s->units = lv->layer[j->unit_layer];
+    s->unit_class = j->cls_full;
+    s->classes = j->classes;
+    s->nclasses = j->nclasses;
+    s->provinces = lv->layer[HS_GS_PROVINCE];
+    s->border = lv->layer[HS_GS_BORDER];
+    s->highlight_key = !j->o.public_mode;
+    s->label_provinces = !j->hide_province_labels;
+    s->labels = j->labels;
+    s->nlabels = j->nlabels;
+    s->synthetic = j->spec.synthetic;
+    hs_style_defaults(s);
+}
+
+void hs_map_now(char *buf, size_t n)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(buf, n, "%Y-%m-%d %H:%M", &tm);
+}

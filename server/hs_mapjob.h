@@ -1,0 +1,74 @@
+/* hs_mapjob: from analysis results to an hs_map_spec that maps/ can draw.
+ *
+ * One job = one map type over one analysis window, mapped onto the geostore's
+ * features by unit code, classified, titled (Vietnamese with English), with legend,
+ * source line, generation time, synthetic watermark, extent (national with the
+ * Hoàng Sa / Trường Sa inset, one province, or a bbox) and page. Shared by
+ * `hotspot render`, GET /maps/..., GET /dashboard/... and the tile server (which
+ * uses hs_mapjob_tile_spec per zoom level).
+ *
+ *   hs_map_opts o;  hs_map_opts_parse(q, &prm, &o, err);      // after hs_params_parse
+ *   hs_mapjob *j;   hs_mapjob_run(conn, store, pc, &prm, &o, "2026-11-23 08:00", &j, err);
+ *   hs_mapjob_render(j, rctx, &buf, err);                      // PNG/SVG/PDF bytes
+ *   hs_mapjob_free(j);
+ *
+ * Publication safety (o.public_mode, docs/publication.md): count, rate and eb_rate
+ * maps draw units whose window count is 1..HS_PUBLIC_MIN_COUNT-1 in a hatched
+ * "suppressed" class, their values never enter the breaks, legends never show a
+ * count below HS_PUBLIC_MIN_COUNT, and suppressed units are never labelled.
+ */
+#ifndef HS_MAPJOB_H
+#define HS_MAPJOB_H
+
+#include <libpq-fe.h>
+
+#include "hs_buf.h"
+#include "hs_classify.h"
+#include "hs_geostore.h"
+#include "hs_mapopts.h"
+#include "hs_params.h"
+#include "hs_pipeline.h"
+#include "hs_render.h"
+#include "hs_style.h"
+
+/* The results a map draws, all borrowed. `run` for every type except scan and
+ * emerging, which need `units` and `scan` / `emerging`. */
+typedef struct hs_map_data {
+    const hs_run *run;
+    const hs_unitset *units;
+    const hs_scan_result *scan;
+    const hs_emerging_result *emerging;
+    int synthetic;
+} hs_map_data;
+
+typedef struct hs_mapjob hs_mapjob;
+
+/* Builds a job from results already computed. Holds a reference to the geostore's
+ * prepared CRS until hs_mapjob_free. `generated_at` is copied (the library reads no
+ * clock; the caller formats its time). */
+int hs_mapjob_build(hs_geostore *g, hs_proj_ctx *pc, const hs_params *prm,
+                    const hs_map_opts *o, const hs_map_data *d, const char *generated_at,
+                    hs_mapjob **out, hs_err *err);
+/* Runs the analysis the map type needs (hs_run_analysis, hs_run_scan or
+ * hs_run_emerging) on `c`, then hs_mapjob_build. */
+int hs_mapjob_run(PGconn *c, hs_geostore *g, hs_proj_ctx *pc, const hs_params *prm,
+                  const hs_map_opts *o, const char *generated_at, hs_mapjob **out, hs_err *err);
+void hs_mapjob_free(hs_mapjob *j);
+
+/* The full-map spec (furniture included) and its projected extent. Borrowed. */
+const hs_map_spec *hs_mapjob_spec(const hs_mapjob *j);
+const hs_bbox *hs_mapjob_extent(const hs_mapjob *j);
+/* Renders the full map onto o->page in o->format, appending to out. */
+int hs_mapjob_render(hs_mapjob *j, hs_render_ctx *rc, hs_buf *out, hs_err *err);
+
+/* Tile mode: fills *spec with the job's classes and styles over the layers of `lv`
+ * (a level of the job's CRS: hs_mapjob_prep). No furniture. Units outside the
+ * analysis (other provinces) get class -1. The spec borrows from j and lv. */
+void hs_mapjob_tile_spec(const hs_mapjob *j, const hs_geolevel *lv, hs_map_spec *spec);
+/* The prepared CRS the job was built for (borrowed; e.g. to fetch levels). */
+hs_geoprep *hs_mapjob_prep(const hs_mapjob *j);
+
+/* Local time "YYYY-MM-DD HH:MM" for generated_at. */
+void hs_map_now(char *buf, size_t n);
+
+#endif
