@@ -89,7 +89,7 @@ static void *run(void *arg)
         if (hs_metatile_at(jb->z, jb->mx, jb->my, jb->n, 256, HS_TILE_BUFFER_1X, &m, &err) < 0)
             goto fail;
         double tr0 = now();
-        unsigned char *argb = calloc((size_t)m.width * m.height, 4);
+        unsigned char *argb = hs_tilesrc_raster(sh->src, &m);
         int rrc = argb ? hs_tilesrc_render(sh->src, rc, &m, argb, m.width * 4, NULL, &err) : -1;
         w->render_s += now() - tr0;
         if (rrc < 0) {

@@ -157,7 +157,7 @@ static int meta_render(void *arg, hs_buf *out, hs_err *err)
     if (rc < 0)
         return rc;
     int stride = m.width * 4, t = m.tile_px, n = m.ntx * m.nty;
-    unsigned char *argb = calloc((size_t)stride * (size_t)m.height, 1);
+    unsigned char *argb = src ? hs_tilesrc_raster(src, &m) : NULL;
     unsigned char *tile = malloc((size_t)t * t * 4);
     meta_entry *ent = calloc((size_t)n, sizeof *ent);
     unsigned int uval[16];

@@ -205,53 +205,69 @@ const hs_class_style *hs_tilesrc_classes(const hs_tilesrc *s, int *n)
     return sp->classes;
 }
 
-int hs_tilesrc_render(hs_tilesrc *s, hs_render_ctx *rc, const hs_metatile *m,
-                      unsigned char *argb, int stride, int *units_drawn, hs_err *err)
+int hs_tilesrc_spec(hs_tilesrc *s, int z, int tile_px, hs_map_spec *sp, int **owned,
+                    const hs_sindex **units_ix, hs_err *err)
 {
+    *owned = NULL;
     hs_geoprep *p = s->job ? hs_mapjob_prep(s->job) : s->prep;
     /* Level z is half a pixel at 256 px; @2x tiles take the next level (half a pixel
      * at 512 px), as crisp as their pixels. */
-    int level = m->z + (m->tile_px > HS_TILE_PX);
+    int level = z + (tile_px > HS_TILE_PX);
     if (level > HS_GS_MAX_LEVEL)
         level = HS_GS_MAX_LEVEL;
     const hs_geolevel *lv;
-    int rc_ = hs_geoprep_level(p, level, &lv, err);
-    if (rc_ < 0)
-        return rc_;
-    hs_map_spec sp;
+    int rc = hs_geoprep_level(p, level, &lv, err);
+    if (rc < 0)
+        return rc;
     if (s->job) {
-        hs_mapjob_tile_spec(s->job, lv, &sp);
+        hs_mapjob_tile_spec(s->job, lv, sp);
     } else {
-        memset(&sp, 0, sizeof sp);
-        sp.countries = lv->layer[HS_GS_COUNTRY];
-        sp.units = lv->layer[s->r.prm.level == HS_LEVEL_PROVINCE ? HS_GS_PROVINCE : HS_GS_COMMUNE];
-        sp.classes = &s->base_class;
-        sp.nclasses = 1;
-        sp.unit_class = NULL; /* set below: every unit class 0 */
-        sp.provinces = lv->layer[HS_GS_PROVINCE];
-        sp.border = lv->layer[HS_GS_BORDER];
-        sp.label_provinces = 1;
-        hs_style_defaults(&sp);
+        memset(sp, 0, sizeof *sp);
+        sp->countries = lv->layer[HS_GS_COUNTRY];
+        sp->units = lv->layer[s->r.prm.level == HS_LEVEL_PROVINCE ? HS_GS_PROVINCE : HS_GS_COMMUNE];
+        sp->classes = &s->base_class;
+        sp->nclasses = 1;
+        sp->provinces = lv->layer[HS_GS_PROVINCE];
+        sp->border = lv->layer[HS_GS_BORDER];
+        sp->label_provinces = 1;
+        hs_style_defaults(sp);
+        /* every unit in the one class */
+        *owned = calloc((size_t)(sp->units->nfeat > 0 ? sp->units->nfeat : 1), sizeof **owned);
+        if (!*owned)
+            return hs_err_set(err, HS_ENOMEM, "tile: out of memory");
+        sp->unit_class = *owned;
     }
-    int ul = sp.units == lv->layer[HS_GS_PROVINCE] ? HS_GS_PROVINCE : HS_GS_COMMUNE;
+    int ul = sp->units == lv->layer[HS_GS_PROVINCE] ? HS_GS_PROVINCE : HS_GS_COMMUNE;
     /* Commune outlines from z7: below that a commune is a few pixels and its outline
      * would grey the whole map. Provinces are outlined by their own layer. */
-    sp.draw_unit_outlines = ul == HS_GS_COMMUNE ? m->z >= 7 : 0;
+    sp->draw_unit_outlines = ul == HS_GS_COMMUNE ? z >= 7 : 0;
     if (s->r.transparent) {
-        sp.transparent_background = 1;
-        sp.countries = NULL;
+        sp->transparent_background = 1;
+        sp->countries = NULL;
     }
-    int *zeros = NULL;
-    if (!s->job) {
-        zeros = calloc((size_t)(sp.units->nfeat > 0 ? sp.units->nfeat : 1), sizeof *zeros);
-        if (!zeros)
-            return hs_err_set(err, HS_ENOMEM, "tile: out of memory");
-        sp.unit_class = zeros;
-    }
-    hs_metarender_stats st;
+    *units_ix = lv->index[ul];
+    return HS_OK;
+}
+
+unsigned char *hs_tilesrc_raster(const hs_tilesrc *s, const hs_metatile *m)
+{
+    size_t n = (size_t)m->width * (size_t)m->height * 4;
+    return s->r.transparent ? calloc(n, 1) : malloc(n);
+}
+
+int hs_tilesrc_render(hs_tilesrc *s, hs_render_ctx *rc, const hs_metatile *m,
+                      unsigned char *argb, int stride, int *units_drawn, hs_err *err)
+{
+    hs_map_spec sp;
+    int *owned = NULL;
+    const hs_sindex *ix = NULL;
+    int rc_ = hs_tilesrc_spec(s, m->z, m->tile_px, &sp, &owned, &ix, err);
+    if (rc_ < 0)
+        return rc_;
+    hs_metarender_stats st = {0};
     double scale = (double)m->tile_px / HS_TILE_PX;
-    rc_ = hs_metarender(rc, &sp, lv->index[ul], m, scale, argb, stride, &st, err);
-    free(zeros);
+    rc_ = hs_metarender(rc, &sp, ix, m, scale, argb, stride, &st, err);
+    free(owned);
     if (units_drawn)
         *units_drawn = st.units_drawn;
     return rc_;
