@@ -106,8 +106,9 @@ static void swatch(hs__draw *d, const legend_row *r, const hs_map_spec *s, doubl
 }
 
 /* Draws the legend with its bottom-left corner at (x, ybot); returns its width and
- * stores its box in rect (x0 y0 x1 y1). */
-static double draw_legend(hs__draw *d, const hs_map_spec *s, double x, double ybot, double u, double *rect)
+ * stores its box in rect (x0 y0 x1 y1). With measure != 0 it only stores the box. */
+static double draw_legend(hs__draw *d, const hs_map_spec *s, double x, double ybot, double u, double *rect,
+                          int measure)
 {
     legend_row rows[HS_SCHEME_MAX_CLASSES + 8];
     int n = 0;
@@ -138,6 +139,8 @@ static double draw_legend(hs__draw *d, const hs_map_spec *s, double x, double yb
     double bw = w + 2 * pad, bh = th + 4 * u + n * rh + 2 * pad;
     double y = ybot - bh;
     rect[0] = x, rect[1] = y, rect[2] = x + bw, rect[3] = ybot;
+    if (measure)
+        return bw;
     cairo_t *cr = d->cr;
     cairo_new_path(cr);
     cairo_rectangle(cr, x, y, bw, bh);
@@ -277,6 +280,65 @@ static void draw_watermark(hs__draw *d, double W, double H)
     cairo_restore(cr);
 }
 
+/* ---- automatic legend corner (spec->legend_auto) ----------------------------------- */
+
+#define OCC_W 240 /* occupancy mask width in pixels */
+
+/* A coarse A8 mask of the frame where the units are drawn, to find the corner where
+ * the legend hides the least of them. NULL when cairo fails (then: bottom-left). */
+static cairo_surface_t *occupancy(const hs_map_spec *s, const hs__xform *t, frame f, double *k)
+{
+    if (!s->units || f.w <= 0 || f.h <= 0)
+        return NULL;
+    *k = OCC_W / f.w;
+    int mh = (int)ceil(f.h * *k);
+    cairo_surface_t *m = cairo_image_surface_create(CAIRO_FORMAT_A8, OCC_W, mh > 1 ? mh : 1);
+    cairo_t *cr = cairo_create(m);
+    cairo_scale(cr, *k, *k);
+    cairo_translate(cr, -f.x, -f.y);
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
+    cairo_new_path(cr);
+    for (int i = 0; i < s->units->nfeat; i++) {
+        const hs_feature *ft = &s->units->feat[i];
+        for (int r = 0; r < ft->nrings; r++) {
+            const hs_ring *ring = &ft->rings[r];
+            for (int p = 0; p < ring->npts; p++) {
+                double x = t->fx + (ring->xy[2 * p] - t->minx) * t->ppu;
+                double y = t->fy + (t->maxy - ring->xy[2 * p + 1]) * t->ppu;
+                if (p == 0)
+                    cairo_move_to(cr, x, y);
+                else
+                    cairo_line_to(cr, x, y);
+            }
+            cairo_close_path(cr);
+        }
+    }
+    cairo_set_source_rgba(cr, 0, 0, 0, 1);
+    cairo_fill(cr);
+    cairo_destroy(cr);
+    cairo_surface_flush(m);
+    if (cairo_surface_status(m) != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_destroy(m);
+        return NULL;
+    }
+    return m;
+}
+
+/* Sum of mask coverage inside a page rectangle (x0 y0 x1 y1). */
+static double covered(cairo_surface_t *m, frame f, double k, const double *r)
+{
+    int w = cairo_image_surface_get_width(m), h = cairo_image_surface_get_height(m);
+    int st = cairo_image_surface_get_stride(m);
+    const unsigned char *px = cairo_image_surface_get_data(m);
+    int x0 = (int)floor((r[0] - f.x) * k), x1 = (int)ceil((r[2] - f.x) * k);
+    int y0 = (int)floor((r[1] - f.y) * k), y1 = (int)ceil((r[3] - f.y) * k);
+    double sum = 0;
+    for (int y = y0 < 0 ? 0 : y0; y < y1 && y < h; y++)
+        for (int x = x0 < 0 ? 0 : x0; x < x1 && x < w; x++)
+            sum += px[(size_t)y * st + x];
+    return sum;
+}
+
 int hs__draw_furniture(hs__draw *d, const hs_map_spec *s, const hs_bbox *ext, double W, double H)
 {
     cairo_t *cr = d->cr;
@@ -330,16 +392,45 @@ int hs__draw_furniture(hs__draw *d, const hs_map_spec *s, const hs_bbox *ext, do
         double *o = &obst[4 * nobst++];
         o[0] = in.x - 2 * u, o[1] = in.y - th - 4 * u, o[2] = in.x + iw + 2 * u, o[3] = in.y + ih + 2 * u;
     }
-    if (s->north_arrow) {
-        draw_north_arrow(d, f.x + f.w - 22 * u, f.y + 10 * u, u);
-        double *o = &obst[4 * nobst++];
-        o[0] = f.x + f.w - 34 * u, o[1] = f.y + 8 * u, o[2] = f.x + f.w - 10 * u, o[3] = f.y + 60 * u;
+    /* Legend: bottom-left, or with legend_auto the corner (bottom-left, top-right,
+     * top-left, or bottom-right above the inset) that hides the fewest unit pixels. */
+    double lr[4], lx = f.x + 8 * u, lybot = f.y + f.h - 8 * u;
+    double lw = draw_legend(d, s, lx, lybot, u, lr, 1);
+    int corner = 0; /* 0 BL, 1 TR, 2 TL, 3 BR */
+    double k = 1;
+    cairo_surface_t *occ = s->legend_auto && lw > 0 ? occupancy(s, &t, f, &k) : NULL;
+    if (occ) {
+        double bw = lr[2] - lr[0], bh = lr[3] - lr[1], best = -1;
+        double inset_top = nobst ? obst[1] - 6 * u : f.y + f.h - 8 * u;
+        double cand[4][2] = {{f.x + 8 * u, f.y + f.h - 8 * u},
+                             {f.x + f.w - 8 * u - bw, f.y + 8 * u + bh},
+                             {f.x + 8 * u, f.y + 8 * u + bh},
+                             {f.x + f.w - 8 * u - bw, inset_top}};
+        for (int c = 0; c < 4; c++) {
+            double r[4] = {cand[c][0], cand[c][1] - bh, cand[c][0] + bw, cand[c][1]};
+            if (r[1] < f.y)
+                continue;
+            /* Only a clear improvement moves the legend from its usual place. */
+            double v = covered(occ, f, k, r) * (c == 0 ? 0.8 : 1.0);
+            if (best < 0 || v < best)
+                best = v, corner = c;
+        }
+        lx = cand[corner][0];
+        lybot = cand[corner][1];
+        cairo_surface_destroy(occ);
     }
-    double lw = draw_legend(d, s, f.x + 8 * u, f.y + f.h - 8 * u, u, &obst[4 * nobst]);
+    if (s->north_arrow) {
+        /* Top-right, or just left of a legend placed there. */
+        double ax = corner == 1 ? lx - 22 * u : f.x + f.w - 22 * u;
+        draw_north_arrow(d, ax, f.y + 10 * u, u);
+        double *o = &obst[4 * nobst++];
+        o[0] = ax - 12 * u, o[1] = f.y + 8 * u, o[2] = ax + 12 * u, o[3] = f.y + 60 * u;
+    }
+    lw = draw_legend(d, s, lx, lybot, u, &obst[4 * nobst], 0);
     if (lw > 0)
         nobst++;
     if (s->scale_bar && s->ground_m_per_unit > 0) {
-        double sx = f.x + 8 * u + lw + 18 * u, maxw = f.w * 0.18;
+        double sx = (corner == 0 ? f.x + 8 * u + lw + 18 * u : f.x + 14 * u), maxw = f.w * 0.18;
         draw_scale_bar(d, s, t.ppu, sx, f.y + f.h - 4 * u, u, maxw);
         double *o = &obst[4 * nobst++];
         o[0] = sx - 6 * u, o[1] = f.y + f.h - 40 * u, o[2] = sx + maxw + 30 * u, o[3] = f.y + f.h;

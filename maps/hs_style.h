@@ -51,6 +51,10 @@ typedef struct hs_map_spec {
     const char *generated_at; /* caller formats the time: the library reads no clock */
     int synthetic;            /* watermark + footer note "DỮ LIỆU MÔ PHỎNG / SYNTHETIC DATA" */
     int scale_bar, north_arrow;
+    /* 0: legend at the bottom left of the frame (scale bar beside it). 1: in the frame
+     * corner that hides the fewest unit pixels (bottom-left preferred on near ties;
+     * bottom-right sits above the inset); the scale bar then goes bottom-left. */
+    int legend_auto;
     /* Ground metres per projected unit at the map centre, for the scale bar:
      * EPSG:3857 -> cos(lat_centre); a metre-based conformal CRS (UTM, VN-2000) -> ~1.
      * <= 0 disables the scale bar. */

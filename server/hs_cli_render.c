@@ -78,7 +78,8 @@ int hs_cli_render(int argc, char **argv)
     /* Option names first (no database needed to reject a typo), then values. */
     if (rc == HS_OK && (rc = hs_query_require(q, "map", &err)) == HS_OK &&
         (rc = hs_query_require(q, "out", &err)) == HS_OK) {
-        if ((rc = hs_pg_connect(&c, &err)) < 0 || (rc = hs_pipeline_last_period(c, &last, &err)) < 0)
+        if ((rc = hs_pg_connect(&c, &err)) < 0 ||
+            (rc = hs_pipeline_last_period(c, &last, &err)) < 0)
             status = 1;
     }
     if (rc == HS_OK)

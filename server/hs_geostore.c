@@ -184,11 +184,25 @@ static const char SQL_UNITS[] =
     " NOT EXISTS (SELECT 1 FROM hs.unit_adjacency a WHERE a.a = u.code)"
     " FROM hs.unit u LEFT JOIN hs.unit_derived d ON d.unit_code = u.code"
     " WHERE u.level = $1 ORDER BY u.code COLLATE \"C\"";
-/* Vietnam itself is drawn by its units, never as a grey "neighbour". */
+/* Vietnam itself is drawn by its units, never as a grey "neighbour". The Natural
+ * Earth neighbours do not meet the province boundaries (about 1.7 km apart on
+ * average, up to 8 km), which shows as slivers of sea inland at province scale: each
+ * neighbour therefore also gets the land between it and the provinces near
+ * of its land border (20 km buffer minus provinces, kept to Natural Earth land). Once per
+ * data version, about 2 s. */
 static const char SQL_COUNTRIES[] =
-    "SELECT iso_n3, name, ST_AsBinary(geom) FROM hs.country"
-    " WHERE iso_n3 <> '704' AND name NOT IN ('Vietnam', 'Viet Nam', 'Việt Nam')"
-    " ORDER BY iso_n3 COLLATE \"C\"";
+    "WITH vnne AS (SELECT geom g FROM hs.country WHERE iso_n3 = '704' LIMIT 1),"
+    " buf AS (SELECT b.country, ST_Buffer(b.geom::geography, 20000)::geometry g FROM "
+    "hs.land_border b),"
+    " fill AS (SELECT buf.country, ST_Difference(buf.g, coalesce((SELECT ST_Union(u.geom)"
+    "   FROM hs.unit u WHERE u.level = 'province' AND ST_Intersects(u.geom, buf.g)),"
+    "   'POLYGON EMPTY'::geometry)) g FROM buf)"
+    " SELECT c.iso_n3, c.name, ST_AsBinary(ST_Multi(ST_CollectionExtract(CASE WHEN f.g IS NULL"
+    "   THEN c.geom ELSE ST_Union(c.geom, ST_Intersection(f.g, coalesce(ST_Union(c.geom,"
+    "   (SELECT g FROM vnne)), c.geom))) END, 3)))"
+    " FROM hs.country c LEFT JOIN fill f ON f.country = c.name"
+    " WHERE c.iso_n3 <> '704' AND c.name NOT IN ('Vietnam', 'Viet Nam', 'Việt Nam')"
+    " ORDER BY c.iso_n3 COLLATE \"C\"";
 static const char SQL_BORDER[] =
     "SELECT country, country, ST_AsBinary(geom) FROM hs.land_border ORDER BY country COLLATE \"C\"";
 
@@ -247,7 +261,8 @@ static int prep_build(hs_geostore *g, hs_proj_ctx *pc, const char *crs, hs_geopr
     }
     /* T0: half a z0 tile pixel in 3857, scaled to this CRS by the communes' extent. */
     double t0 = 0.5 * hs_tile_resolution(0, 256);
-    const hs_layer *ref = g->ll[HS_GS_COMMUNE]->nfeat ? g->ll[HS_GS_COMMUNE] : g->ll[HS_GS_PROVINCE];
+    const hs_layer *ref =
+        g->ll[HS_GS_COMMUNE]->nfeat ? g->ll[HS_GS_COMMUNE] : g->ll[HS_GS_PROVINCE];
     if (ref->nfeat > 0 && strcmp(crs, HS_PROJ_WEB_MERCATOR) != 0) {
         hs_bbox b = ref->bbox;
         double a[4] = {b.minx, b.miny, b.maxx, b.maxy};
@@ -408,8 +423,8 @@ static int load_all(PGconn *c, hs_geostore *g, hs_err *err)
         return rc;
     if ((rc = hs_data_version(c, &v, err)) == HS_OK &&
         (rc = hs_data_is_synthetic(c, &g->synthetic, err)) == HS_OK &&
-        (rc = load_layer(c, SQL_UNITS, 1, commune, HS_LAYER_POLYGON, &budget,
-                         &g->ll[HS_GS_COMMUNE], err)) == HS_OK &&
+        (rc = load_layer(c, SQL_UNITS, 1, commune, HS_LAYER_POLYGON, &budget, &g->ll[HS_GS_COMMUNE],
+                         err)) == HS_OK &&
         (rc = load_layer(c, SQL_UNITS, 1, province, HS_LAYER_POLYGON, &budget,
                          &g->ll[HS_GS_PROVINCE], err)) == HS_OK &&
         (rc = load_layer(c, SQL_COUNTRIES, 0, NULL, HS_LAYER_POLYGON, &budget,
@@ -421,7 +436,8 @@ static int load_all(PGconn *c, hs_geostore *g, hs_err *err)
         hs_pg_rollback(c);
     g->version = (uint64_t)v;
     if (rc == HS_OK && g->ll[HS_GS_PROVINCE]->nfeat == 0)
-        rc = hs_err_set(err, HS_ENOTFOUND, "the database holds no province units; import units "
+        rc = hs_err_set(err, HS_ENOTFOUND,
+                        "the database holds no province units; import units "
                         "(hotspot import units) or load the demo (hotspot db demo)");
     return rc;
 }
@@ -553,8 +569,7 @@ static hs_geostore *current(hs_geoholder *h, hs_geostore **stale)
     return NULL;
 }
 
-int hs_geoholder_get(hs_geoholder *h, PGconn *c, hs_proj_ctx *pc, hs_geostore **out,
-                     hs_err *err)
+int hs_geoholder_get(hs_geoholder *h, PGconn *c, hs_proj_ctx *pc, hs_geostore **out, hs_err *err)
 {
     hs_geostore *stale = NULL;
     hs_geostore *g = current(h, &stale);

@@ -116,8 +116,7 @@ void hs_geoholder_destroy(hs_geoholder *h);
  * than the store's. One thread loads at a time; while it loads, other threads keep
  * getting the previous store when there is one. A failed load is not kept: the next
  * call tries again. */
-int hs_geoholder_get(hs_geoholder *h, PGconn *c, hs_proj_ctx *pc, hs_geostore **out,
-                     hs_err *err);
+int hs_geoholder_get(hs_geoholder *h, PGconn *c, hs_proj_ctx *pc, hs_geostore **out, hs_err *err);
 /* Marks stores older than `version` stale (cheap; for hs_dbwatch_on_change). */
 void hs_geoholder_invalidate(hs_geoholder *h, uint64_t version);
 /* Installs a store (takes the caller's reference), e.g. one loaded at start-up. */

@@ -15,6 +15,7 @@
 #define ARCHI_MIN_LON 110.5
 #define ARCHI_SPLIT_LAT 14.0
 #define MAX_CLASSES (HS_SCHEME_MAX_CLASSES + 2)
+#define CONTEXT_FILL 0xf0efeb
 
 typedef struct archi {
     int found;
@@ -29,8 +30,8 @@ struct hs_mapjob {
     hs_map_opts o;
     char *crs;
     hs_gs_layer unit_layer;
-    int nunits;      /* features in the unit layer */
-    int *cls_full;   /* class of every feature of the unit layer, -1 = none */
+    int nunits;              /* features in the unit layer */
+    int *cls_full;           /* class of every feature of the unit layer, -1 = none */
     unsigned char *selected; /* in the analysis */
     int hide_province_labels;
     int sup_cls; /* the "suppressed" class, -1 when none */
@@ -51,7 +52,8 @@ struct hs_mapjob {
 
 static const char *ind_vi(hs_indicator i)
 {
-    static const char *const v[] = {"Số vụ", "Số nạn nhân", "Số đối tượng", "Hoạt động truyền thông"};
+    static const char *const v[] = {"Số vụ", "Số nạn nhân", "Số đối tượng",
+                                    "Hoạt động truyền thông"};
     return i >= 0 && i < HS_IND_COUNT ? v[i] : "?";
 }
 
@@ -85,19 +87,36 @@ static void titles(hs_mapjob *j, const char *province_name)
              p->level == HS_LEVEL_COMMUNE ? "cấp xã (communes)" : "cấp tỉnh (provinces)",
              province_name ? province_name : "Toàn quốc (national)");
     switch (j->o.type) {
-    case HS_MAP_GISTAR: snprintf(j->legend_title, sizeof j->legend_title, "Gi* (độ tin cậy — confidence)"); break;
-    case HS_MAP_LISA: snprintf(j->legend_title, sizeof j->legend_title, "Cụm LISA (p ≤ 0,05)"); break;
-    case HS_MAP_EMERGING: snprintf(j->legend_title, sizeof j->legend_title, "Xu hướng — pattern"); break;
-    case HS_MAP_SCAN: snprintf(j->legend_title, sizeof j->legend_title, "Cụm (p ≤ 0,05) — clusters"); break;
-    case HS_MAP_RISK: snprintf(j->legend_title, sizeof j->legend_title, "Điểm nguy cơ (0–100)"); break;
-    case HS_MAP_OUTREACH_GAP: snprintf(j->legend_title, sizeof j->legend_title, "Khoảng trống (0–1) — gap"); break;
-    case HS_MAP_COUNT: snprintf(j->legend_title, sizeof j->legend_title, "%s (%s)", ind_vi(p->indicator), ind_en(p->indicator)); break;
-    default: snprintf(j->legend_title, sizeof j->legend_title, "%s / 100.000 dân", ind_vi(p->indicator));
+    case HS_MAP_GISTAR:
+        snprintf(j->legend_title, sizeof j->legend_title, "Gi* (độ tin cậy — confidence)");
+        break;
+    case HS_MAP_LISA:
+        snprintf(j->legend_title, sizeof j->legend_title, "Cụm LISA (p ≤ 0,05)");
+        break;
+    case HS_MAP_EMERGING:
+        snprintf(j->legend_title, sizeof j->legend_title, "Xu hướng — pattern");
+        break;
+    case HS_MAP_SCAN:
+        snprintf(j->legend_title, sizeof j->legend_title, "Cụm (p ≤ 0,05) — clusters");
+        break;
+    case HS_MAP_RISK:
+        snprintf(j->legend_title, sizeof j->legend_title, "Điểm nguy cơ (0–100)");
+        break;
+    case HS_MAP_OUTREACH_GAP:
+        snprintf(j->legend_title, sizeof j->legend_title, "Khoảng trống (0–1) — gap");
+        break;
+    case HS_MAP_COUNT:
+        snprintf(j->legend_title, sizeof j->legend_title, "%s (%s)", ind_vi(p->indicator),
+                 ind_en(p->indicator));
+        break;
+    default:
+        snprintf(j->legend_title, sizeof j->legend_title, "%s / 100.000 dân", ind_vi(p->indicator));
     }
-    snprintf(j->source, sizeof j->source, "Nguồn: Hotspot138; ranh giới: Talia Cao (MIT), Natural Earth");
+    snprintf(j->source, sizeof j->source,
+             "Nguồn: Hotspot138; ranh giới: Talia Cao (MIT), Natural Earth");
     snprintf(j->nodata, sizeof j->nodata, "%s",
              (j->o.type == HS_MAP_GISTAR || j->o.type == HS_MAP_EMERGING)
-                 ? "Không có lân cận / dữ liệu — no neighbours or data"
+                 ? "Không có lân cận — no neighbours"
                  : "Không có dữ liệu — no data");
 }
 
@@ -169,12 +188,13 @@ static void set_class(hs_class_style *c, uint32_t fill, uint32_t hatch, const ch
 static int numeric_classes(hs_mapjob *j, const hs_run *r, int n, int *cls, hs_err *err)
 {
     hs_map_type t = j->o.type;
-    const double *src = t == HS_MAP_RATE       ? r->rate
-                        : t == HS_MAP_EB_RATE  ? r->eb_rate
-                        : t == HS_MAP_COUNT    ? r->count
-                        : t == HS_MAP_RISK     ? r->risk->score
-                                               : r->risk->gap;
-    int suppress = j->o.public_mode && (t == HS_MAP_RATE || t == HS_MAP_EB_RATE || t == HS_MAP_COUNT);
+    const double *src = t == HS_MAP_RATE      ? r->rate
+                        : t == HS_MAP_EB_RATE ? r->eb_rate
+                        : t == HS_MAP_COUNT   ? r->count
+                        : t == HS_MAP_RISK    ? r->risk->score
+                                              : r->risk->gap;
+    int suppress =
+        j->o.public_mode && (t == HS_MAP_RATE || t == HS_MAP_EB_RATE || t == HS_MAP_COUNT);
     int zero_class = suppress && t == HS_MAP_COUNT;
     double *v = malloc((size_t)(n > 0 ? n : 1) * sizeof *v);
     if (!v)
@@ -191,9 +211,9 @@ static int numeric_classes(hs_mapjob *j, const hs_run *r, int n, int *cls, hs_er
             nzero++;
         }
     }
-    hs_classify_method m = j->o.method_given ? j->o.method
+    hs_classify_method m = j->o.method_given                                ? j->o.method
                            : (t == HS_MAP_RISK || t == HS_MAP_OUTREACH_GAP) ? HS_CLASSIFY_QUANTILE
-                                                                           : HS_CLASSIFY_JENKS;
+                                                                            : HS_CLASSIFY_JENKS;
     int k = j->o.k ? j->o.k : 5;
     int dec = t == HS_MAP_COUNT || t == HS_MAP_RISK ? 0 : t == HS_MAP_OUTREACH_GAP ? 2 : 1;
     hs_breaks br;
@@ -269,7 +289,8 @@ static void province_parts(const hs_layer *ll, const hs_layer *pj, int which, hs
             continue;
         const hs_feature *fl = &ll->feat[i], *fp = &pj->feat[i];
         int r0 = 0;
-        for (int p = 0; p < fl->nparts && r0 < fl->nrings && r0 < fp->nrings; r0 += fl->part_rings[p], p++) {
+        for (int p = 0; p < fl->nparts && r0 < fl->nrings && r0 < fp->nrings;
+             r0 += fl->part_rings[p], p++) {
             hs_bbox g = ring_bbox(&fl->rings[r0]), b = ring_bbox(&fp->rings[r0]);
             if (g.minx > ARCHI_MIN_LON) {
                 archi *x = &a[0.5 * (g.miny + g.maxy) > ARCHI_SPLIT_LAT ? 0 : 1];
@@ -284,13 +305,60 @@ static void province_parts(const hs_layer *ll, const hs_layer *pj, int which, hs
     }
 }
 
-static void add_label(hs_mapjob *j, const archi *a, const char *name, const hs_layer *provinces)
+/* Layout px per projected unit when `ext` is fitted into a frame of w x h layout px. */
+static double fit_ppu(const hs_bbox *ext, double w, double h)
+{
+    return fmin(w / (ext->maxx - ext->minx), h / (ext->maxy - ext->miny));
+}
+
+/* Approximate main frame of hs_render_map's page layout (title block, footer and
+ * margins scale with u = min(W, H) / 800), to place labels before rendering. */
+static double main_ppu(const hs_map_opts *o, const hs_bbox *ext)
+{
+    double W = o->page.width, H = o->page.height, u = fmax(0.5, fmin(W, H) / 800);
+    return fit_ppu(ext, W - 36 * u, H - 110 * u);
+}
+
+/* Archipelago labels go just south of their islands (two lines of about 13 layout px
+ * each, centred on the anchor) so that the text never covers them. */
+#define LABEL_HALF_H 16.0
+
+static void add_label(hs_mapjob *j, const archi *a, const char *name, const hs_layer *provinces,
+                      double ppu)
 {
     int n = j->nlabels++;
     snprintf(j->label_text[n], sizeof j->label_text[n], "QĐ. %s\n(%s)", name,
              provinces->feat[a->province].name);
     j->labels[n] = (hs_map_label){0.5 * (a->box.minx + a->box.maxx),
-                                  0.5 * (a->box.miny + a->box.maxy), j->label_text[n], 1};
+                                  a->box.miny - (LABEL_HALF_H + 3) / ppu, j->label_text[n], 1};
+}
+
+/* One province: frame its communes that have neighbours plus the island communes
+ * near them (Lý Sơn, Phú Quý, Côn Đảo...: centre within ISLAND_NEAR_DEG of the
+ * mainland communes), not a whole multipolygon that may reach far out to sea. */
+#define ISLAND_NEAR_DEG 1.7
+
+static void frame_communes(const hs_mapjob *j, hs_bbox *out)
+{
+    const hs_layer *ll = hs_geostore_lonlat(j->store, HS_GS_COMMUNE);
+    const hs_layer *pj = hs_geoprep_layer(j->prep, HS_GS_COMMUNE);
+    hs_bbox land = {DBL_MAX, DBL_MAX, -DBL_MAX, -DBL_MAX}, m = land;
+    for (int i = 0; i < ll->nfeat; i++)
+        if (j->selected[i] && !(ll->feat[i].flags & HS_FEAT_ISLAND) && ll->feat[i].nrings) {
+            bbox_add(&land, &ll->feat[i].bbox);
+            bbox_add(&m, &pj->feat[i].bbox);
+        }
+    if (land.minx > land.maxx)
+        return; /* only islands: keep the province's parts */
+    for (int i = 0; i < ll->nfeat; i++) {
+        const hs_bbox *b = &ll->feat[i].bbox;
+        double cx = 0.5 * (b->minx + b->maxx), cy = 0.5 * (b->miny + b->maxy);
+        if (j->selected[i] && (ll->feat[i].flags & HS_FEAT_ISLAND) && ll->feat[i].nrings &&
+            cx > land.minx - ISLAND_NEAR_DEG && cx < land.maxx + ISLAND_NEAR_DEG &&
+            cy > land.miny - ISLAND_NEAR_DEG && cy < land.maxy + ISLAND_NEAR_DEG)
+            bbox_add(&m, &pj->feat[i].bbox);
+    }
+    *out = m;
 }
 
 static int compute_extent(hs_mapjob *j, hs_proj_ctx *pc, hs_err *err)
@@ -304,8 +372,10 @@ static int compute_extent(hs_mapjob *j, hs_proj_ctx *pc, hs_err *err)
         for (int k = 0; k < 16; k++) { /* edges sampled: projected edges may curve */
             double t = k / 16.0;
             const hs_bbox *b = &j->o.bbox;
-            double px[4] = {b->minx + t * (b->maxx - b->minx), b->maxx, b->maxx - t * (b->maxx - b->minx), b->minx};
-            double py[4] = {b->miny, b->miny + t * (b->maxy - b->miny), b->maxy, b->maxy - t * (b->maxy - b->miny)};
+            double px[4] = {b->minx + t * (b->maxx - b->minx), b->maxx,
+                            b->maxx - t * (b->maxx - b->minx), b->minx};
+            double py[4] = {b->miny, b->miny + t * (b->maxy - b->miny), b->maxy,
+                            b->maxy - t * (b->maxy - b->miny)};
             for (int e = 0; e < 4; e++)
                 xy[2 * (4 * k + e)] = px[e], xy[2 * (4 * k + e) + 1] = py[e];
         }
@@ -320,7 +390,7 @@ static int compute_extent(hs_mapjob *j, hs_proj_ctx *pc, hs_err *err)
         province_parts(ll, pj, -1, &main, a);
         for (int i = 0; i < 2; i++) /* label the archipelagos that fall inside */
             if (a[i].found)
-                add_label(j, &a[i], i ? "Trường Sa" : "Hoàng Sa", ll);
+                add_label(j, &a[i], i ? "Trường Sa" : "Hoàng Sa", ll, main_ppu(&j->o, &j->extent));
         return HS_OK;
     }
     int which = -1;
@@ -329,6 +399,8 @@ static int compute_extent(hs_mapjob *j, hs_proj_ctx *pc, hs_err *err)
         return hs_err_set(err, HS_ENOTFOUND, "province %s has no boundary in the database",
                           j->prm.province);
     province_parts(ll, pj, which, &main, a);
+    if (which >= 0 && j->unit_layer == HS_GS_COMMUNE)
+        frame_communes(j, &main);
     if (main.minx > main.maxx)
         return hs_err_set(err, HS_EGEO, "no mainland geometry to frame");
     int national = which < 0;
@@ -341,12 +413,23 @@ static int compute_extent(hs_mapjob *j, hs_proj_ctx *pc, hs_err *err)
     for (int i = 0; i < 2; i++) {
         if (!a[i].found)
             continue;
-        add_label(j, &a[i], i ? "Trường Sa" : "Hoàng Sa", ll);
-        if (national && i == 0)
+        if (national && i == 0) {
+            add_label(j, &a[i], "Hoàng Sa", ll, main_ppu(&j->o, &j->extent));
             continue;
+        }
+        /* The inset box is about 26 % of the frame wide (hs_furniture.c); its extent
+         * gets a strip below the islands for the label. */
+        hs_bbox in = grow(a[i].box, 0.08);
+        double ppu = fit_ppu(&in,
+                             0.26 * (j->o.page.width -
+                                     36 * fmax(0.5, fmin(j->o.page.width, j->o.page.height) / 800)),
+                             1e9);
+        add_label(j, &a[i], i ? "Trường Sa" : "Hoàng Sa", ll, ppu);
+        in.miny -= (2 * LABEL_HALF_H + 8) / ppu;
         j->spec.has_inset = 1;
-        j->spec.inset_extent = grow(a[i].box, 0.12);
-        snprintf(j->inset_title, sizeof j->inset_title, "Quần đảo %s", i ? "Trường Sa" : "Hoàng Sa");
+        j->spec.inset_extent = in;
+        snprintf(j->inset_title, sizeof j->inset_title, "Quần đảo %s",
+                 i ? "Trường Sa" : "Hoàng Sa");
         j->spec.inset_title = j->inset_title;
     }
     return HS_OK;
@@ -379,7 +462,8 @@ static int build_views(hs_mapjob *j, const hs_geolevel *lv, hs_err *err)
     const hs_layer *countries = lv->layer[HS_GS_COUNTRY];
     int rc = HS_OK;
     j->units_view.kind = j->context_view.kind = j->prov_view.kind = HS_LAYER_POLYGON;
-    if (!(j->view_cls = malloc((size_t)(units->nfeat > 0 ? units->nfeat : 1) * sizeof *j->view_cls)))
+    if (!(j->view_cls =
+              malloc((size_t)(units->nfeat > 0 ? units->nfeat : 1) * sizeof *j->view_cls)))
         return hs_err_set(err, HS_ENOMEM, "cannot allocate classes");
     for (int i = 0; rc == HS_OK && i < units->nfeat; i++)
         if (j->selected[i]) {
@@ -425,7 +509,8 @@ void hs_mapjob_free(hs_mapjob *j)
 static int map_classes(hs_mapjob *j, const hs_map_data *d, hs_err *err)
 {
     const hs_unitset *u = d->run ? d->run->u : d->units;
-    if (!u || (j->o.type == HS_MAP_SCAN && !d->scan) || (j->o.type == HS_MAP_EMERGING && !d->emerging) ||
+    if (!u || (j->o.type == HS_MAP_SCAN && !d->scan) ||
+        (j->o.type == HS_MAP_EMERGING && !d->emerging) ||
         (j->o.type != HS_MAP_SCAN && j->o.type != HS_MAP_EMERGING && !d->run))
         return hs_err_set(err, HS_EINTERNAL, "map %s: the results it needs were not given",
                           hs_map_type_name(j->o.type));
@@ -434,7 +519,10 @@ static int map_classes(hs_mapjob *j, const hs_map_data *d, hs_err *err)
         return hs_err_set(err, HS_ENOMEM, "cannot allocate classes");
     int rc;
     switch (j->o.type) {
-    case HS_MAP_GISTAR: case HS_MAP_LISA: case HS_MAP_EMERGING: case HS_MAP_SCAN:
+    case HS_MAP_GISTAR:
+    case HS_MAP_LISA:
+    case HS_MAP_EMERGING:
+    case HS_MAP_SCAN:
         rc = scheme_classes(j, d, u->n, cls, err);
         break;
     default:
@@ -456,9 +544,8 @@ static int map_classes(hs_mapjob *j, const hs_map_data *d, hs_err *err)
     return rc;
 }
 
-int hs_mapjob_build(hs_geostore *g, hs_proj_ctx *pc, const hs_params *prm,
-                    const hs_map_opts *o, const hs_map_data *d, const char *generated_at,
-                    hs_mapjob **out, hs_err *err)
+int hs_mapjob_build(hs_geostore *g, hs_proj_ctx *pc, const hs_params *prm, const hs_map_opts *o,
+                    const hs_map_data *d, const char *generated_at, hs_mapjob **out, hs_err *err)
 {
     hs_mapjob *j = calloc(1, sizeof *j);
     if (!j)
@@ -472,7 +559,11 @@ int hs_mapjob_build(hs_geostore *g, hs_proj_ctx *pc, const hs_params *prm,
                     : hs_err_set(err, HS_ENOMEM, "cannot allocate");
     if (rc < 0) {
         hs_mapjob_free(j);
-        return rc == HS_EGEO ? hs_err_set(err, HS_EINVAL, "crs: %s", err->msg) : rc;
+        if (rc != HS_EGEO && rc != HS_EINVAL)
+            return rc;
+        char msg[HS_ERR_MSG_MAX];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        return hs_err_set(err, HS_EINVAL, "crs '%.200s': %s", o->crs ? o->crs : "", msg);
     }
     j->store = g;
     j->unit_layer = prm->level == HS_LEVEL_PROVINCE ? HS_GS_PROVINCE : HS_GS_COMMUNE;
@@ -530,6 +621,10 @@ int hs_mapjob_build(hs_geostore *g, hs_proj_ctx *pc, const hs_params *prm,
     s->generated_at = j->generated_at;
     s->synthetic = d->synthetic;
     s->scale_bar = s->north_arrow = 1;
+    s->legend_auto = 1;
+    /* Context (neighbours, other provinces) lighter than the "not significant" grey
+     * #e0e0e0, so analysed units never blend into it. */
+    s->country_fill = hs_rgb(CONTEXT_FILL);
     s->ground_m_per_unit = gm;
     hs_style_defaults(s);
     *out = j;
@@ -596,6 +691,7 @@ void hs_mapjob_tile_spec(const hs_mapjob *j, const hs_geolevel *lv, hs_map_spec 
     s->border = lv->layer[HS_GS_BORDER];
     s->highlight_key = !j->o.public_mode;
     s->label_provinces = !j->hide_province_labels;
+    s->country_fill = hs_rgb(CONTEXT_FILL);
     s->labels = j->labels;
     s->nlabels = j->nlabels;
     s->synthetic = j->spec.synthetic;

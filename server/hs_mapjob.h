@@ -46,9 +46,8 @@ typedef struct hs_mapjob hs_mapjob;
 /* Builds a job from results already computed. Holds a reference to the geostore's
  * prepared CRS until hs_mapjob_free. `generated_at` is copied (the library reads no
  * clock; the caller formats its time). */
-int hs_mapjob_build(hs_geostore *g, hs_proj_ctx *pc, const hs_params *prm,
-                    const hs_map_opts *o, const hs_map_data *d, const char *generated_at,
-                    hs_mapjob **out, hs_err *err);
+int hs_mapjob_build(hs_geostore *g, hs_proj_ctx *pc, const hs_params *prm, const hs_map_opts *o,
+                    const hs_map_data *d, const char *generated_at, hs_mapjob **out, hs_err *err);
 /* Runs the analysis the map type needs (hs_run_analysis, hs_run_scan or
  * hs_run_emerging) on `c`, then hs_mapjob_build. */
 int hs_mapjob_run(PGconn *c, hs_geostore *g, hs_proj_ctx *pc, const hs_params *prm,

@@ -9,8 +9,8 @@
 #include "hs_period.h"
 #include "hs_proj.h"
 
-const char *const hs_map_type_names[] = {"gistar", "lisa",     "rate", "eb_rate", "risk",
-                                         "outreach_gap", "emerging", "scan", "count", NULL};
+const char *const hs_map_type_names[] = {"gistar",       "lisa",     "rate", "eb_rate", "risk",
+                                         "outreach_gap", "emerging", "scan", "count",   NULL};
 
 const char *hs_map_type_name(hs_map_type t)
 {
@@ -24,9 +24,10 @@ int hs_map_type_parse(const char *s, const char *what, hs_map_type *out, hs_err 
             *out = (hs_map_type)i;
             return HS_OK;
         }
-    return hs_err_set(err, HS_EINVAL, "%s '%.40s' is not a map type; allowed: gistar, lisa, "
-                      "rate, eb_rate, risk, outreach_gap, emerging, scan, count", what,
-                      s ? s : "");
+    return hs_err_set(err, HS_EINVAL,
+                      "%s '%.40s' is not a map type; allowed: gistar, lisa, "
+                      "rate, eb_rate, risk, outreach_gap, emerging, scan, count",
+                      what, s ? s : "");
 }
 
 static int numeric_type(hs_map_type t)
@@ -62,8 +63,10 @@ static int parse_classes(const char *s, hs_map_opts *o, hs_err *err)
 {
     if (strncmp(s, "fixed:", 6) != 0)
         return hs_classify_method_parse(s, &o->method, err) < 0
-                   ? hs_err_set(err, HS_EINVAL, "classes '%.40s': allowed quantile, equal, "
-                                "jenks or fixed:B1,B2,... (e.g. fixed:1,2,5)", s)
+                   ? hs_err_set(err, HS_EINVAL,
+                                "classes '%.40s': allowed quantile, equal, "
+                                "jenks or fixed:B1,B2,... (e.g. fixed:1,2,5)",
+                                s)
                    : HS_OK;
     o->method = HS_CLASSIFY_FIXED;
     const char *p = s + 6;
@@ -71,20 +74,26 @@ static int parse_classes(const char *s, hs_map_opts *o, hs_err *err)
         char *end;
         double v = strtod(p, &end);
         if (end == p || !isfinite(v) || (*end && *end != ','))
-            return hs_err_set(err, HS_EINVAL, "classes '%.40s': fixed breaks must be numbers "
-                              "separated by commas, e.g. fixed:1,2,5", s);
+            return hs_err_set(err, HS_EINVAL,
+                              "classes '%.40s': fixed breaks must be numbers "
+                              "separated by commas, e.g. fixed:1,2,5",
+                              s);
         if (o->nfixed == HS_MAP_MAX_FIXED)
             return hs_err_set(err, HS_EINVAL, "classes '%.40s': at most %d fixed breaks", s,
                               HS_MAP_MAX_FIXED);
         if (o->nfixed > 0 && !(v > o->fixed[o->nfixed - 1]))
-            return hs_err_set(err, HS_EINVAL, "classes '%.40s': fixed breaks must increase "
-                              "strictly", s);
+            return hs_err_set(err, HS_EINVAL,
+                              "classes '%.40s': fixed breaks must increase "
+                              "strictly",
+                              s);
         o->fixed[o->nfixed++] = v;
         p = *end ? end + 1 : end;
     }
     if (o->nfixed == 0)
-        return hs_err_set(err, HS_EINVAL, "classes '%.40s': give at least one break, e.g. "
-                          "fixed:1,2,5", s);
+        return hs_err_set(err, HS_EINVAL,
+                          "classes '%.40s': give at least one break, e.g. "
+                          "fixed:1,2,5",
+                          s);
     return HS_OK;
 }
 
@@ -93,7 +102,10 @@ static const char *ext_format(const char *path)
     const char *dot = path ? strrchr(path, '.') : NULL;
     if (!dot)
         return NULL;
-    return !strcmp(dot, ".svg") ? "svg" : !strcmp(dot, ".pdf") ? "pdf" : !strcmp(dot, ".png") ? "png" : NULL;
+    return !strcmp(dot, ".svg")   ? "svg"
+           : !strcmp(dot, ".pdf") ? "pdf"
+           : !strcmp(dot, ".png") ? "png"
+                                  : NULL;
 }
 
 static int parse_page(hs_query *q, hs_map_opts *o, hs_err *err)
@@ -113,11 +125,15 @@ static int parse_page(hs_query *q, hs_map_opts *o, hs_err *err)
     if ((rc = hs_query_double(q, "scale", 0.25, 8, 1, &scale, err)) < 0)
         return fail(o, "scale", rc);
     if (size && paper >= 0)
-        return fail(o, "size", hs_err_set(err, HS_EINVAL, "size and paper exclude each other: "
-                                          "give one"));
+        return fail(o, "size",
+                    hs_err_set(err, HS_EINVAL,
+                               "size and paper exclude each other: "
+                               "give one"));
     if (hs_query_has(q, "dpi") && hs_query_has(q, "scale"))
-        return fail(o, "dpi", hs_err_set(err, HS_EINVAL, "dpi and scale exclude each other: "
-                                         "dpi = 96 x scale"));
+        return fail(o, "dpi",
+                    hs_err_set(err, HS_EINVAL,
+                               "dpi and scale exclude each other: "
+                               "dpi = 96 x scale"));
     if (paper >= 0) {
         if (hs_query_has(q, "scale"))
             dpi = lround(96 * scale);
@@ -128,8 +144,11 @@ static int parse_page(hs_query *q, hs_map_opts *o, hs_err *err)
     }
     int w = 1200, h = 1600;
     if (size && parse_size(size, &w, &h) < 0)
-        return fail(o, "size", hs_err_set(err, HS_EINVAL, "size '%.32s' must be WIDTHxHEIGHT in "
-                                          "pixels, e.g. 1200x1600", size));
+        return fail(o, "size",
+                    hs_err_set(err, HS_EINVAL,
+                               "size '%.32s' must be WIDTHxHEIGHT in "
+                               "pixels, e.g. 1200x1600",
+                               size));
     if (hs_query_has(q, "dpi"))
         scale = dpi / 96.0;
     if ((rc = hs_page_pixels(w, h, scale, &o->page, err)) < 0)
@@ -150,10 +169,14 @@ int hs_map_opts_parse(hs_query *q, const hs_params *prm, int need_map, hs_map_ty
     o->type = (hs_map_type)t;
     if ((rc = hs_query_bbox(q, "bbox", &present, &o->bbox, err)) < 0)
         return fail(o, "bbox", rc);
-    o->extent = present ? HS_EXTENT_BBOX : prm->province[0] ? HS_EXTENT_PROVINCE : HS_EXTENT_NATIONAL;
+    o->extent = present            ? HS_EXTENT_BBOX
+                : prm->province[0] ? HS_EXTENT_PROVINCE
+                                   : HS_EXTENT_NATIONAL;
     if (present && prm->province[0])
-        return fail(o, "bbox", hs_err_set(err, HS_EINVAL, "bbox and province exclude each "
-                                          "other: province already sets the extent"));
+        return fail(o, "bbox",
+                    hs_err_set(err, HS_EINVAL,
+                               "bbox and province exclude each "
+                               "other: province already sets the extent"));
     if ((rc = parse_page(q, o, err)) < 0)
         return rc;
     const char *fmt = prm->format;
@@ -172,7 +195,8 @@ int hs_map_opts_parse(hs_query *q, const hs_params *prm, int need_map, hs_map_ty
     o->k = (int)k;
     if ((cls || k) && !numeric_type(o->type))
         return fail(o, cls ? "classes" : "k",
-                    hs_err_set(err, HS_EINVAL, "%s applies to the numeric maps (rate, eb_rate, "
+                    hs_err_set(err, HS_EINVAL,
+                               "%s applies to the numeric maps (rate, eb_rate, "
                                "risk, outreach_gap, count), not to %s, whose classes are fixed",
                                cls ? "classes" : "k", hs_map_type_name(o->type)));
     if (cls) {
@@ -180,8 +204,10 @@ int hs_map_opts_parse(hs_query *q, const hs_params *prm, int need_map, hs_map_ty
         if ((rc = parse_classes(cls, o, err)) < 0)
             return fail(o, "classes", rc);
         if (o->method == HS_CLASSIFY_FIXED && k)
-            return fail(o, "k", hs_err_set(err, HS_EINVAL, "k does not apply to fixed classes: "
-                                           "the breaks set the number of classes"));
+            return fail(o, "k",
+                        hs_err_set(err, HS_EINVAL,
+                                   "k does not apply to fixed classes: "
+                                   "the breaks set the number of classes"));
     }
     if ((rc = hs_query_bool(q, "public", 0, &o->public_mode, err)) < 0)
         return fail(o, "public", rc);

@@ -45,19 +45,19 @@ typedef enum { HS_EXTENT_NATIONAL = 0, HS_EXTENT_PROVINCE, HS_EXTENT_BBOX } hs_e
 
 typedef struct hs_map_opts {
     hs_map_type type;
-    hs_extent_kind extent;    /* PROVINCE when prm.province is set, BBOX with `bbox` */
-    hs_bbox bbox;             /* lon/lat, when extent == HS_EXTENT_BBOX */
+    hs_extent_kind extent; /* PROVINCE when prm.province is set, BBOX with `bbox` */
+    hs_bbox bbox;          /* lon/lat, when extent == HS_EXTENT_BBOX */
     hs_page page;
     hs_format format;
-    char page_desc[48];       /* canonical "paper:a4-landscape@150" or "size:1200x1600@1" */
-    const char *crs;          /* borrowed; default "national" */
-    int method_given;         /* classes= given (else the type's default) */
+    char page_desc[48]; /* canonical "paper:a4-landscape@150" or "size:1200x1600@1" */
+    const char *crs;    /* borrowed; default "national" */
+    int method_given;   /* classes= given (else the type's default) */
     hs_classify_method method;
-    int k;                    /* 0 = the type's default */
+    int k; /* 0 = the type's default */
     double fixed[HS_MAP_MAX_FIXED];
     int nfixed;
     int public_mode;
-    const char *error_param;  /* after a failed parse: the option at fault (static) */
+    const char *error_param; /* after a failed parse: the option at fault (static) */
 } hs_map_opts;
 
 /* The options render/maps add to hs_params (HS_P_MAP), all optional:

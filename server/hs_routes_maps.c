@@ -1,0 +1,237 @@
+#include "hs_routes_maps.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hs_dbwatch.h"
+#include "hs_geostore.h"
+#include "hs_mapjob.h"
+#include "hs_pg.h"
+#include "hs_threadctx.h"
+
+typedef struct maps_app {
+    hs_geoholder *holder;
+} maps_app;
+
+/* The one app of this process: set once at registration (start-up), freed at exit
+ * after the server threads are gone, so leak checkers see the geometry released. */
+static maps_app *the_app;
+
+static void app_free_at_exit(void)
+{
+    if (!the_app)
+        return;
+    hs_geoholder_destroy(the_app->holder);
+    free(the_app);
+    the_app = NULL;
+    hs_threadctx_release();
+    hs_threadctx_process_cleanup();
+}
+
+static void on_data_change(uint64_t version, void *ctx)
+{
+    hs_geoholder_invalidate(((maps_app *)ctx)->holder, version);
+}
+
+typedef struct map_args {
+    hs_req *req;
+    maps_app *app;
+    hs_params p;
+    hs_map_opts o;
+} map_args;
+
+/* Runs on a miss (once per key, other requests wait): geometry from the holder,
+ * analysis on this thread's connection, render with this thread's contexts. */
+static int render_map(void *arg, hs_buf *out, hs_err *err)
+{
+    map_args *a = arg;
+    PGconn *c;
+    int rc = hs_req_db(a->req, &c, err);
+    if (rc < 0)
+        return rc;
+    hs_proj_ctx *pc = hs_threadctx_proj(err);
+    hs_render_ctx *rc_ = pc ? hs_threadctx_render(err) : NULL;
+    if (!rc_)
+        return err->code;
+    hs_geostore *g = NULL;
+    if ((rc = hs_geoholder_get(a->app->holder, c, pc, &g, err)) < 0)
+        return rc;
+    char now[32];
+    hs_map_now(now, sizeof now);
+    hs_mapjob *j = NULL;
+    rc = hs_mapjob_run(c, g, pc, &a->p, &a->o, now, &j, err);
+    if (rc == HS_OK)
+        rc = hs_mapjob_render(j, rc_, out, err);
+    hs_mapjob_free(j);
+    hs_geostore_unref(g);
+    return rc;
+}
+
+static const char *content_type(hs_format f)
+{
+    return f == HS_FORMAT_SVG   ? "image/svg+xml"
+           : f == HS_FORMAT_PDF ? "application/pdf"
+                                : "image/png";
+}
+
+static int serve_map(hs_req *req, hs_resp *resp, map_args *a, const char *key_prefix,
+                     const char *cache_control, hs_err *err)
+{
+    if (a->o.format == HS_FORMAT_PNG &&
+        a->o.page.width * a->o.page.height * a->o.page.scale * a->o.page.scale >
+            HS_MAPS_HTTP_MAX_PIXELS) {
+        req->error_param = hs_query_has(req->query, "paper") ? "paper" : "size";
+        return hs_err_set(err, HS_ELIMIT,
+                          "the image would have %.0f pixels; the limit is %.0f "
+                          "(lower size, dpi or scale)",
+                          a->o.page.width * a->o.page.height * a->o.page.scale * a->o.page.scale,
+                          HS_MAPS_HTTP_MAX_PIXELS);
+    }
+    char key[HS_PROJ_CRS_MAX + 1024];
+    size_t pl = (size_t)snprintf(key, sizeof key, "%s", key_prefix);
+    int rc = hs_map_key(&a->p, &a->o, key + pl, sizeof key - pl, err);
+    if (rc < 0)
+        return rc;
+    rc = hs_resp_cached(req, resp, key, content_type(a->o.format), cache_control, render_map, a,
+                        err);
+    if (rc < 0) {
+        if (rc == HS_ENOTFOUND && a->p.province[0] && strstr(err->msg, a->p.province))
+            req->error_param = "province";
+        return rc;
+    }
+    char fname[200], disp[260];
+    hs_map_filename(&a->p, &a->o, fname, sizeof fname);
+    snprintf(disp, sizeof disp, "inline; filename=\"%s\"", fname);
+    return hs_resp_header(resp, "Content-Disposition", disp, err);
+}
+
+static int last_period(hs_req *req, int *last, hs_err *err)
+{
+    PGconn *c;
+    int rc = hs_req_db(req, &c, err);
+    return rc < 0 ? rc : hs_pipeline_last_period(c, last, err);
+}
+
+static const char *const map_params[] = {"from",    "to",   "indicator", "level", "province",
+                                         "bbox",    "size", "paper",     "dpi",   "scale",
+                                         "classes", "k",    "public",    NULL};
+
+static int maps_handle(hs_req *req, hs_resp *resp, hs_err *err)
+{
+    const char *ext = req->ctx;
+    map_args a = {.req = req, .app = the_app};
+    hs_map_type type;
+    if (hs_map_type_parse(hs_req_param(req, "map"), "map", &type, err) < 0) {
+        req->error_param = "map";
+        return err->code;
+    }
+    int last, rc = last_period(req, &last, err);
+    if (rc < 0)
+        return rc;
+    if ((rc = hs_params_parse(req->query, HS_P_MAP, last, &a.p, err)) < 0)
+        return rc; /* the query records the parameter at fault */
+    if ((rc = hs_map_opts_parse(req->query, &a.p, 0, type, &a.o, err)) < 0) {
+        req->error_param = a.o.error_param;
+        return rc;
+    }
+    if ((rc = hs_format_parse(ext, &a.o.format, err)) < 0)
+        return rc;
+    hs_map_params_normalise(&a.p, &a.o);
+    return serve_map(req, resp, &a, "", "no-cache", err);
+}
+
+/* Published images: fixed national views of the last 12 months, public mode. */
+static const struct {
+    const char *name;
+    hs_map_type type;
+} presets[] = {
+    {"hotspots", HS_MAP_GISTAR},
+    {"priorities", HS_MAP_RISK},
+    {"outreach-gap", HS_MAP_OUTREACH_GAP},
+    {"emerging", HS_MAP_EMERGING},
+};
+
+static int dashboard_handle(hs_req *req, hs_resp *resp, hs_err *err)
+{
+    const char *name = hs_req_param(req, "name");
+    int which = -1;
+    for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
+        if (!strcmp(name, presets[i].name))
+            which = (int)i;
+    if (which < 0)
+        return hs_err_set(err, HS_ENOTFOUND,
+                          "no dashboard image '%.40s'; available: hotspots, "
+                          "priorities, outreach-gap, emerging",
+                          name);
+    map_args a = {.req = req, .app = the_app};
+    int last, rc = last_period(req, &last, err);
+    if (rc < 0)
+        return rc;
+    /* The presets go through the same validators, from an empty query. */
+    if ((rc = hs_params_parse(req->query, HS_P_MAP, last, &a.p, err)) < 0 ||
+        (rc = hs_map_opts_parse(req->query, &a.p, 0, presets[which].type, &a.o, err)) < 0)
+        return rc;
+    a.o.public_mode = 1;
+    a.o.format = HS_FORMAT_PNG;
+    hs_map_params_normalise(&a.p, &a.o);
+    return serve_map(req, resp, &a, "dashboard/", "public, max-age=300", err);
+}
+
+int hs_routes_register_maps(hs_router *r, hs_services *svc, hs_err *err)
+{
+    if (the_app)
+        return hs_err_set(err, HS_EINTERNAL, "map routes registered twice");
+    maps_app *app = calloc(1, sizeof *app);
+    if (!app)
+        return hs_err_set(err, HS_ENOMEM, "cannot allocate the map routes");
+    int rc = hs_geoholder_create(&app->holder, err);
+    if (rc < 0) {
+        free(app);
+        return rc;
+    }
+    the_app = app;
+    atexit(app_free_at_exit);
+    /* Geometry now if the database answers; otherwise the first request loads it. */
+    PGconn *c = NULL;
+    hs_err e = {0};
+    hs_proj_ctx *pc = hs_proj_ctx_new(&e);
+    hs_geostore *g = NULL;
+    if (pc && hs_pg_connect(&c, &e) == HS_OK && hs_geostore_load(c, pc, &g, &e) == HS_OK) {
+        fprintf(stderr,
+                "hotspot: map geometry loaded (%d communes, %d provinces; data version "
+                "%llu) in %.1f s\n",
+                hs_geostore_lonlat(g, HS_GS_COMMUNE)->nfeat,
+                hs_geostore_lonlat(g, HS_GS_PROVINCE)->nfeat,
+                (unsigned long long)hs_geostore_data_version(g), hs_geostore_load_seconds(g));
+        hs_geoholder_set(app->holder, g);
+    } else
+        fprintf(stderr,
+                "hotspot: map geometry not loaded at start-up (%s); the first map "
+                "request will load it\n",
+                e.msg);
+    if (c)
+        PQfinish(c);
+    hs_proj_ctx_free(pc);
+    static const char *const ext[] = {"png", "svg", "pdf"};
+    static const char *const patterns[] = {"/maps/{map}.png", "/maps/{map}.svg", "/maps/{map}.pdf"};
+    for (int i = 0; rc == HS_OK && i < 3; i++)
+        rc = hs_router_add(r,
+                           &(hs_route_spec){.method = "GET",
+                                            .pattern = patterns[i],
+                                            .params = map_params,
+                                            .handle = maps_handle,
+                                            .ctx = (void *)ext[i]},
+                           err);
+    if (rc == HS_OK)
+        rc = hs_router_add(r,
+                           &(hs_route_spec){.method = "GET",
+                                            .pattern = "/dashboard/{name}.png",
+                                            .params = NULL,
+                                            .handle = dashboard_handle,
+                                            .ctx = app},
+                           err);
+    if (rc == HS_OK && svc->watch)
+        rc = hs_dbwatch_on_change(svc->watch, on_data_change, app, err);
+    return rc;
+}
