@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fontconfig/fontconfig.h>
+
 #include "hs_metarender.h"
 #include "hs_palette.h"
 #include "hs_test_geo.h"
@@ -413,5 +415,8 @@ int main(void)
         cmocka_unit_test(test_seams_2x),
         cmocka_unit_test(test_no_gaps),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    int rc = cmocka_run_group_tests(tests, setup, teardown);
+    cairo_debug_reset_static_data(); /* fontconfig's caches, for the leak checker */
+    FcFini();
+    return rc;
 }
