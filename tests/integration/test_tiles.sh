@@ -78,6 +78,15 @@ EOF
 wms_xml "file://$T/dir" $Z >"$T/file.xml"
 # Four tiles over Hà Nội, Huế, the Mekong delta and the northern border at z7.
 TILES="7/101/56 7/104/60 7/101/61 7/100/55"
+# A tile file as RGB GeoTIFF: tiles with at most 256 colours are palette PNGs, which GDAL
+# reads as one indexed band (its TMS client expands them to RGB).
+rgb_tif() { # PNG OUT
+  if [[ $(gdalinfo "$1") == *ColorInterp=Palette* ]]; then
+    gdal_translate -q -of GTiff -expand rgb "$1" "$2"
+  else
+    gdal_translate -q -of GTiff "$1" "$2"
+  fi
+}
 compare_tiles() { # XML LABEL
   local t z x y
   for t in $TILES; do
@@ -86,11 +95,12 @@ compare_tiles() { # XML LABEL
     gdal_translate -q -of GTiff -srcwin $((x * 256)) $((y * 256)) 256 256 "$1" "$T/via.tif" ||
       fail "GDAL TMS client ($2) cannot read tile $t"
     a=$(gdalinfo -checksum "$T/via.tif" | sed -n 's/.*Checksum=//p' | tr '\n' ' ')
-    b=$(gdalinfo -checksum "$T/dir/$z/$x/$y.png" | sed -n 's/.*Checksum=//p' | tr '\n' ' ')
+    rgb_tif "$T/dir/$z/$x/$y.png" "$T/file.tif"
+    b=$(gdalinfo -checksum "$T/file.tif" | sed -n 's/.*Checksum=//p' | tr '\n' ' ')
     [[ $a == "$b" ]] || fail "tile $t through GDAL's TMS client ($2): checksums $a, file $b"
     # one pixel by value as well
     p1=$(gdallocationinfo -valonly "$1" $((x * 256 + 100)) $((y * 256 + 37)) | tr '\n' ' ')
-    p2=$(gdallocationinfo -valonly "$T/dir/$z/$x/$y.png" 100 37 | tr '\n' ' ')
+    p2=$(gdallocationinfo -valonly "$T/file.tif" 100 37 | tr '\n' ' ')
     [[ $p1 == "$p2" ]] || fail "pixel of $t: TMS '$p1' vs file '$p2'"
   done
   ok "GDAL's TMS client ($2) reads the same pixels as the files ($TILES)"
