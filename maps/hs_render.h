@@ -67,6 +67,28 @@ int hs_render_map(hs_render_ctx *ctx, const hs_map_spec *spec, const hs_bbox *ex
  * On success *argb is malloc'ed (caller frees with free()), *stride = bytes/row. */
 int hs_render_raster(hs_render_ctx *ctx, const hs_map_spec *spec, const hs_bbox *extent, int w,
                      int h, double scale, unsigned char **argb, int *stride, hs_err *err);
+/* The same into a caller-owned raster (w x h ARGB32, `stride` bytes per row, at least
+ * cairo_format_stride_for_width), drawn over what it holds: zero it first for a
+ * transparent background. Lets a metatile exporter render straight into its buffer. */
+int hs_render_raster_into(hs_render_ctx *ctx, const hs_map_spec *spec, const hs_bbox *extent,
+                          int w, int h, double scale, unsigned char *argb, int stride,
+                          hs_err *err);
+
+/* Tile-grid placement for hs_render_raster_grid: map point (x, y) is drawn at layout px
+ * ((x - origin_x) * ppu - off_x, (origin_y - y) * ppu - off_y). With a fixed origin and
+ * ppu per zoom (e.g. the EPSG:3857 world corner and 256 * 2^z / world width) and
+ * whole-pixel offsets, a map point gets bit-identical coordinates in every raster of
+ * the grid, so two metatiles rasterise the area they share identically (fitting each
+ * metatile's extent instead rounds differently in the last bits: stray 1-8 level
+ * anti-aliasing differences where metatiles meet). */
+typedef struct hs_raster_grid {
+    double origin_x, origin_y; /* map units */
+    double ppu;                /* layout px per map unit */
+    double off_x, off_y;       /* the raster's top-left, layout px from the origin (whole device px) */
+} hs_raster_grid;
+int hs_render_raster_grid(hs_render_ctx *ctx, const hs_map_spec *spec, const hs_raster_grid *grid,
+                          int w, int h, double scale, unsigned char *argb, int stride,
+                          hs_err *err);
 
 
 #endif

@@ -606,3 +606,21 @@ int hs_query_from_argv(hs_arena *a, int argc, char **argv, hs_query **out, hs_er
     *out = q;
     return HS_OK;
 }
+
+int hs_query_subset(const hs_query *q, const char *const *names, hs_query **out, hs_err *err)
+{
+    *out = NULL;
+    hs_query *s = hs_arena_calloc(q->arena, 1, sizeof *s, err);
+    if (!s)
+        return err ? err->code : HS_ENOMEM;
+    s->arena = q->arena;
+    s->cli = q->cli;
+    s->pairs = hs_arena_calloc(q->arena, q->n ? q->n : 1, sizeof *s->pairs, err);
+    if (!s->pairs)
+        return err ? err->code : HS_ENOMEM;
+    for (size_t i = 0; i < q->n; i++)
+        if (is_allowed(q->pairs[i].key, names))
+            s->pairs[s->n++] = q->pairs[i];
+    *out = s;
+    return HS_OK;
+}

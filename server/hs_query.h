@@ -53,6 +53,11 @@ const char *hs_query_value(const hs_query *q, size_t i);
 /* Fails naming every parameter whose key is not in `allowed` (NULL-terminated list;
  * NULL means no parameter is allowed) and listing the allowed ones. */
 int hs_query_check_allowed(hs_query *q, const char *const *allowed, hs_err *err);
+/* A new query (in q's arena, same CLI/HTTP wording) holding only q's pairs whose name
+ * is in `names` (NULL-terminated): lets a command take its own options out before
+ * handing the rest to a shared validator. Errors are then recorded on the subset
+ * (hs_query_error_param(subset)). */
+int hs_query_subset(const hs_query *q, const char *const *names, hs_query **out, hs_err *err);
 
 /* The parameter the last failed getter complained about, or NULL. Borrowed. */
 const char *hs_query_error_param(const hs_query *q);

@@ -16,6 +16,7 @@
 #include "hs_report.h"
 #include "hs_routes.h"
 #include "hs_routes_maps.h"
+#include "hs_routes_tiles.h"
 
 typedef struct api_route {
     hs_report_kind kind;
@@ -166,6 +167,8 @@ int hs_routes_register_api(hs_router *r, hs_services *svc, hs_err *err)
         if (rc < 0)
             return rc;
     }
-    /* Maps and dashboard images; also registers the geometry reload on NOTIFY. */
-    return hs_routes_register_maps(r, svc, err);
+    /* Maps, dashboard images and tiles; these also register their geometry reload
+     * on NOTIFY. */
+    int rc = hs_routes_register_maps(r, svc, err);
+    return rc < 0 ? rc : hs_routes_register_tiles(r, svc, err);
 }

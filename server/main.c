@@ -29,6 +29,7 @@ static const cli_command commands[] = {
     {"scan", hs_cli_scan, "Kulldorff scan clusters"},
     {"emerging", hs_cli_emerging, "emerging hot spot categories"},
     {"render", hs_cli_render, "one map image: PNG, SVG or PDF"},
+    {"tiles", hs_cli_tiles, "static XYZ tile pyramid: directory or MBTiles"},
     {"serve", hs_cli_serve, "run the HTTP server (maps, tiles, API)"},
     {"version", cli_version, "print the version"},
 };

@@ -1,0 +1,447 @@
+/* hs_routes_tiles: XYZ tiles and TileJSON over HTTP (see hs_routes_tiles.h). */
+#include "hs_routes_tiles.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hs_dbwatch.h"
+#include "hs_geostore.h"
+#include "hs_period.h"
+#include "hs_png.h"
+#include "hs_pipeline.h"
+#include "hs_threadctx.h"
+#include "hs_tilemath.h"
+#include "hs_tilesrc.h"
+
+#define TILE_CACHE_CONTROL "public, max-age=300"
+#define META_TYPE "application/x-hotspot-metatile"
+#define META_MAGIC 0x544d5348u /* "HSMT" */
+#define TILEJSON_MAXZOOM 16
+/* Distinct layer/parameter combinations whose analysis stays in memory at once. */
+#define SOURCES_KEPT 16
+
+typedef struct empty_png {
+    unsigned char *png;
+    size_t len;
+    char etag[24];
+} empty_png;
+
+typedef struct tiles_app {
+    hs_services *svc;
+    hs_geoholder *geo;
+    hs_tilesrc_cache *srcs;
+    empty_png empty[2][2]; /* [transparent][@2x]: a tile with nothing on it */
+    pthread_mutex_t lock;  /* guards the two fields below */
+    uint64_t last_version;
+    int last_period;
+} tiles_app;
+
+/* Everything one tile request needs down to the metatile render. */
+typedef struct tile_job {
+    tiles_app *app;
+    hs_req *req;
+    PGconn *conn;
+    hs_geostore *g;
+    hs_proj_ctx *pc;
+    hs_render_ctx *rc;
+    hs_tile_req tr;
+    int z, x, y, px;
+} tile_job;
+
+/* ---- helpers ------------------------------------------------------------------ */
+
+static int parse_coord(hs_req *req, const char *name, long max, long *out, hs_err *err)
+{
+    const char *s = hs_req_param(req, name);
+    char *end = NULL;
+    errno = 0;
+    long v = s && *s >= '0' && *s <= '9' ? strtol(s, &end, 10) : -1;
+    if (!s || !end || *end || errno || v < 0 || v > max) {
+        char shown[40];
+        hs_query_show(shown, sizeof shown, s ? s : "", 24);
+        req->error_param = name;
+        return hs_err_set(err, HS_EINVAL, "tile %s must be an integer from 0 to %ld (got '%s')",
+                          name, max, shown);
+    }
+    *out = v;
+    return HS_OK;
+}
+
+static int parse_layer(hs_req *req, int *layer, hs_err *err)
+{
+    if (hs_tile_layer_parse(hs_req_param(req, "layer"), layer, err) < 0) {
+        req->error_param = "layer";
+        err->code = HS_ENOTFOUND; /* a path that names no layer: 404, message lists them */
+        return HS_ENOTFOUND;
+    }
+    return HS_OK;
+}
+
+/* The store, the newest month (cached per data version) and the parsed options. */
+static int prepare(tiles_app *app, hs_req *req, int layer, tile_job *j, hs_err *err)
+{
+    int rc;
+    j->app = app;
+    j->req = req;
+    if ((rc = hs_req_db(req, &j->conn, err)) < 0)
+        return rc;
+    if (!(j->pc = hs_threadctx_proj(err)) || !(j->rc = hs_threadctx_render(err)))
+        return err->code;
+    if ((rc = hs_geoholder_get(app->geo, j->conn, j->pc, &j->g, err)) < 0)
+        return rc;
+    uint64_t v = hs_geostore_data_version(j->g);
+    pthread_mutex_lock(&app->lock);
+    int last = app->last_version == v ? app->last_period : 0;
+    pthread_mutex_unlock(&app->lock);
+    if (!last) {
+        if ((rc = hs_pipeline_last_period(j->conn, &last, err)) < 0)
+            return rc;
+        pthread_mutex_lock(&app->lock);
+        app->last_version = v;
+        app->last_period = last;
+        pthread_mutex_unlock(&app->lock);
+    }
+    rc = hs_tile_req_parse(req->query, layer, NULL, last, &j->tr, err);
+    if (rc < 0 && j->tr.error_param)
+        req->error_param = j->tr.error_param;
+    return rc;
+}
+
+static int notice(hs_resp *resp, const hs_geostore *g, hs_err *err)
+{
+    return hs_geostore_synthetic(g) ? hs_resp_header(resp, "X-Data-Notice", "synthetic", err)
+                                    : HS_OK;
+}
+
+/* EPSG:3857 box of everything tiles draw: communes, provinces, neighbouring countries. */
+static hs_bbox data_area(const hs_geostore *g)
+{
+    hs_bbox a = {1, 1, 0, 0};
+    for (int l = HS_GS_COMMUNE; l <= HS_GS_COUNTRY; l++) {
+        const hs_bbox *b = &hs_geostore_lonlat(g, (hs_gs_layer)l)->bbox;
+        if (!(b->maxx >= b->minx))
+            continue;
+        if (!(a.maxx >= a.minx)) {
+            a = *b;
+            continue;
+        }
+        a.minx = b->minx < a.minx ? b->minx : a.minx, a.miny = b->miny < a.miny ? b->miny : a.miny;
+        a.maxx = b->maxx > a.maxx ? b->maxx : a.maxx, a.maxy = b->maxy > a.maxy ? b->maxy : a.maxy;
+    }
+    return hs_merc_bbox_from_lonlat(&a);
+}
+
+/* ---- metatiles ------------------------------------------------------------------ */
+
+typedef struct meta_entry {
+    int32_t x, y;
+    uint32_t off, len;
+} meta_entry;
+
+/* Renders the metatile of j's tile, slices and encodes every tile, and packs them
+ * as: magic, count, count x meta_entry, PNG bytes. Uniform tiles share one PNG. */
+static int meta_render(void *arg, hs_buf *out, hs_err *err)
+{
+    tile_job *j = arg;
+    hs_metatile m;
+    int buffer = HS_TILE_BUFFER_1X * j->px / HS_TILE_PX;
+    int rc = hs_metatile_for_tile(j->z, j->x, j->y, HS_METATILE_DEFAULT, j->px, buffer, &m, err);
+    if (rc < 0)
+        return rc;
+    hs_tilesrc *src = NULL;
+    rc = hs_tilesrc_get(j->app->srcs, j->conn, j->g, j->pc, &j->tr, &src, err);
+    if (rc < 0)
+        return rc;
+    int stride = m.width * 4, t = m.tile_px, n = m.ntx * m.nty;
+    unsigned char *argb = src ? hs_tilesrc_raster(src, &m) : NULL;
+    unsigned char *tile = malloc((size_t)t * t * 4);
+    meta_entry *ent = calloc((size_t)n, sizeof *ent);
+    unsigned int uval[16];
+    int uidx[16], nu = 0;
+    hs_buf data;
+    hs_buf_init(&data, HS_RESP_BODY_MAX / 2);
+    if (!argb || !tile || !ent)
+        rc = hs_err_set(err, HS_ENOMEM, "metatile %dx%d: out of memory", m.width, m.height);
+    if (rc == HS_OK)
+        rc = hs_tilesrc_render(src, j->rc, &m, argb, stride, NULL, err);
+    for (int k = 0; rc == HS_OK && k < n; k++) {
+        int tx = m.x0 + k % m.ntx, ty = m.y0 + k / m.ntx;
+        ent[k].x = tx, ent[k].y = ty;
+        rc = hs_metatile_slice(&m, argb, stride, tx, ty, tile, t * 4, err);
+        unsigned int v;
+        int same = -1;
+        if (rc == HS_OK && hs_argb_uniform(tile, t, t, t * 4, &v)) {
+            for (int u = 0; u < nu && same < 0; u++)
+                if (uval[u] == v)
+                    same = uidx[u];
+            if (same < 0 && nu < 16)
+                uval[nu] = v, uidx[nu++] = k;
+        }
+        if (rc < 0)
+            break;
+        if (same >= 0) {
+            ent[k].off = ent[same].off, ent[k].len = ent[same].len;
+            continue;
+        }
+        ent[k].off = (uint32_t)data.len;
+        rc = hs_png_encode_argb(tile, t, t, t * 4, &data, err);
+        ent[k].len = (uint32_t)(data.len - ent[k].off);
+    }
+    uint32_t hdr[2] = {META_MAGIC, (uint32_t)n};
+    if (rc == HS_OK)
+        rc = hs_buf_append(out, hdr, sizeof hdr, err);
+    if (rc == HS_OK)
+        rc = hs_buf_append(out, ent, (size_t)n * sizeof *ent, err);
+    if (rc == HS_OK)
+        rc = hs_buf_append(out, data.data, data.len, err);
+    hs_buf_free(&data);
+    free(ent);
+    free(tile);
+    free(argb);
+    hs_tilesrc_release(src);
+    return rc;
+}
+
+/* One tile's PNG: taken from its metatile, which is rendered at most once however
+ * many requests for its tiles arrive together (hs_cache merges them on its key). */
+static int tile_render(void *arg, hs_buf *out, hs_err *err)
+{
+    tile_job *j = arg;
+    int mx = j->x / HS_METATILE_DEFAULT, my = j->y / HS_METATILE_DEFAULT;
+    char key[HS_CACHE_KEY_MAX];
+    int kl = snprintf(key, sizeof key, "%s/meta/%d/%d/%d@%d", j->tr.key, j->z, mx, my, j->px);
+    if (kl < 0 || (size_t)kl >= sizeof key)
+        return hs_err_set(err, HS_ELIMIT, "metatile key too long");
+    hs_cache_entry *e = NULL;
+    int rc = hs_cache_fetch(j->req->svc->cache, j->req->data_version, key, META_TYPE,
+                            HS_RESP_BODY_MAX, meta_render, j, &e, NULL, err);
+    if (rc < 0)
+        return rc;
+    size_t len;
+    const unsigned char *d = hs_cache_entry_data(e, &len);
+    uint32_t hdr[2];
+    rc = hs_err_set(err, HS_EINTERNAL, "tile %d/%d/%d missing from its metatile", j->z, j->x, j->y);
+    if (len >= sizeof hdr) {
+        memcpy(hdr, d, sizeof hdr);
+        size_t base = sizeof hdr + (size_t)hdr[1] * sizeof(meta_entry);
+        for (uint32_t k = 0; hdr[0] == META_MAGIC && base <= len && k < hdr[1]; k++) {
+            meta_entry me;
+            memcpy(&me, d + sizeof hdr + k * sizeof me, sizeof me);
+            if (me.x != j->x || me.y != j->y)
+                continue;
+            if (base + me.off + me.len <= len)
+                rc = hs_buf_append(out, d + base + me.off, me.len, err);
+            break;
+        }
+    }
+    hs_cache_entry_release(e);
+    return rc;
+}
+
+static int tile_handle(hs_req *req, hs_resp *resp, hs_err *err, int px)
+{
+    tiles_app *app = req->ctx;
+    int layer;
+    long z, x, y;
+    int rc = parse_layer(req, &layer, err);
+    if (rc == HS_OK)
+        rc = parse_coord(req, "z", HS_TILE_MAXZOOM, &z, err);
+    if (rc == HS_OK)
+        rc = parse_coord(req, "x", (1L << z) - 1, &x, err);
+    if (rc == HS_OK)
+        rc = parse_coord(req, "y", (1L << z) - 1, &y, err);
+    if (rc < 0)
+        return rc;
+    tile_job j;
+    memset(&j, 0, sizeof j);
+    j.z = (int)z, j.x = (int)x, j.y = (int)y, j.px = px;
+    rc = prepare(app, req, layer, &j, err);
+    if (rc == HS_OK) {
+        hs_bbox area = data_area(j.g);
+        int buffer = HS_TILE_BUFFER_1X * px / HS_TILE_PX;
+        if (hs_tile_outside(j.z, j.x, j.y, px, buffer, &area)) {
+            /* Nothing to draw: one precomputed PNG, no render, no cache entry. */
+            const empty_png *e = &app->empty[j.tr.transparent][px > HS_TILE_PX];
+            rc = hs_resp_bytes(resp, 200, "image/png", e->png, e->len, err);
+            if (rc == HS_OK)
+                rc = hs_resp_header(resp, "Cache-Control", TILE_CACHE_CONTROL, err);
+            if (rc == HS_OK && hs_resp_etag(req, resp, e->etag, err) == 1)
+                hs_buf_free(&resp->body);
+        } else {
+            char key[HS_CACHE_KEY_MAX];
+            int kl = snprintf(key, sizeof key, "%s/%d/%d/%d@%d", j.tr.key, j.z, j.x, j.y, px);
+            rc = kl > 0 && (size_t)kl < sizeof key
+                     ? hs_resp_cached(req, resp, key, "image/png", TILE_CACHE_CONTROL,
+                                      tile_render, &j, err)
+                     : hs_err_set(err, HS_ELIMIT, "tile key too long");
+        }
+    }
+    if (rc == HS_OK)
+        rc = notice(resp, j.g, err);
+    hs_geostore_unref(j.g);
+    return rc;
+}
+
+static int tile_1x(hs_req *req, hs_resp *resp, hs_err *err)
+{
+    return tile_handle(req, resp, err, HS_TILE_PX);
+}
+
+static int tile_2x(hs_req *req, hs_resp *resp, hs_err *err)
+{
+    return tile_handle(req, resp, err, HS_TILE_PX_2X);
+}
+
+/* ---- TileJSON ------------------------------------------------------------------- */
+
+/* Appends the request's query, percent-encoded, to buf ("" when empty). */
+static void query_string(const hs_query *q, char *buf, size_t n)
+{
+    size_t o = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < hs_query_count(q) && o + 4 < n; i++) {
+        for (int part = 0; part < 2; part++) {
+            const char *s = part ? hs_query_value(q, i) : hs_query_key(q, i);
+            if (o + 1 < n)
+                buf[o++] = part ? '=' : (i ? '&' : '?');
+            for (; *s && o + 4 < n; s++) {
+                unsigned char c = (unsigned char)*s;
+                if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_' || c == '.' || c == '~' || c == ':' || c == ',')
+                    buf[o++] = (char)c;
+                else
+                    o += (size_t)snprintf(buf + o, n - o, "%%%02X", c);
+            }
+        }
+    }
+    buf[o < n ? o : n - 1] = '\0';
+}
+
+static int tilejson(hs_req *req, hs_resp *resp, hs_err *err)
+{
+    tiles_app *app = req->ctx;
+    int layer;
+    int rc = parse_layer(req, &layer, err);
+    tile_job j;
+    memset(&j, 0, sizeof j);
+    if (rc == HS_OK)
+        rc = prepare(app, req, layer, &j, err);
+    if (rc < 0) {
+        hs_geostore_unref(j.g);
+        return rc;
+    }
+    int synthetic = hs_geostore_synthetic(j.g);
+    const char *host = hs_req_header(req, "Host");
+    char hostbuf[256] = "";
+    if (host && strlen(host) < 200 && !strpbrk(host, "/\\ \"<>"))
+        snprintf(hostbuf, sizeof hostbuf, "http://%s", host);
+    char qs[2048], url[2600], url2[2600];
+    query_string(req->query, qs, sizeof qs);
+    const char *name = hs_tile_layer_name(layer);
+    snprintf(url, sizeof url, "%s/tiles/%s/{z}/{x}/{y}.png%s", hostbuf, name, qs);
+    snprintf(url2, sizeof url2, "%s/tiles/%s/{z}/{x}/{y}@2x.png%s", hostbuf, name, qs);
+    char desc[512], attrib[512], ver[32];
+    char f[8] = "", t[8] = "";
+    hs_period_format(j.tr.prm.from, f, sizeof f);
+    hs_period_format(j.tr.prm.to, t, sizeof t);
+    snprintf(desc, sizeof desc, "Hotspot138 %s tiles, %s %s..%s%s", name,
+             hs_indicator_name(j.tr.prm.indicator), f, t,
+             synthetic ? ". DỮ LIỆU MÔ PHỎNG / SYNTHETIC DATA: not real case data." : "");
+    snprintf(attrib, sizeof attrib, "%sBan Chỉ đạo 138 / Hotspot138; boundaries: Talia Cao "
+             "(MIT), Natural Earth", synthetic ? "DỮ LIỆU MÔ PHỎNG / SYNTHETIC DATA — " : "");
+    snprintf(ver, sizeof ver, "%llu", (unsigned long long)hs_geostore_data_version(j.g));
+    hs_bbox vn = HS_VN_EXTENT_LONLAT;
+    json_t *doc = json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:s, s:[s], s:[s], s:i, s:i, s:[f,f,f,f], s:[f,f,i], s:b, "
+        "s:s}",
+        "tilejson", "3.0.0", "name", name, "description", desc, "attribution", attrib,
+        "version", ver, "scheme", "xyz", "tiles", url, "tiles_2x", url2, "minzoom", 0,
+        "maxzoom", TILEJSON_MAXZOOM, "bounds", vn.minx, vn.miny, vn.maxx, vn.maxy, "center",
+        (vn.minx + vn.maxx) / 2, (vn.miny + vn.maxy) / 2, 5, "synthetic", synthetic,
+        "data_notice", synthetic ? "synthetic" : "none");
+    if (doc)
+        json_object_set_new(doc, "vector_layers", json_array()); /* raster: none */
+    rc = hs_resp_json(resp, 200, doc, err);
+    if (rc == HS_OK)
+        rc = hs_resp_header(resp, "Cache-Control", "no-cache", err);
+    if (rc == HS_OK) {
+        char etag[24];
+        hs_etag_of(resp->body.data, resp->body.len, etag);
+        if ((rc = hs_resp_etag(req, resp, etag, err)) == 1) {
+            hs_buf_free(&resp->body);
+            rc = HS_OK;
+        }
+    }
+    if (rc == HS_OK)
+        rc = notice(resp, j.g, err);
+    hs_geostore_unref(j.g);
+    return rc;
+}
+
+/* ---- registration --------------------------------------------------------------- */
+
+static void on_change(uint64_t version, void *ctx)
+{
+    tiles_app *app = ctx;
+    hs_geoholder_invalidate(app->geo, version);
+}
+
+static int make_empty(empty_png *e, int transparent, int px, hs_err *err)
+{
+    hs_map_spec sp;
+    memset(&sp, 0, sizeof sp);
+    hs_style_defaults(&sp);
+    unsigned int v = transparent ? 0 : 0xff000000u | (unsigned)sp.sea.r << 16 |
+                                           (unsigned)sp.sea.g << 8 | sp.sea.b;
+    unsigned int *raster = malloc((size_t)px * px * 4);
+    if (!raster)
+        return hs_err_set(err, HS_ENOMEM, "empty tile: out of memory");
+    for (long i = 0; i < (long)px * px; i++)
+        raster[i] = v;
+    hs_buf b;
+    hs_buf_init(&b, 1 << 20);
+    int rc = hs_png_encode_argb((const unsigned char *)raster, px, px, px * 4, &b, err);
+    free(raster);
+    if (rc < 0) {
+        hs_buf_free(&b);
+        return rc;
+    }
+    e->png = (unsigned char *)b.data; /* kept for the life of the process */
+    e->len = b.len;
+    hs_etag_of(e->png, e->len, e->etag);
+    return HS_OK;
+}
+
+int hs_routes_register_tiles(hs_router *r, hs_services *svc, hs_err *err)
+{
+    tiles_app *app = calloc(1, sizeof *app); /* lives until exit, like the router */
+    if (!app)
+        return hs_err_set(err, HS_ENOMEM, "tiles: out of memory");
+    app->svc = svc;
+    pthread_mutex_init(&app->lock, NULL);
+    int rc = hs_geoholder_create(&app->geo, err);
+    if (rc == HS_OK && !(app->srcs = hs_tilesrc_cache_create(SOURCES_KEPT, err)))
+        rc = err->code;
+    for (int t = 0; rc == HS_OK && t < 2; t++)
+        for (int s = 0; rc == HS_OK && s < 2; s++)
+            rc = make_empty(&app->empty[t][s], t, s ? HS_TILE_PX_2X : HS_TILE_PX, err);
+    if (rc == HS_OK && svc->watch)
+        rc = hs_dbwatch_on_change(svc->watch, on_change, app, err);
+    const char *const *own = hs_tile_query_names;
+    if (rc == HS_OK)
+        rc = hs_router_add(r, &(hs_route_spec){.method = "GET",
+                               .pattern = "/tiles/{layer}/{z}/{x}/{y}.png", .params = own,
+                               .handle = tile_1x, .ctx = app}, err);
+    if (rc == HS_OK)
+        rc = hs_router_add(r, &(hs_route_spec){.method = "GET",
+                               .pattern = "/tiles/{layer}/{z}/{x}/{y}@2x.png", .params = own,
+                               .handle = tile_2x, .ctx = app}, err);
+    if (rc == HS_OK)
+        rc = hs_router_add(r, &(hs_route_spec){.method = "GET", .pattern = "/tiles/{layer}.json",
+                               .params = own, .handle = tilejson, .ctx = app}, err);
+    return rc;
+}

@@ -1,0 +1,426 @@
+/* hs_tilesrc: tile layer sources and their cache (see hs_tilesrc.h). */
+#include "hs_tilesrc.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hs_metarender.h"
+#include "hs_palette.h"
+
+/* ---- layer names and options ------------------------------------------------ */
+
+int hs_tile_layer_parse(const char *name, int *layer, hs_err *err)
+{
+    if (name && !strcmp(name, "base")) {
+        *layer = HS_TILE_LAYER_BASE;
+        return HS_OK;
+    }
+    for (int t = 0; name && hs_map_type_names[t]; t++)
+        if (!strcmp(name, hs_map_type_names[t])) {
+            *layer = t;
+            return HS_OK;
+        }
+    char shown[72];
+    hs_query_show(shown, sizeof shown, name ? name : "", 64);
+    return hs_err_set(err, HS_EINVAL, "layer '%s' is not a tile layer; use one of: %s", shown,
+                      hs_tile_layers_help());
+}
+
+const char *hs_tile_layer_name(int layer)
+{
+    return layer == HS_TILE_LAYER_BASE ? "base" : hs_map_type_name((hs_map_type)layer);
+}
+
+const char *hs_tile_layers_help(void)
+{
+    return "base, gistar, lisa, rate, eb_rate, risk, outreach_gap, emerging, scan, count";
+}
+
+/* The first names go to hs_params/hs_mapopts; "transparent" is ours. */
+#define SHARED_NAMES                                                                          \
+    "indicator", "from", "to", "level", "province", "variable", "weights", "attach-isolated",  \
+        "permutations", "seed", "fdr", "step", "max-pop-share", "classes", "k", "public"
+const char *const hs_tile_query_names[] = {SHARED_NAMES, "transparent", NULL};
+static const char *const shared_names[] = {SHARED_NAMES, NULL};
+
+int hs_tile_req_parse(hs_query *q, int layer, const char *const *extra, int last_period,
+                      hs_tile_req *out, hs_err *err)
+{
+    memset(out, 0, sizeof *out);
+    out->layer = layer;
+    const char *allowed[64];
+    size_t n = 0;
+    for (size_t i = 0; hs_tile_query_names[i]; i++)
+        allowed[n++] = hs_tile_query_names[i];
+    for (size_t i = 0; extra && extra[i] && n < 63; i++)
+        allowed[n++] = extra[i];
+    allowed[n] = NULL;
+    int rc = hs_query_check_allowed(q, allowed, err);
+    if (rc < 0)
+        return rc;
+    if ((rc = hs_query_bool(q, "transparent", 0, &out->transparent, err)) < 0) {
+        out->error_param = "transparent";
+        return rc;
+    }
+    /* The shared validators see only their own names (not transparent, nor the
+     * caller's options such as --zoom). */
+    hs_query *sub;
+    if ((rc = hs_query_subset(q, shared_names, &sub, err)) < 0)
+        return rc;
+    rc = hs_params_parse(sub, HS_P_STATS | HS_P_EMERGING | HS_P_SCAN | HS_P_MAP, last_period,
+                         &out->prm, err);
+    if (rc < 0) {
+        out->error_param = hs_query_error_param(sub);
+        return rc;
+    }
+    hs_map_type t = layer == HS_TILE_LAYER_BASE ? HS_MAP_COUNT : (hs_map_type)layer;
+    if ((rc = hs_map_opts_parse(sub, &out->prm, 0, t, &out->mo, err)) < 0) {
+        out->error_param = out->mo.error_param ? out->mo.error_param : hs_query_error_param(sub);
+        return rc;
+    }
+    out->mo.crs = HS_PROJ_WEB_MERCATOR;
+    hs_map_params_normalise(&out->prm, &out->mo);
+    char mk[HS_TILESRC_KEY_MAX - 64];
+    if (layer == HS_TILE_LAYER_BASE) {
+        snprintf(mk, sizeof mk, "base/%s", out->prm.province);
+    } else if ((rc = hs_map_key(&out->prm, &out->mo, mk, sizeof mk, err)) < 0) {
+        return rc;
+    }
+    snprintf(out->key, sizeof out->key, "tiles/%s/t=%d/%s", hs_tile_layer_name(layer),
+             out->transparent, mk);
+    return HS_OK;
+}
+
+/* ---- sources -------------------------------------------------------------------- */
+
+struct hs_tilesrc {
+    hs_geostore *g;
+    hs_geoprep *prep;  /* EPSG:3857, when there is no job */
+    hs_mapjob *job;    /* map types */
+    hs_tile_req r;
+    hs_class_style base_class;
+    hs_bbox area;
+    /* cache bookkeeping (hs_tilesrc_cache) */
+    atomic_int refs;
+    uint64_t version;
+    int state; /* 0 building, 1 ready, -1 failed */
+    hs_err build_err;
+    unsigned long used;
+    hs_tilesrc *forward; /* a placeholder's finished source (one reference held) */
+};
+
+static void bbox_union(hs_bbox *a, const hs_bbox *b)
+{
+    if (!(b->maxx >= b->minx))
+        return;
+    if (!(a->maxx >= a->minx)) {
+        *a = *b;
+        return;
+    }
+    a->minx = b->minx < a->minx ? b->minx : a->minx;
+    a->miny = b->miny < a->miny ? b->miny : a->miny;
+    a->maxx = b->maxx > a->maxx ? b->maxx : a->maxx;
+    a->maxy = b->maxy > a->maxy ? b->maxy : a->maxy;
+}
+
+int hs_tilesrc_create(PGconn *c, hs_geostore *g, hs_proj_ctx *pc, const hs_tile_req *r,
+                      hs_tilesrc **out, hs_err *err)
+{
+    *out = NULL;
+    hs_tilesrc *s = calloc(1, sizeof *s);
+    if (!s)
+        return hs_err_set(err, HS_ENOMEM, "tile source: out of memory");
+    s->r = *r;
+    s->g = hs_geostore_ref(g);
+    atomic_init(&s->refs, 1);
+    int rc;
+    if (r->layer == HS_TILE_LAYER_BASE) {
+        rc = hs_geostore_prep(g, pc, HS_PROJ_WEB_MERCATOR, &s->prep, err);
+        s->base_class.fill = hs_rgb(0xf7f7f4);
+    } else {
+        rc = hs_mapjob_run(c, g, pc, &s->r.prm, &s->r.mo, "", &s->job, err);
+    }
+    if (rc < 0) {
+        hs_tilesrc_free(s);
+        return rc;
+    }
+    hs_geoprep *p = s->job ? hs_mapjob_prep(s->job) : s->prep;
+    hs_bbox a = {1, 1, 0, 0};
+    bbox_union(&a, &hs_geoprep_layer(p, HS_GS_COMMUNE)->bbox);
+    bbox_union(&a, &hs_geoprep_layer(p, HS_GS_PROVINCE)->bbox);
+    if (!r->transparent)
+        bbox_union(&a, &hs_geoprep_layer(p, HS_GS_COUNTRY)->bbox);
+    s->area = a;
+    *out = s;
+    return HS_OK;
+}
+
+void hs_tilesrc_free(hs_tilesrc *s)
+{
+    if (!s)
+        return;
+    hs_tilesrc_release(s->forward);
+    hs_mapjob_free(s->job);
+    hs_geoprep_release(s->prep);
+    hs_geostore_unref(s->g);
+    free(s);
+}
+
+int hs_tilesrc_synthetic(const hs_tilesrc *s)
+{
+    return hs_geostore_synthetic(s->g);
+}
+
+uint64_t hs_tilesrc_data_version(const hs_tilesrc *s)
+{
+    return hs_geostore_data_version(s->g);
+}
+
+hs_bbox hs_tilesrc_area(const hs_tilesrc *s)
+{
+    return s->area;
+}
+
+unsigned int hs_tilesrc_background(const hs_tilesrc *s)
+{
+    if (s->r.transparent)
+        return 0;
+    hs_map_spec sp;
+    memset(&sp, 0, sizeof sp);
+    hs_style_defaults(&sp);
+    return 0xff000000u | (unsigned)sp.sea.r << 16 | (unsigned)sp.sea.g << 8 | sp.sea.b;
+}
+
+const hs_class_style *hs_tilesrc_classes(const hs_tilesrc *s, int *n)
+{
+    if (!s->job) {
+        *n = 0;
+        return NULL;
+    }
+    const hs_map_spec *sp = hs_mapjob_spec(s->job);
+    *n = sp->nclasses;
+    return sp->classes;
+}
+
+int hs_tilesrc_spec(hs_tilesrc *s, int z, int tile_px, hs_map_spec *sp, int **owned,
+                    const hs_sindex **units_ix, hs_err *err)
+{
+    *owned = NULL;
+    hs_geoprep *p = s->job ? hs_mapjob_prep(s->job) : s->prep;
+    /* Level z is half a pixel at 256 px; @2x tiles take the next level (half a pixel
+     * at 512 px), as crisp as their pixels. */
+    int level = z + (tile_px > HS_TILE_PX);
+    if (level > HS_GS_MAX_LEVEL)
+        level = HS_GS_MAX_LEVEL;
+    const hs_geolevel *lv;
+    int rc = hs_geoprep_level(p, level, &lv, err);
+    if (rc < 0)
+        return rc;
+    if (s->job) {
+        hs_mapjob_tile_spec(s->job, lv, sp);
+    } else {
+        memset(sp, 0, sizeof *sp);
+        sp->countries = lv->layer[HS_GS_COUNTRY];
+        sp->units = lv->layer[s->r.prm.level == HS_LEVEL_PROVINCE ? HS_GS_PROVINCE : HS_GS_COMMUNE];
+        sp->classes = &s->base_class;
+        sp->nclasses = 1;
+        sp->provinces = lv->layer[HS_GS_PROVINCE];
+        sp->border = lv->layer[HS_GS_BORDER];
+        sp->label_provinces = 1;
+        hs_style_defaults(sp);
+        /* every unit in the one class */
+        *owned = calloc((size_t)(sp->units->nfeat > 0 ? sp->units->nfeat : 1), sizeof **owned);
+        if (!*owned)
+            return hs_err_set(err, HS_ENOMEM, "tile: out of memory");
+        sp->unit_class = *owned;
+    }
+    int ul = sp->units == lv->layer[HS_GS_PROVINCE] ? HS_GS_PROVINCE : HS_GS_COMMUNE;
+    /* Commune outlines from z7: below that a commune is a few pixels and its outline
+     * would grey the whole map. Provinces are outlined by their own layer. */
+    sp->draw_unit_outlines = ul == HS_GS_COMMUNE ? z >= 7 : 0;
+    if (s->r.transparent) {
+        sp->transparent_background = 1;
+        sp->countries = NULL;
+    }
+    *units_ix = lv->index[ul];
+    return HS_OK;
+}
+
+unsigned char *hs_tilesrc_raster(const hs_tilesrc *s, const hs_metatile *m)
+{
+    size_t n = (size_t)m->width * (size_t)m->height * 4;
+    return s->r.transparent ? calloc(n, 1) : malloc(n);
+}
+
+int hs_tilesrc_render(hs_tilesrc *s, hs_render_ctx *rc, const hs_metatile *m,
+                      unsigned char *argb, int stride, int *units_drawn, hs_err *err)
+{
+    hs_map_spec sp;
+    int *owned = NULL;
+    const hs_sindex *ix = NULL;
+    int rc_ = hs_tilesrc_spec(s, m->z, m->tile_px, &sp, &owned, &ix, err);
+    if (rc_ < 0)
+        return rc_;
+    hs_metarender_stats st = {0};
+    double scale = (double)m->tile_px / HS_TILE_PX;
+    rc_ = hs_metarender(rc, &sp, ix, m, scale, argb, stride, &st, err);
+    free(owned);
+    if (units_drawn)
+        *units_drawn = st.units_drawn;
+    return rc_;
+}
+
+/* ---- the cache ------------------------------------------------------------------ */
+
+#define SRC_CACHE_MAX 64
+
+struct hs_tilesrc_cache {
+    pthread_mutex_t lock;
+    pthread_cond_t done; /* broadcast when a build finishes */
+    int cap, n;
+    unsigned long tick;
+    hs_tilesrc *e[SRC_CACHE_MAX];
+};
+
+hs_tilesrc_cache *hs_tilesrc_cache_create(int cap, hs_err *err)
+{
+    if (cap < 1 || cap > SRC_CACHE_MAX) {
+        hs_err_set(err, HS_EINVAL, "tile source cache: capacity %d outside 1..%d", cap,
+                   SRC_CACHE_MAX);
+        return NULL;
+    }
+    hs_tilesrc_cache *c = calloc(1, sizeof *c);
+    if (!c) {
+        hs_err_set(err, HS_ENOMEM, "tile source cache: out of memory");
+        return NULL;
+    }
+    pthread_mutex_init(&c->lock, NULL);
+    pthread_cond_init(&c->done, NULL);
+    c->cap = cap;
+    return c;
+}
+
+void hs_tilesrc_release(hs_tilesrc *s)
+{
+    if (s && atomic_fetch_sub(&s->refs, 1) == 1)
+        hs_tilesrc_free(s);
+}
+
+void hs_tilesrc_cache_destroy(hs_tilesrc_cache *c)
+{
+    if (!c)
+        return;
+    for (int i = 0; i < c->n; i++)
+        hs_tilesrc_release(c->e[i]);
+    pthread_cond_destroy(&c->done);
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+}
+
+/* Removes entry i (caller holds the lock); drops the cache's reference. */
+static void drop(hs_tilesrc_cache *c, int i)
+{
+    hs_tilesrc *s = c->e[i];
+    c->e[i] = c->e[--c->n];
+    hs_tilesrc_release(s);
+}
+
+int hs_tilesrc_get(hs_tilesrc_cache *c, PGconn *conn, hs_geostore *g, hs_proj_ctx *pc,
+                   const hs_tile_req *r, hs_tilesrc **out, hs_err *err)
+{
+    *out = NULL;
+    uint64_t v = hs_geostore_data_version(g);
+    pthread_mutex_lock(&c->lock);
+    hs_tilesrc *hit = NULL;
+    for (int i = 0; i < c->n; i++) {
+        if (c->e[i]->version < v && c->e[i]->state != 0) {
+            drop(c, i--); /* an older data version: never served again */
+            continue;
+        }
+        if (c->e[i]->version == v && !strcmp(c->e[i]->r.key, r->key))
+            hit = c->e[i];
+    }
+    if (hit) {
+        atomic_fetch_add(&hit->refs, 1);
+        while (hit->state == 0) /* another thread is building it: wait for that */
+            pthread_cond_wait(&c->done, &c->lock);
+        hs_tilesrc *res = hit->forward ? hit->forward : hit;
+        hs_err e = hit->build_err;
+        int ok = hit->state == 1;
+        if (ok) {
+            res->used = ++c->tick;
+            atomic_fetch_add(&res->refs, 1);
+        }
+        pthread_mutex_unlock(&c->lock);
+        hs_tilesrc_release(hit);
+        if (ok) {
+            *out = res;
+            return HS_OK;
+        }
+        /* The build we waited for failed: the same error. The failed placeholder is
+         * already out of the list, so the next request tries again. */
+        if (err)
+            *err = e;
+        return e.code < 0 ? e.code : HS_EINTERNAL;
+    }
+    /* Build it here, with a placeholder others can wait on. */
+    while (c->n >= c->cap) {
+        int lru = -1;
+        for (int i = 0; i < c->n; i++)
+            if (c->e[i]->state != 0 && (lru < 0 || c->e[i]->used < c->e[lru]->used))
+                lru = i;
+        if (lru < 0)
+            break; /* all building: go over the cap briefly rather than wait */
+        drop(c, lru);
+    }
+    hs_tilesrc *ph = calloc(1, sizeof *ph);
+    if (!ph || c->n >= SRC_CACHE_MAX) {
+        pthread_mutex_unlock(&c->lock);
+        free(ph);
+        return hs_err_set(err, HS_ENOMEM, "tile source cache: out of memory");
+    }
+    ph->r = *r;
+    ph->version = v;
+    atomic_init(&ph->refs, 1); /* the list's */
+    c->e[c->n++] = ph;
+    pthread_mutex_unlock(&c->lock);
+
+    hs_tilesrc *s = NULL;
+    hs_err berr = {0};
+    int rc = hs_tilesrc_create(conn, g, pc, r, &s, &berr);
+
+    pthread_mutex_lock(&c->lock);
+    int slot = -1;
+    for (int i = 0; i < c->n; i++)
+        if (c->e[i] == ph)
+            slot = i;
+    if (rc == HS_OK) {
+        s->version = v;
+        s->state = 1;
+        s->used = ++c->tick;
+        /* refs: the caller's (from create), the list's, the placeholder's forward */
+        atomic_fetch_add(&s->refs, 2);
+        ph->forward = s;
+        ph->state = 1;
+        if (slot >= 0)
+            c->e[slot] = s;
+        else
+            atomic_fetch_sub(&s->refs, 1);
+        *out = s;
+    } else {
+        ph->state = -1;
+        ph->build_err = berr;
+        if (slot >= 0)
+            c->e[slot] = c->e[--c->n];
+    }
+    pthread_cond_broadcast(&c->done);
+    pthread_mutex_unlock(&c->lock);
+    if (slot >= 0)
+        hs_tilesrc_release(ph); /* the list's reference to the placeholder */
+    if (rc < 0 && err)
+        *err = berr;
+    return rc;
+}
