@@ -10,13 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hs_dbwatch.h"
 #include "hs_export.h"
+#include "hs_geostore.h"
 #include "hs_pg.h"
 #include "hs_pipeline.h"
 #include "hs_report.h"
 #include "hs_routes.h"
 #include "hs_routes_maps.h"
 #include "hs_routes_tiles.h"
+#include "hs_threadctx.h"
 
 typedef struct api_route {
     hs_report_kind kind;
@@ -147,6 +150,50 @@ static int units_handle(hs_req *req, hs_resp *resp, hs_err *err)
                           units_render, req, err);
 }
 
+/* The geometry of every map and tile: loaded once per data version and shared by
+ * all worker threads (hs_geostore is reference-counted and immutable). Set once at
+ * start-up, released at exit after the server threads are gone. */
+static hs_geoholder *shared_geo;
+
+static void geo_free_at_exit(void)
+{
+    hs_geoholder_destroy(shared_geo);
+    shared_geo = NULL;
+    hs_threadctx_release();
+    hs_threadctx_process_cleanup();
+}
+
+/* NOTIFY hs_data_changed: the next request reloads (one load, however many wait). */
+static void geo_on_change(uint64_t version, void *ctx)
+{
+    hs_geoholder_invalidate(ctx, version);
+}
+
+/* Loads the geometry now when the database answers, so the first map is quick;
+ * otherwise the first request loads it. */
+static void geo_preload(hs_geoholder *h)
+{
+    PGconn *c = NULL;
+    hs_err e = {0};
+    hs_proj_ctx *pc = hs_proj_ctx_new(&e);
+    hs_geostore *g = NULL;
+    if (pc && hs_pg_connect(&c, &e) == HS_OK && hs_geostore_load(c, pc, &g, &e) == HS_OK) {
+        fprintf(stderr,
+                "hotspot: map geometry loaded (%d communes, %d provinces; data version %llu) "
+                "in %.1f s\n",
+                hs_geostore_lonlat(g, HS_GS_COMMUNE)->nfeat,
+                hs_geostore_lonlat(g, HS_GS_PROVINCE)->nfeat,
+                (unsigned long long)hs_geostore_data_version(g), hs_geostore_load_seconds(g));
+        hs_geoholder_set(h, g);
+    } else {
+        fprintf(stderr, "hotspot: map geometry not loaded at start-up (%s); the first map "
+                        "request will load it\n", e.msg);
+    }
+    if (c)
+        PQfinish(c);
+    hs_proj_ctx_free(pc);
+}
+
 int hs_routes_register_api(hs_router *r, hs_services *svc, hs_err *err)
 {
     static const char *const units_params[] = {"level", "province", NULL};
@@ -167,8 +214,15 @@ int hs_routes_register_api(hs_router *r, hs_services *svc, hs_err *err)
         if (rc < 0)
             return rc;
     }
-    /* Maps, dashboard images and tiles; these also register their geometry reload
-     * on NOTIFY. */
-    int rc = hs_routes_register_maps(r, svc, err);
-    return rc < 0 ? rc : hs_routes_register_tiles(r, svc, err);
+    /* Maps, dashboard images and tiles draw from one geometry holder. */
+    int rc = hs_geoholder_create(&shared_geo, err);
+    if (rc < 0)
+        return rc;
+    atexit(geo_free_at_exit);
+    geo_preload(shared_geo);
+    if (svc->watch && (rc = hs_dbwatch_on_change(svc->watch, geo_on_change, shared_geo, err)) < 0)
+        return rc;
+    if ((rc = hs_routes_register_maps(r, svc, shared_geo, err)) < 0)
+        return rc;
+    return hs_routes_register_tiles(r, svc, shared_geo, err);
 }

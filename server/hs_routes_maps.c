@@ -20,18 +20,8 @@ static maps_app *the_app;
 
 static void app_free_at_exit(void)
 {
-    if (!the_app)
-        return;
-    hs_geoholder_destroy(the_app->holder);
     free(the_app);
     the_app = NULL;
-    hs_threadctx_release();
-    hs_threadctx_process_cleanup();
-}
-
-static void on_data_change(uint64_t version, void *ctx)
-{
-    hs_geoholder_invalidate(((maps_app *)ctx)->holder, version);
 }
 
 typedef struct map_args {
@@ -178,41 +168,18 @@ static int dashboard_handle(hs_req *req, hs_resp *resp, hs_err *err)
     return serve_map(req, resp, &a, "dashboard/", "public, max-age=300", err);
 }
 
-int hs_routes_register_maps(hs_router *r, hs_services *svc, hs_err *err)
+int hs_routes_register_maps(hs_router *r, hs_services *svc, hs_geoholder *geo, hs_err *err)
 {
+    (void)svc;
     if (the_app)
         return hs_err_set(err, HS_EINTERNAL, "map routes registered twice");
     maps_app *app = calloc(1, sizeof *app);
     if (!app)
         return hs_err_set(err, HS_ENOMEM, "cannot allocate the map routes");
-    int rc = hs_geoholder_create(&app->holder, err);
-    if (rc < 0) {
-        free(app);
-        return rc;
-    }
+    app->holder = geo;
     the_app = app;
     atexit(app_free_at_exit);
-    /* Geometry now if the database answers; otherwise the first request loads it. */
-    PGconn *c = NULL;
-    hs_err e = {0};
-    hs_proj_ctx *pc = hs_proj_ctx_new(&e);
-    hs_geostore *g = NULL;
-    if (pc && hs_pg_connect(&c, &e) == HS_OK && hs_geostore_load(c, pc, &g, &e) == HS_OK) {
-        fprintf(stderr,
-                "hotspot: map geometry loaded (%d communes, %d provinces; data version "
-                "%llu) in %.1f s\n",
-                hs_geostore_lonlat(g, HS_GS_COMMUNE)->nfeat,
-                hs_geostore_lonlat(g, HS_GS_PROVINCE)->nfeat,
-                (unsigned long long)hs_geostore_data_version(g), hs_geostore_load_seconds(g));
-        hs_geoholder_set(app->holder, g);
-    } else
-        fprintf(stderr,
-                "hotspot: map geometry not loaded at start-up (%s); the first map "
-                "request will load it\n",
-                e.msg);
-    if (c)
-        PQfinish(c);
-    hs_proj_ctx_free(pc);
+    int rc = HS_OK;
     static const char *const ext[] = {"png", "svg", "pdf"};
     static const char *const patterns[] = {"/maps/{map}.png", "/maps/{map}.svg", "/maps/{map}.pdf"};
     for (int i = 0; rc == HS_OK && i < 3; i++)
@@ -231,7 +198,5 @@ int hs_routes_register_maps(hs_router *r, hs_services *svc, hs_err *err)
                                             .handle = dashboard_handle,
                                             .ctx = app},
                            err);
-    if (rc == HS_OK && svc->watch)
-        rc = hs_dbwatch_on_change(svc->watch, on_data_change, app, err);
     return rc;
 }

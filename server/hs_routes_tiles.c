@@ -384,12 +384,6 @@ static int tilejson(hs_req *req, hs_resp *resp, hs_err *err)
 
 /* ---- registration --------------------------------------------------------------- */
 
-static void on_change(uint64_t version, void *ctx)
-{
-    tiles_app *app = ctx;
-    hs_geoholder_invalidate(app->geo, version);
-}
-
 static int make_empty(empty_png *e, int transparent, int px, hs_err *err)
 {
     hs_map_spec sp;
@@ -416,21 +410,20 @@ static int make_empty(empty_png *e, int transparent, int px, hs_err *err)
     return HS_OK;
 }
 
-int hs_routes_register_tiles(hs_router *r, hs_services *svc, hs_err *err)
+int hs_routes_register_tiles(hs_router *r, hs_services *svc, hs_geoholder *geo, hs_err *err)
 {
     tiles_app *app = calloc(1, sizeof *app); /* lives until exit, like the router */
     if (!app)
         return hs_err_set(err, HS_ENOMEM, "tiles: out of memory");
     app->svc = svc;
     pthread_mutex_init(&app->lock, NULL);
-    int rc = hs_geoholder_create(&app->geo, err);
-    if (rc == HS_OK && !(app->srcs = hs_tilesrc_cache_create(SOURCES_KEPT, err)))
+    app->geo = geo;
+    int rc = HS_OK;
+    if (!(app->srcs = hs_tilesrc_cache_create(SOURCES_KEPT, err)))
         rc = err->code;
     for (int t = 0; rc == HS_OK && t < 2; t++)
         for (int s = 0; rc == HS_OK && s < 2; s++)
             rc = make_empty(&app->empty[t][s], t, s ? HS_TILE_PX_2X : HS_TILE_PX, err);
-    if (rc == HS_OK && svc->watch)
-        rc = hs_dbwatch_on_change(svc->watch, on_change, app, err);
     const char *const *own = hs_tile_query_names;
     if (rc == HS_OK)
         rc = hs_router_add(r, &(hs_route_spec){.method = "GET",

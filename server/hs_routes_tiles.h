@@ -19,10 +19,11 @@
 #define HS_ROUTES_TILES_H
 
 #include "hs_err.h"
+#include "hs_geostore.h"
 #include "hs_route.h"
 
-/* Registers the three routes and a data-change callback on svc->watch (geometry is
- * reloaded on the next request after a change). State lives until process exit. */
-int hs_routes_register_tiles(hs_router *r, hs_services *svc, hs_err *err);
+/* Registers the three tile routes, drawing from `geo` (shared with the maps, owned by
+ * the caller, which marks it stale on NOTIFY). State lives until process exit. */
+int hs_routes_register_tiles(hs_router *r, hs_services *svc, hs_geoholder *geo, hs_err *err);
 
 #endif

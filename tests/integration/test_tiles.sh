@@ -20,11 +20,8 @@ cleanup() {
 trap cleanup EXIT
 command -v gdalinfo >/dev/null || fail "gdalinfo is missing (Debian gdal-bin)"
 
-DB=$(hs_test_db t)
+DB=$(hs_demo_db) # read-only: loaded once by the "demo" ctest fixture
 hs() { HOTSPOT_DB=$DB "$HOTSPOT_BIN" "$@"; }
-hs db migrate >/dev/null
-hs db demo >/dev/null 2>&1 || fail "demo load failed"
-ok "demo loaded"
 
 # ---- MBTiles -----------------------------------------------------------------------
 hs tiles --layer risk --zoom 0-6 --out "$T/risk.mbtiles" 2>"$T/mb.log" ||
