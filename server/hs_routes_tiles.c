@@ -410,11 +410,33 @@ static int make_empty(empty_png *e, int transparent, int px, hs_err *err)
     return HS_OK;
 }
 
+/* The one tiles app of this process: set at registration (start-up), released at
+ * exit after the server threads are gone, so leak checkers see it freed. */
+static tiles_app *the_tiles;
+
+static void tiles_free_at_exit(void)
+{
+    tiles_app *app = the_tiles;
+    if (!app)
+        return;
+    hs_tilesrc_cache_destroy(app->srcs);
+    for (int t = 0; t < 2; t++)
+        for (int s = 0; s < 2; s++)
+            free(app->empty[t][s].png);
+    pthread_mutex_destroy(&app->lock);
+    free(app);
+    the_tiles = NULL;
+}
+
 int hs_routes_register_tiles(hs_router *r, hs_services *svc, hs_geoholder *geo, hs_err *err)
 {
-    tiles_app *app = calloc(1, sizeof *app); /* lives until exit, like the router */
+    if (the_tiles)
+        return hs_err_set(err, HS_EINTERNAL, "tile routes registered twice");
+    tiles_app *app = calloc(1, sizeof *app);
     if (!app)
         return hs_err_set(err, HS_ENOMEM, "tiles: out of memory");
+    the_tiles = app;
+    atexit(tiles_free_at_exit);
     app->svc = svc;
     pthread_mutex_init(&app->lock, NULL);
     app->geo = geo;

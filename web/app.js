@@ -6,7 +6,9 @@ const form = document.getElementById("controls");
 const statusEl = document.getElementById("status");
 const list = document.getElementById("priorities");
 
-const map = L.map("map", { minZoom: 4, maxZoom: 12, maxBounds: [[3, 95], [27, 122]] })
+// The background layers (Natural Earth) are clipped to 96–121 E, 4–27 N: keep the
+// view inside them so no one mistakes the data edge for a coastline.
+const map = L.map("map", { minZoom: 5, maxZoom: 12, maxBounds: [[4, 96], [27, 121]], maxBoundsViscosity: 1.0 })
   .setView([16.2, 106.5], 5);
 let tiles = null;
 
