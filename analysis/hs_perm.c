@@ -111,6 +111,12 @@ static double draw_exact_sum(uint64_t state, int n, int i, int k, uint32_t thr, 
 
 /* GCC/Clang vector extension: four int32 lanes (SSE2 on any x86-64, NEON on arm64). */
 typedef int32_t perm_v4 __attribute__((vector_size(16)));
+/* lanes a, b, c, d of v (GCC >= 12 also knows __builtin_shufflevector; older GCC only this) */
+#ifdef __clang__
+#define V4_SHUF(v, a, b, c, d) __builtin_shufflevector((v), (v), a, b, c, d)
+#else
+#define V4_SHUF(v, a, b, c, d) __builtin_shuffle((v), (perm_v4){a, b, c, d})
+#endif
 
 static inline int v4_any(perm_v4 v)
 {
@@ -133,13 +139,13 @@ static inline int has_repeat(const int32_t *d, int nblk)
     for (int p = 0; p < nblk; p++) {
         perm_v4 a, b;
         memcpy(&a, d + 4 * p, sizeof a);
-        acc |= (a == __builtin_shuffle(a, (perm_v4){1, 2, 3, 0})) |
-               (a == __builtin_shuffle(a, (perm_v4){2, 3, 0, 1}));
+        acc |= (a == V4_SHUF(a, 1, 2, 3, 0)) |
+               (a == V4_SHUF(a, 2, 3, 0, 1));
         for (int q = p + 1; q < nblk; q++) {
             memcpy(&b, d + 4 * q, sizeof b);
-            acc |= (a == b) | (a == __builtin_shuffle(b, (perm_v4){1, 2, 3, 0})) |
-                   (a == __builtin_shuffle(b, (perm_v4){2, 3, 0, 1})) |
-                   (a == __builtin_shuffle(b, (perm_v4){3, 0, 1, 2}));
+            acc |= (a == b) | (a == V4_SHUF(b, 1, 2, 3, 0)) |
+                   (a == V4_SHUF(b, 2, 3, 0, 1)) |
+                   (a == V4_SHUF(b, 3, 0, 1, 2));
         }
     }
     return v4_any(acc);
@@ -211,14 +217,14 @@ static inline __attribute__((always_inline)) void run_small(const unit_ctx *u, i
             FAST_PAIR(4, d4, d5);
             FAST_PAIR(6, d6, d7);
             perm_v4 a = {d0, d1, d2, d3}, b = {d4, d5, d6, d7};
-            perm_v4 acc = (a == __builtin_shuffle(a, (perm_v4){1, 2, 3, 0})) |
-                          (a == __builtin_shuffle(a, (perm_v4){2, 3, 0, 1}));
+            perm_v4 acc = (a == V4_SHUF(a, 1, 2, 3, 0)) |
+                          (a == V4_SHUF(a, 2, 3, 0, 1));
             if (k > 4)
-                acc |= (b == __builtin_shuffle(b, (perm_v4){1, 2, 3, 0})) |
-                       (b == __builtin_shuffle(b, (perm_v4){2, 3, 0, 1})) | (a == b) |
-                       (a == __builtin_shuffle(b, (perm_v4){1, 2, 3, 0})) |
-                       (a == __builtin_shuffle(b, (perm_v4){2, 3, 0, 1})) |
-                       (a == __builtin_shuffle(b, (perm_v4){3, 0, 1, 2}));
+                acc |= (b == V4_SHUF(b, 1, 2, 3, 0)) |
+                       (b == V4_SHUF(b, 2, 3, 0, 1)) | (a == b) |
+                       (a == V4_SHUF(b, 1, 2, 3, 0)) |
+                       (a == V4_SHUF(b, 2, 3, 0, 1)) |
+                       (a == V4_SHUF(b, 3, 0, 1, 2));
             rep = v4_any(acc);
         } else {
             for (int t = 0; t < k; t += 2) {
@@ -242,6 +248,103 @@ static inline __attribute__((always_inline)) void run_small(const unit_ctx *u, i
 }
 #undef FAST_PAIR
 #undef FAST_DRAW
+
+#if defined(__SSE2__) && !defined(HS_PERM_SCALAR)
+/* run_small for k <= 8 with SSE2 (part of every x86-64 CPU, so this is the generic
+ * build, not a machine-specific one). Same draws, same fast-path condition, same
+ * summation order, hence bit-identical counts; only the per-draw integer work (Lemire's
+ * product, rejection test, shift past i, repeat test) moves from the scalar ALUs, which
+ * the SplitMix hashing already keeps busy, to the vector units. Lane t of the two
+ * vectors is draw t: 64-bit output o holds draws 2j (low half) and 2j+1 (high half). */
+static inline __attribute__((always_inline)) void run_tiny(const unit_ctx *u, int k,
+                                                            int *gi_out, int *li_out)
+{
+    const double *zc = u->zc;
+    const __m128i B = _mm_set1_epi32((int32_t)u->bound);
+    const __m128i IM1 = _mm_set1_epi32(u->i - 1);
+    const __m128i SIGN = _mm_set1_epi32(INT32_MIN);
+    const __m128i THRX = _mm_set1_epi32((int32_t)(u->thr ^ 0x80000000u));
+    const __m128i LO32 = _mm_set_epi32(0, -1, 0, -1);
+    /* lanes t >= k: not drawn; they hold distinct negative sentinels -1 - t */
+    const __m128i KEEP0 = _mm_set_epi32(-(k > 3), -(k > 2), -(k > 1), -(k > 0));
+    const __m128i KEEP1 = _mm_set_epi32(-(k > 7), -(k > 6), -(k > 5), -(k > 4));
+    const __m128i SENT0 = _mm_andnot_si128(KEEP0, _mm_set_epi32(-4, -3, -2, -1));
+    const __m128i SENT1 = _mm_andnot_si128(KEEP1, _mm_set_epi32(-8, -7, -6, -5));
+    int gi_ge = 0, li_ge = 0;
+    for (int r = 0; r < u->R; r++) {
+        hs_rng rng;
+        hs_rng_init_key(&rng, u->key, (uint64_t)r);
+        uint64_t st = rng.state;
+        uint64_t o0 = hs_rng_mix64(st + HS_RNG_GAMMA);
+        uint64_t o1 = k > 2 ? hs_rng_mix64(st + 2 * HS_RNG_GAMMA) : 0;
+        __m128i bad, dup, D0, D1 = SENT1;
+        {
+            __m128i v = _mm_set_epi64x((long long)o1, (long long)o0);
+            __m128i pe = _mm_mul_epu32(v, B), po = _mm_mul_epu32(_mm_srli_epi64(v, 32), B);
+            __m128i D = _mm_or_si128(_mm_srli_epi64(pe, 32), _mm_andnot_si128(LO32, po));
+            __m128i L = _mm_or_si128(_mm_and_si128(pe, LO32), _mm_slli_epi64(po, 32));
+            bad = _mm_and_si128(_mm_cmpgt_epi32(THRX, _mm_xor_si128(L, SIGN)), KEEP0);
+            D = _mm_sub_epi32(D, _mm_cmpgt_epi32(D, IM1)); /* d += d >= i */
+            if (k < 4)
+                D = _mm_or_si128(_mm_and_si128(D, KEEP0), SENT0);
+            D0 = D;
+        }
+        dup = _mm_or_si128(_mm_cmpeq_epi32(D0, _mm_shuffle_epi32(D0, 0x39)),
+                           _mm_cmpeq_epi32(D0, _mm_shuffle_epi32(D0, 0x4e)));
+        if (k > 4) {
+            uint64_t o2 = hs_rng_mix64(st + 3 * HS_RNG_GAMMA);
+            uint64_t o3 = k > 6 ? hs_rng_mix64(st + 4 * HS_RNG_GAMMA) : 0;
+            __m128i v = _mm_set_epi64x((long long)o3, (long long)o2);
+            __m128i pe = _mm_mul_epu32(v, B), po = _mm_mul_epu32(_mm_srli_epi64(v, 32), B);
+            __m128i D = _mm_or_si128(_mm_srli_epi64(pe, 32), _mm_andnot_si128(LO32, po));
+            __m128i L = _mm_or_si128(_mm_and_si128(pe, LO32), _mm_slli_epi64(po, 32));
+            bad = _mm_or_si128(
+                bad, _mm_and_si128(_mm_cmpgt_epi32(THRX, _mm_xor_si128(L, SIGN)), KEEP1));
+            D = _mm_sub_epi32(D, _mm_cmpgt_epi32(D, IM1));
+            if (k < 8)
+                D = _mm_or_si128(_mm_and_si128(D, KEEP1), SENT1);
+            D1 = D;
+            /* D1 with itself (6 pairs), D0 with D1 rotated 0..3 lanes (16 pairs) */
+            dup = _mm_or_si128(dup, _mm_cmpeq_epi32(D1, _mm_shuffle_epi32(D1, 0x39)));
+            dup = _mm_or_si128(dup, _mm_cmpeq_epi32(D1, _mm_shuffle_epi32(D1, 0x4e)));
+            dup = _mm_or_si128(dup, _mm_cmpeq_epi32(D0, D1));
+            dup = _mm_or_si128(dup, _mm_cmpeq_epi32(D0, _mm_shuffle_epi32(D1, 0x39)));
+            dup = _mm_or_si128(dup, _mm_cmpeq_epi32(D0, _mm_shuffle_epi32(D1, 0x4e)));
+            dup = _mm_or_si128(dup, _mm_cmpeq_epi32(D0, _mm_shuffle_epi32(D1, 0x93)));
+        }
+        int32_t d[8];
+        _mm_storeu_si128((__m128i *)d, D0);
+        if (k > 4)
+            _mm_storeu_si128((__m128i *)(d + 4), D1);
+        double s0 = 0, s1 = 0;
+        s0 += zc[d[0]];
+        if (k > 1)
+            s1 += zc[d[1]];
+        if (k > 2)
+            s0 += zc[d[2]];
+        if (k > 3)
+            s1 += zc[d[3]];
+        if (k > 4)
+            s0 += zc[d[4]];
+        if (k > 5)
+            s1 += zc[d[5]];
+        if (k > 6)
+            s0 += zc[d[6]];
+        if (k > 7)
+            s1 += zc[d[7]];
+        double s = s0 + s1;
+        if (__builtin_expect(_mm_movemask_epi8(_mm_or_si128(dup, bad)) != 0, 0))
+            s = draw_exact_sum(st, u->n, u->i, k, u->thr, u->drawn, zc);
+        /* Both statistics come from the same draw: Gi* and LISA share the work. */
+        gi_ge += hs_gistar_stat(u->zi, s, u->inv_den) >= u->gi_thr;
+        li_ge += hs_lisa_stat(u->coef, s) >= u->li_thr;
+    }
+    *gi_out = gi_ge;
+    *li_out = li_ge;
+}
+#else
+#define run_tiny run_small
+#endif
 
 /* Rows with k > PERM_REJECT_MAX: partial Fisher–Yates shuffle of idx, which is the
  * identity permutation except that unit i sits at n-1, so positions 0..n-2 hold
@@ -308,14 +411,14 @@ static void perm_unit(perm_job *job, int i, int *idx, int32_t *drawn)
         drawn[t] = -1 - t;
     int gi_ge = 0, li_ge = 0;
     switch (k) { /* literal k: fully unrolled kernels for the usual contiguity rows */
-    case 1: run_small(&u, 1, &gi_ge, &li_ge); break;
-    case 2: run_small(&u, 2, &gi_ge, &li_ge); break;
-    case 3: run_small(&u, 3, &gi_ge, &li_ge); break;
-    case 4: run_small(&u, 4, &gi_ge, &li_ge); break;
-    case 5: run_small(&u, 5, &gi_ge, &li_ge); break;
-    case 6: run_small(&u, 6, &gi_ge, &li_ge); break;
-    case 7: run_small(&u, 7, &gi_ge, &li_ge); break;
-    case 8: run_small(&u, 8, &gi_ge, &li_ge); break;
+    case 1: run_tiny(&u, 1, &gi_ge, &li_ge); break;
+    case 2: run_tiny(&u, 2, &gi_ge, &li_ge); break;
+    case 3: run_tiny(&u, 3, &gi_ge, &li_ge); break;
+    case 4: run_tiny(&u, 4, &gi_ge, &li_ge); break;
+    case 5: run_tiny(&u, 5, &gi_ge, &li_ge); break;
+    case 6: run_tiny(&u, 6, &gi_ge, &li_ge); break;
+    case 7: run_tiny(&u, 7, &gi_ge, &li_ge); break;
+    case 8: run_tiny(&u, 8, &gi_ge, &li_ge); break;
     default:
         if (k <= PERM_REJECT_MAX)
             run_small(&u, k, &gi_ge, &li_ge);
