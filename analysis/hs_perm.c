@@ -18,6 +18,8 @@
 /* Units handed to a thread at a time: small enough to balance, large enough that
  * the shared counter is not contended. */
 #define PERM_BLOCK 64
+/* Replicates drawn per pass of the SSE2 kernel (see run_tiny). */
+#define PERM_RBLK 16
 
 void hs_perm_opt_default(hs_perm_opt *o)
 {
@@ -271,73 +273,86 @@ static inline __attribute__((always_inline)) void run_tiny(const unit_ctx *u, in
     const __m128i SENT0 = _mm_andnot_si128(KEEP0, _mm_set_epi32(-4, -3, -2, -1));
     const __m128i SENT1 = _mm_andnot_si128(KEEP1, _mm_set_epi32(-8, -7, -6, -5));
     int gi_ge = 0, li_ge = 0;
-    for (int r = 0; r < u->R; r++) {
-        hs_rng rng;
-        hs_rng_init_key(&rng, u->key, (uint64_t)r);
-        uint64_t st = rng.state;
-        uint64_t o0 = hs_rng_mix64(st + HS_RNG_GAMMA);
-        uint64_t o1 = k > 2 ? hs_rng_mix64(st + 2 * HS_RNG_GAMMA) : 0;
-        __m128i bad, dup, D0, D1 = SENT1;
-        {
-            __m128i v = _mm_set_epi64x((long long)o1, (long long)o0);
-            __m128i pe = _mm_mul_epu32(v, B), po = _mm_mul_epu32(_mm_srli_epi64(v, 32), B);
-            __m128i D = _mm_or_si128(_mm_srli_epi64(pe, 32), _mm_andnot_si128(LO32, po));
-            __m128i L = _mm_or_si128(_mm_and_si128(pe, LO32), _mm_slli_epi64(po, 32));
-            bad = _mm_and_si128(_mm_cmpgt_epi32(THRX, _mm_xor_si128(L, SIGN)), KEEP0);
-            D = _mm_sub_epi32(D, _mm_cmpgt_epi32(D, IM1)); /* d += d >= i */
-            if (k < 4)
-                D = _mm_or_si128(_mm_and_si128(D, KEEP0), SENT0);
-            D0 = D;
+    int32_t dbuf[PERM_RBLK][8];
+    int flag[PERM_RBLK];
+    for (int r0 = 0; r0 < u->R; r0 += PERM_RBLK) {
+        int nb = u->R - r0 < PERM_RBLK ? u->R - r0 : PERM_RBLK;
+        /* pass 1: the draws of the block's replicates (integer and vector work only) */
+        for (int j = 0; j < nb; j++) {
+            hs_rng rng;
+            hs_rng_init_key(&rng, u->key, (uint64_t)(r0 + j));
+            uint64_t st = rng.state;
+            uint64_t o0 = hs_rng_mix64(st + HS_RNG_GAMMA);
+            uint64_t o1 = k > 2 ? hs_rng_mix64(st + 2 * HS_RNG_GAMMA) : 0;
+            __m128i bad, dup, D0, D1 = SENT1;
+            {
+                __m128i v = _mm_set_epi64x((long long)o1, (long long)o0);
+                __m128i pe = _mm_mul_epu32(v, B), po = _mm_mul_epu32(_mm_srli_epi64(v, 32), B);
+                __m128i D = _mm_or_si128(_mm_srli_epi64(pe, 32), _mm_andnot_si128(LO32, po));
+                __m128i L = _mm_or_si128(_mm_and_si128(pe, LO32), _mm_slli_epi64(po, 32));
+                bad = _mm_and_si128(_mm_cmpgt_epi32(THRX, _mm_xor_si128(L, SIGN)), KEEP0);
+                D = _mm_sub_epi32(D, _mm_cmpgt_epi32(D, IM1)); /* d += d >= i */
+                if (k < 4)
+                    D = _mm_or_si128(_mm_and_si128(D, KEEP0), SENT0);
+                D0 = D;
+            }
+            dup = _mm_or_si128(_mm_cmpeq_epi32(D0, _mm_shuffle_epi32(D0, 0x39)),
+                               _mm_cmpeq_epi32(D0, _mm_shuffle_epi32(D0, 0x4e)));
+            if (k > 4) {
+                uint64_t o2 = hs_rng_mix64(st + 3 * HS_RNG_GAMMA);
+                uint64_t o3 = k > 6 ? hs_rng_mix64(st + 4 * HS_RNG_GAMMA) : 0;
+                __m128i v = _mm_set_epi64x((long long)o3, (long long)o2);
+                __m128i pe = _mm_mul_epu32(v, B), po = _mm_mul_epu32(_mm_srli_epi64(v, 32), B);
+                __m128i D = _mm_or_si128(_mm_srli_epi64(pe, 32), _mm_andnot_si128(LO32, po));
+                __m128i L = _mm_or_si128(_mm_and_si128(pe, LO32), _mm_slli_epi64(po, 32));
+                bad = _mm_or_si128(
+                    bad, _mm_and_si128(_mm_cmpgt_epi32(THRX, _mm_xor_si128(L, SIGN)), KEEP1));
+                D = _mm_sub_epi32(D, _mm_cmpgt_epi32(D, IM1));
+                if (k < 8)
+                    D = _mm_or_si128(_mm_and_si128(D, KEEP1), SENT1);
+                D1 = D;
+                /* D1 with itself (6 pairs), D0 with D1 rotated 0..3 lanes (16 pairs) */
+                dup = _mm_or_si128(dup, _mm_cmpeq_epi32(D1, _mm_shuffle_epi32(D1, 0x39)));
+                dup = _mm_or_si128(dup, _mm_cmpeq_epi32(D1, _mm_shuffle_epi32(D1, 0x4e)));
+                dup = _mm_or_si128(dup, _mm_cmpeq_epi32(D0, D1));
+                dup = _mm_or_si128(dup, _mm_cmpeq_epi32(D0, _mm_shuffle_epi32(D1, 0x39)));
+                dup = _mm_or_si128(dup, _mm_cmpeq_epi32(D0, _mm_shuffle_epi32(D1, 0x4e)));
+                dup = _mm_or_si128(dup, _mm_cmpeq_epi32(D0, _mm_shuffle_epi32(D1, 0x93)));
+            }
+            _mm_storeu_si128((__m128i *)dbuf[j], D0);
+            if (k > 4)
+                _mm_storeu_si128((__m128i *)(dbuf[j] + 4), D1);
+            flag[j] = _mm_movemask_epi8(_mm_or_si128(dup, bad));
         }
-        dup = _mm_or_si128(_mm_cmpeq_epi32(D0, _mm_shuffle_epi32(D0, 0x39)),
-                           _mm_cmpeq_epi32(D0, _mm_shuffle_epi32(D0, 0x4e)));
-        if (k > 4) {
-            uint64_t o2 = hs_rng_mix64(st + 3 * HS_RNG_GAMMA);
-            uint64_t o3 = k > 6 ? hs_rng_mix64(st + 4 * HS_RNG_GAMMA) : 0;
-            __m128i v = _mm_set_epi64x((long long)o3, (long long)o2);
-            __m128i pe = _mm_mul_epu32(v, B), po = _mm_mul_epu32(_mm_srli_epi64(v, 32), B);
-            __m128i D = _mm_or_si128(_mm_srli_epi64(pe, 32), _mm_andnot_si128(LO32, po));
-            __m128i L = _mm_or_si128(_mm_and_si128(pe, LO32), _mm_slli_epi64(po, 32));
-            bad = _mm_or_si128(
-                bad, _mm_and_si128(_mm_cmpgt_epi32(THRX, _mm_xor_si128(L, SIGN)), KEEP1));
-            D = _mm_sub_epi32(D, _mm_cmpgt_epi32(D, IM1));
-            if (k < 8)
-                D = _mm_or_si128(_mm_and_si128(D, KEEP1), SENT1);
-            D1 = D;
-            /* D1 with itself (6 pairs), D0 with D1 rotated 0..3 lanes (16 pairs) */
-            dup = _mm_or_si128(dup, _mm_cmpeq_epi32(D1, _mm_shuffle_epi32(D1, 0x39)));
-            dup = _mm_or_si128(dup, _mm_cmpeq_epi32(D1, _mm_shuffle_epi32(D1, 0x4e)));
-            dup = _mm_or_si128(dup, _mm_cmpeq_epi32(D0, D1));
-            dup = _mm_or_si128(dup, _mm_cmpeq_epi32(D0, _mm_shuffle_epi32(D1, 0x39)));
-            dup = _mm_or_si128(dup, _mm_cmpeq_epi32(D0, _mm_shuffle_epi32(D1, 0x4e)));
-            dup = _mm_or_si128(dup, _mm_cmpeq_epi32(D0, _mm_shuffle_epi32(D1, 0x93)));
+        /* pass 2: gather and count; every address is ready, so the loads overlap */
+        for (int j = 0; j < nb; j++) {
+            const int32_t *d = dbuf[j];
+            double s0 = 0, s1 = 0;
+            s0 += zc[d[0]];
+            if (k > 1)
+                s1 += zc[d[1]];
+            if (k > 2)
+                s0 += zc[d[2]];
+            if (k > 3)
+                s1 += zc[d[3]];
+            if (k > 4)
+                s0 += zc[d[4]];
+            if (k > 5)
+                s1 += zc[d[5]];
+            if (k > 6)
+                s0 += zc[d[6]];
+            if (k > 7)
+                s1 += zc[d[7]];
+            double s = s0 + s1;
+            if (__builtin_expect(flag[j] != 0, 0)) {
+                hs_rng rng;
+                hs_rng_init_key(&rng, u->key, (uint64_t)(r0 + j));
+                s = draw_exact_sum(rng.state, u->n, u->i, k, u->thr, u->drawn, zc);
+            }
+            /* Both statistics come from the same draw: Gi* and LISA share the work. */
+            gi_ge += hs_gistar_stat(u->zi, s, u->inv_den) >= u->gi_thr;
+            li_ge += hs_lisa_stat(u->coef, s) >= u->li_thr;
         }
-        int32_t d[8];
-        _mm_storeu_si128((__m128i *)d, D0);
-        if (k > 4)
-            _mm_storeu_si128((__m128i *)(d + 4), D1);
-        double s0 = 0, s1 = 0;
-        s0 += zc[d[0]];
-        if (k > 1)
-            s1 += zc[d[1]];
-        if (k > 2)
-            s0 += zc[d[2]];
-        if (k > 3)
-            s1 += zc[d[3]];
-        if (k > 4)
-            s0 += zc[d[4]];
-        if (k > 5)
-            s1 += zc[d[5]];
-        if (k > 6)
-            s0 += zc[d[6]];
-        if (k > 7)
-            s1 += zc[d[7]];
-        double s = s0 + s1;
-        if (__builtin_expect(_mm_movemask_epi8(_mm_or_si128(dup, bad)) != 0, 0))
-            s = draw_exact_sum(st, u->n, u->i, k, u->thr, u->drawn, zc);
-        /* Both statistics come from the same draw: Gi* and LISA share the work. */
-        gi_ge += hs_gistar_stat(u->zi, s, u->inv_den) >= u->gi_thr;
-        li_ge += hs_lisa_stat(u->coef, s) >= u->li_thr;
     }
     *gi_out = gi_ge;
     *li_out = li_ge;
