@@ -1,13 +1,18 @@
-/* bench_analysis: times Gi* + local Moran with permutation inference on a queen grid.
+/* bench_analysis: times Gi* + local Moran with permutation inference on a queen grid
+ * or on a layer read from CSV files.
  *
  *   bench_analysis --side S [--perms R] [--threads T] [--seed N] [--repeat K]
+ *   bench_analysis --values X.csv --pairs P.csv [--perms R] [--threads T] ...
  *
  * Prints one CSV line: side,n,perms,threads,analytic_s,perm_wall_s,perm_cpu_s (best of K
- * runs), where perm_* time hs_local_both (Gi* + LISA, analytic and permutation p, FDR,
- * bins, quadrants; one set of draws shared by both). CPU time (all threads) is printed
- * too because a shared machine inflates wall time.
- * The data are Poisson-like rates with a planted cluster, generated with hs_rng so
- * every machine times the same input. Used by bench/spdep_compare.sh. */
+ * runs; side is 0 for CSV input), where perm_* time hs_local_both (Gi* + LISA, analytic
+ * and permutation p, FDR, bins, quadrants; one set of draws shared by both). CPU time
+ * (all threads) is printed too because a shared machine inflates wall time.
+ * Grid data are Poisson-like rates with a planted cluster, generated with hs_rng so
+ * every machine times the same input. CSV input (used for the demo communes): X.csv has
+ * a header line and one value per line, unit i on data line i (0-based); P.csv has a
+ * header line and lines "a,b" of 0-based unit indices, each neighbour pair at least
+ * once (made symmetric). Used by bench/spdep_compare.sh. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -74,9 +79,111 @@ static hs_weights *queen(int side, hs_err *err)
     return w;
 }
 
+/* Reads the next line of f into buf (without the newline); 0 at end of file. */
+static int read_line(FILE *f, char *buf, size_t cap)
+{
+    if (!fgets(buf, (int)cap, f))
+        return 0;
+    buf[strcspn(buf, "\r\n")] = 0;
+    return 1;
+}
+
+/* Values file: header, then one finite number per line. Returns n or -1. */
+static int read_values(const char *path, double **out)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "bench_analysis: cannot open %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    char line[256];
+    size_t n = 0, cap = 1024;
+    double *x = malloc(cap * sizeof *x);
+    int ln = 1, ok = x && read_line(f, line, sizeof line); /* header */
+    while (ok && read_line(f, line, sizeof line)) {
+        ln++;
+        char *end;
+        errno = 0;
+        double v = strtod(line, &end);
+        if (errno || end == line || *end || !isfinite(v) || n >= 10000000) {
+            fprintf(stderr, "bench_analysis: %s line %d: expected one finite number, got '%s'\n",
+                    path, ln, line);
+            ok = 0;
+            break;
+        }
+        if (n == cap) {
+            double *y = realloc(x, 2 * cap * sizeof *x);
+            if (!y) {
+                ok = 0;
+                break;
+            }
+            x = y;
+            cap *= 2;
+        }
+        x[n++] = v;
+    }
+    fclose(f);
+    if (!ok || n < 3) {
+        if (ok)
+            fprintf(stderr, "bench_analysis: %s: need at least 3 values\n", path);
+        free(x);
+        return -1;
+    }
+    *out = x;
+    return (int)n;
+}
+
+/* Pairs file: header, then "a,b" per line (0-based indices below n). */
+static hs_weights *read_pairs(const char *path, int n, hs_err *err)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "bench_analysis: cannot open %s: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    char line[256];
+    size_t m = 0, cap = 4096;
+    int *a = malloc(cap * sizeof *a), *b = malloc(cap * sizeof *b);
+    int ln = 1, ok = a && b && read_line(f, line, sizeof line);
+    while (ok && read_line(f, line, sizeof line)) {
+        ln++;
+        char *e1, *e2;
+        errno = 0;
+        long u = strtol(line, &e1, 10);
+        long v = *e1 == ',' ? strtol(e1 + 1, &e2, 10) : -1;
+        if (errno || *e1 != ',' || *e2 || u < 0 || u >= n || v < 0 || v >= n) {
+            fprintf(stderr, "bench_analysis: %s line %d: expected 'a,b' with indices in 0..%d, got '%s'\n",
+                    path, ln, n - 1, line);
+            ok = 0;
+            break;
+        }
+        if (m == cap) {
+            int *a2 = realloc(a, 2 * cap * sizeof *a), *b2 = a2 ? realloc(b, 2 * cap * sizeof *b) : NULL;
+            if (a2)
+                a = a2;
+            if (!a2 || !b2) {
+                ok = 0;
+                break;
+            }
+            b = b2;
+            cap *= 2;
+        }
+        a[m] = (int)u;
+        b[m++] = (int)v;
+    }
+    fclose(f);
+    hs_weights *w = NULL;
+    if (ok && hs_weights_from_pairs(n, a, b, m, &w, err) < 0)
+        fprintf(stderr, "bench_analysis: %s: %s\n", path, err->msg);
+    free(a);
+    free(b);
+    return w;
+}
+
 int main(int argc, char **argv)
 {
     long side = 103, perms = 999, threads = 1, seed = 138, repeat = 1;
+    const char *values_path = NULL, *pairs_path = NULL;
     for (int i = 1; i < argc; i++) {
         const char *v = i + 1 < argc ? argv[i + 1] : "";
         int rc = 0;
@@ -90,9 +197,13 @@ int main(int argc, char **argv)
             rc = parse_int("--seed", v, 0, 2147483647, &seed);
         else if (!strcmp(argv[i], "--repeat"))
             rc = parse_int("--repeat", v, 1, 100, &repeat);
+        else if (!strcmp(argv[i], "--values"))
+            values_path = v;
+        else if (!strcmp(argv[i], "--pairs"))
+            pairs_path = v;
         else {
-            fprintf(stderr, "bench_analysis: unknown argument '%s' (allowed: --side --perms "
-                            "--threads --seed --repeat)\n", argv[i]);
+            fprintf(stderr, "bench_analysis: unknown argument '%s' (allowed: --side --values "
+                            "--pairs --perms --threads --seed --repeat)\n", argv[i]);
             return 2;
         }
         if (rc < 0)
@@ -100,16 +211,27 @@ int main(int argc, char **argv)
         i++;
     }
     hs_err err = {0};
-    hs_weights *w = queen((int)side, &err);
-    if (!w) {
+    if (!values_path != !pairs_path) {
+        fprintf(stderr, "bench_analysis: --values and --pairs go together\n");
+        return 2;
+    }
+    hs_weights *w;
+    double *x = NULL;
+    if (values_path) {
+        side = 0;
+        int nv = read_values(values_path, &x);
+        if (nv < 0)
+            return 1;
+        if (!(w = read_pairs(pairs_path, nv, &err)))
+            return 1;
+    } else if (!(w = queen((int)side, &err))) {
         fprintf(stderr, "bench_analysis: %s\n", err.msg);
         return 1;
     }
     int n = w->n;
-    double *x = malloc((size_t)n * sizeof *x), *z = malloc((size_t)n * sizeof *z);
-    if (!x || !z)
+    if (!x && !(x = malloc((size_t)n * sizeof *x)))
         return 1;
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < n && !values_path; i++) {
         hs_rng r;
         hs_rng_init(&r, 1, (uint64_t)i, 0);
         int row = i / (int)side, col = i % (int)side;
@@ -153,7 +275,6 @@ int main(int argc, char **argv)
            best_cpu);
     hs_weights_free(w);
     free(x);
-    free(z);
     return 0;
 fail:
     fprintf(stderr, "bench_analysis: %s\n", err.msg);

@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
 # Side-by-side timing of Hotspot138's Gi* + local Moran against R spdep 1.2-7
-# (localG_perm + localmoran_perm, serial), 999 permutations, queen grids 27x27,
-# 103x103 and 317x317, in ONE run on the same machine. See docs/benchmarks.md.
+# (localG_perm + localmoran_perm, serial), 999 permutations, on queen grids 27x27,
+# 103x103 and 317x317 and on the demo communes, in ONE run on the same machine.
+# See docs/benchmarks.md.
 #
 #   bash bench/spdep_compare.sh            # spdep skipped at 317x317 (takes minutes)
 #   SPDEP_317_PERMS=99 bash bench/spdep_compare.sh
 #                                           # spdep at 317x317 with 99 permutations,
 #                                           # extrapolated linearly to 999 (labelled)
-#   SIDES="27 103" REPEAT=3 bash bench/spdep_compare.sh
+#   SIDES="27 103" REPEAT=3 DEMO=0 bash bench/spdep_compare.sh
+#
+# DEMO=1 (default) adds the demo communes row: a throwaway PostgreSQL cluster is
+# started, `hotspot db migrate && hotspot db demo` loads the synthetic demo, and the
+# commune adjacency (hs.unit_adjacency) and each commune's total cases (hs.case_month,
+# all months) are exported to CSV with psql; both sides then read those files. The
+# cluster is removed at exit. HOTSPOT_BIN may name an existing hotspot binary.
 #
 # Installs r-base-core and r-cran-spdep with apt-get when missing (tests never need R).
 # Writes bench/results/spdep_compare.md (gitignored) and prints it.
@@ -17,6 +24,7 @@ SIDES=${SIDES:-"27 103 317"}
 PERMS=999
 REPEAT=${REPEAT:-1}
 SPDEP_317_PERMS=${SPDEP_317_PERMS:-0}
+DEMO=${DEMO:-1}
 OUT="$ROOT/bench/results"
 mkdir -p "$OUT"
 
@@ -32,16 +40,30 @@ make -C "$BUILD" bench_analysis -j2 >/dev/null
 BENCH="$BUILD/bench/bench_analysis"
 
 # spdep timing: elapsed and CPU (user + system) of localG_perm + localmoran_perm.
-r_time() { # side nsim
-  Rscript --vanilla - "$1" "$2" <<'RS'
+# Arguments: "grid" side nsim, or "csv" values.csv pairs.csv nsim (bench_analysis's
+# --values/--pairs format: 0-based pairs, isolated units allowed).
+r_time() {
+  Rscript --vanilla - "$@" <<'RS'
 suppressMessages(library(spdep))
-a <- commandArgs(TRUE); side <- as.integer(a[1]); nsim <- as.integer(a[2])
+a <- commandArgs(TRUE)
 set.seed(1)
-nb <- cell2nb(side, side, type = "queen")
-x <- rnorm(side * side, 20, 5)
-lwB <- nb2listw(include.self(nb), style = "B"); lwW <- nb2listw(nb, style = "W")
-t1 <- system.time(g <- localG_perm(x, lwB, nsim = nsim, iseed = 1))
-t2 <- system.time(l <- localmoran_perm(x, lwW, nsim = nsim, mlvar = FALSE, iseed = 1))
+if (a[1] == "grid") {
+  side <- as.integer(a[2]); nsim <- as.integer(a[3])
+  nb <- cell2nb(side, side, type = "queen")
+  x <- rnorm(side * side, 20, 5)
+} else {
+  x <- read.csv(a[2])$x; p <- read.csv(a[3]); nsim <- as.integer(a[4]); n <- length(x)
+  from <- c(p$a, p$b) + 1L; to <- c(p$b, p$a) + 1L
+  nb <- lapply(split(to, factor(from, levels = seq_len(n))),
+               function(v) if (length(v)) sort(unique(as.integer(v))) else 0L)
+  names(nb) <- NULL
+  class(nb) <- "nb"; attr(nb, "region.id") <- as.character(seq_len(n)); attr(nb, "sym") <- TRUE
+}
+lwB <- nb2listw(include.self(nb), style = "B", zero.policy = TRUE)
+lwW <- nb2listw(nb, style = "W", zero.policy = TRUE)
+t1 <- system.time(g <- localG_perm(x, lwB, nsim = nsim, zero.policy = TRUE, iseed = 1))
+t2 <- system.time(l <- localmoran_perm(x, lwW, nsim = nsim, mlvar = FALSE, zero.policy = TRUE,
+                                       iseed = 1))
 cat(sprintf("%.3f,%.3f,%.3f,%.3f\n", t1[["elapsed"]], t1[["user.self"]] + t1[["sys.self"]],
             t2[["elapsed"]], t2[["user.self"]] + t2[["sys.self"]]))
 RS
@@ -53,41 +75,80 @@ MD="$OUT/spdep_compare.md"
        "load average at start: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%Y-%m-%dT%H:%MZ)"
   echo "spdep $(Rscript -e 'cat(as.character(packageVersion("spdep")))'), R $(Rscript -e 'cat(R.version$major, R.version$minor, sep=".")')"
   echo
-  echo "| n | spdep localG_perm s (cpu) | spdep localmoran_perm s (cpu) | spdep total s (cpu) | ours 1 thread s (cpu) | ours 2 threads s (cpu) | ratio wall (2 thr) | ratio cpu |"
+  echo "| n | spdep localG_perm s (cpu) | spdep localmoran_perm s (cpu) | spdep total s (cpu) | ours 1 thread s (cpu) | ours 2 threads s (cpu) | ratio wall (2 thr) | ratio cpu (1 thr) |"
   echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
 } > "$MD"
 
-for s in $SIDES; do
-  n=$((s * s))
-  o1=$("$BENCH" --side "$s" --perms $PERMS --threads 1 --repeat "$REPEAT")
-  o2=$("$BENCH" --side "$s" --perms $PERMS --threads 2 --repeat "$REPEAT")
+# row LABEL "R_RESULT" BENCH_ARGS...: times our side and writes one table row.
+row() {
+  local label=$1 rt=$2
+  shift 2
+  local o1 o2 w1 c1 w2 c2
+  o1=$("$BENCH" "$@" --perms $PERMS --threads 1 --repeat "$REPEAT")
+  o2=$("$BENCH" "$@" --perms $PERMS --threads 2 --repeat "$REPEAT")
   w1=$(echo "$o1" | cut -d, -f6); c1=$(echo "$o1" | cut -d, -f7)
   w2=$(echo "$o2" | cut -d, -f6); c2=$(echo "$o2" | cut -d, -f7)
-  note=""
-  if [ "$s" -ge 300 ]; then
-    if [ "$SPDEP_317_PERMS" -gt 0 ]; then
-      rt=$(r_time "$s" "$SPDEP_317_PERMS")
-      f=$(awk -v p="$SPDEP_317_PERMS" 'BEGIN{print 999/p}')
-      rt=$(echo "$rt" | awk -F, -v f="$f" '{printf "%.3f,%.3f,%.3f,%.3f", $1*f, $2*f, $3*f, $4*f}')
-      note=" (spdep run at $SPDEP_317_PERMS perms, x$(printf %.2f "$f") extrapolated)"
-    else
-      rt=""
-    fi
-  else
-    rt=$(r_time "$s" $PERMS)
-  fi
   if [ -n "$rt" ]; then
     IFS=, read -r ge gc le lc <<<"$rt"
     tw=$(awk -v a="$ge" -v b="$le" 'BEGIN{printf "%.3f", a+b}')
     tc=$(awk -v a="$gc" -v b="$lc" 'BEGIN{printf "%.3f", a+b}')
     rw=$(awk -v a="$tw" -v b="$w2" 'BEGIN{printf "%.0fx", a/b}')
-    rc=$(awk -v a="$tc" -v b="$c2" 'BEGIN{printf "%.0fx", a/b}')
-    echo "| $n$note | $ge ($gc) | $le ($lc) | $tw ($tc) | $w1 ($c1) | $w2 ($c2) | $rw | $rc |" >> "$MD"
+    rc=$(awk -v a="$tc" -v b="$c1" 'BEGIN{printf "%.0fx", a/b}')
+    echo "| $label | $ge ($gc) | $le ($lc) | $tw ($tc) | $w1 ($c1) | $w2 ($c2) | $rw | $rc |" >> "$MD"
   else
-    echo "| $n | skipped | skipped | skipped (set SPDEP_317_PERMS) | $w1 ($c1) | $w2 ($c2) | - | - |" >> "$MD"
+    echo "| $label | skipped | skipped | skipped (set SPDEP_317_PERMS) | $w1 ($c1) | $w2 ($c2) | - | - |" >> "$MD"
   fi
+}
+
+for s in $SIDES; do
+  n=$((s * s))
+  label="$n ($s×$s grid)"
+  if [ "$s" -ge 300 ]; then
+    if [ "$SPDEP_317_PERMS" -gt 0 ]; then
+      rt=$(r_time grid "$s" "$SPDEP_317_PERMS")
+      f=$(awk -v p="$SPDEP_317_PERMS" 'BEGIN{print 999/p}')
+      rt=$(echo "$rt" | awk -F, -v f="$f" '{printf "%.3f,%.3f,%.3f,%.3f", $1*f, $2*f, $3*f, $4*f}')
+      label="$label (spdep run at $SPDEP_317_PERMS perms, x$(printf %.2f "$f") extrapolated)"
+    else
+      rt=""
+    fi
+  else
+    rt=$(r_time grid "$s" $PERMS)
+  fi
+  row "$label" "$rt" --side "$s"
 done
-echo >> "$MD"
-echo "Ours: bench_analysis (hs_local_both: Gi* + LISA, analytic + 999-permutation p, FDR, bins, quadrants)." >> "$MD"
-echo "Ratio cpu = spdep CPU seconds / our CPU seconds with 2 threads (robust to other load)." >> "$MD"
+
+if [ "$DEMO" = 1 ]; then
+  # shellcheck source=../scripts/lib.sh
+  source "$ROOT/scripts/lib.sh"
+  HOTSPOT_BIN=${HOTSPOT_BIN:-$BUILD/hotspot}
+  [ -x "$HOTSPOT_BIN" ] || make -C "$BUILD" hotspot -j2 >/dev/null
+  PGDIR=$(mktemp -d "${TMPDIR:-/tmp}/hotspot-bench.XXXXXX")
+  trap 'hs_tmp_cluster_stop "$PGDIR"' EXIT
+  hs_tmp_cluster_start "$PGDIR"
+  "$HS_PG_BINDIR/psql" -h "$PGDIR" -U hotspot -d postgres -qAt -v ON_ERROR_STOP=1 \
+    -c "CREATE DATABASE hotspot_bench" >/dev/null
+  DB="host=$PGDIR user=hotspot dbname=hotspot_bench"
+  "$HOTSPOT_BIN" --db "$DB" db migrate >/dev/null
+  "$HOTSPOT_BIN" --db "$DB" db demo >/dev/null
+  # unit i = the i-th commune by code; x = its cases over all months
+  (cd "$PGDIR" && "$HS_PG_BINDIR/psql" -h "$PGDIR" -U hotspot -d hotspot_bench -qAt \
+    -v ON_ERROR_STOP=1 <<'SQL'
+CREATE TEMP VIEW cu AS
+  SELECT code, (row_number() OVER (ORDER BY code) - 1)::int AS idx FROM hs.unit WHERE level = 'commune';
+\copy (SELECT coalesce(sum(c.cases), 0) AS x FROM cu LEFT JOIN hs.case_month c ON c.unit_code = cu.code GROUP BY cu.idx ORDER BY cu.idx) TO 'values.csv' WITH (FORMAT csv, HEADER)
+\copy (SELECT ia.idx AS a, ib.idx AS b FROM hs.unit_adjacency j JOIN cu ia ON ia.code = j.a JOIN cu ib ON ib.code = j.b WHERE ia.idx < ib.idx ORDER BY 1, 2) TO 'pairs.csv' WITH (FORMAT csv, HEADER)
+SQL
+  )
+  n=$(($(wc -l < "$PGDIR/values.csv") - 1))
+  rt=$(r_time csv "$PGDIR/values.csv" "$PGDIR/pairs.csv" $PERMS)
+  row "$n (demo communes, total cases)" "$rt" --values "$PGDIR/values.csv" --pairs "$PGDIR/pairs.csv"
+fi
+
+{
+  echo
+  echo "Ours: bench_analysis (hs_local_both: Gi* + LISA, analytic + 999-permutation p, FDR, bins, quadrants)."
+  echo "Each cell: wall seconds (CPU seconds, user + system). Ratio cpu = spdep CPU seconds / our"
+  echo "1-thread CPU seconds (robust to other load); ratio wall uses our 2-thread wall time."
+} >> "$MD"
 cat "$MD"
