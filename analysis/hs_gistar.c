@@ -135,15 +135,8 @@ int hs_gistar(const hs_weights *w, const double *x, const hs_gistar_opt *opt,
     if (rc < 0)
         return rc;
     int *ge = NULL;
-    if (opt->perm.permutations > 0) {
-        ge = malloc(((size_t)w->n + 1) * sizeof *ge);
-        if (!ge)
-            return hs_err_set(err, HS_ENOMEM, "cannot allocate counts for %d units", w->n);
-        if ((rc = hs_perm_local(w, x, &opt->perm, ge, NULL, err)) < 0) {
-            free(ge);
-            return rc;
-        }
-    }
+    if ((rc = hs_perm_counts(w, x, &opt->perm, 1, &ge, err)) < 0)
+        return rc;
     rc = hs_gistar_with_counts(w, x, opt, ge, out, err);
     free(ge);
     return rc;

@@ -161,15 +161,8 @@ int hs_lisa(const hs_weights *w, const double *x, const hs_lisa_opt *opt, hs_lis
     if (rc < 0)
         return rc;
     int *ge = NULL;
-    if (opt->perm.permutations > 0) {
-        ge = malloc(((size_t)w->n + 1) * sizeof *ge);
-        if (!ge)
-            return hs_err_set(err, HS_ENOMEM, "cannot allocate counts for %d units", w->n);
-        if ((rc = hs_perm_local(w, x, &opt->perm, NULL, ge, err)) < 0) {
-            free(ge);
-            return rc;
-        }
-    }
+    if ((rc = hs_perm_counts(w, x, &opt->perm, 0, &ge, err)) < 0)
+        return rc;
     rc = hs_lisa_with_counts(w, x, opt, ge, out, err);
     free(ge);
     return rc;

@@ -551,3 +551,21 @@ int hs_perm_local(const hs_weights *w, const double *x, const hs_perm_opt *opt, 
                           n);
     return HS_OK;
 }
+
+int hs_perm_counts(const hs_weights *w, const double *x, const hs_perm_opt *opt, int gi,
+                   int **ge, hs_err *err)
+{
+    *ge = NULL;
+    if (opt->permutations <= 0)
+        return HS_OK;
+    int *c = malloc(((size_t)w->n + 1) * sizeof *c);
+    if (!c)
+        return hs_err_set(err, HS_ENOMEM, "cannot allocate counts for %d units", w->n);
+    int rc = hs_perm_local(w, x, opt, gi ? c : NULL, gi ? NULL : c, err);
+    if (rc < 0) {
+        free(c);
+        return rc;
+    }
+    *ge = c;
+    return HS_OK;
+}

@@ -99,4 +99,10 @@ static inline double hs_perm_folded_p(int ge, int R)
 int hs_perm_local(const hs_weights *w, const double *x, const hs_perm_opt *opt, int *gi_ge,
                   int *lisa_ge, hs_err *err);
 
+/* Allocates and fills the unfolded counts of ONE statistic (gi != 0: Gi*, else local
+ * Moran) with hs_perm_local; *ge is NULL when opt->permutations is 0. Caller frees
+ * *ge with free(). */
+int hs_perm_counts(const hs_weights *w, const double *x, const hs_perm_opt *opt, int gi,
+                   int **ge, hs_err *err);
+
 #endif

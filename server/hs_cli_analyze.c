@@ -12,31 +12,10 @@
 #include "hs_arena.h"
 #include "hs_cli.h"
 #include "hs_export.h"
+#include "hs_outfile.h"
 #include "hs_pg.h"
 #include "hs_pipeline.h"
 #include "hs_report.h"
-
-/* Writes to `path` through a temporary file in the same directory, so a failed or
- * interrupted run never leaves a half-written output behind. */
-static int write_output(const char *path, const hs_buf *b, hs_err *err)
-{
-    if (!path || !strcmp(path, "-"))
-        return fwrite(b->data, 1, b->len, stdout) == b->len && fflush(stdout) == 0
-                   ? HS_OK
-                   : hs_err_set(err, HS_EIO, "cannot write to standard output");
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (!f)
-        return hs_err_set(err, HS_EIO, "cannot create --out %s: %m", path);
-    int ok = fwrite(b->data, 1, b->len, f) == b->len;
-    ok = (fclose(f) == 0) && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return hs_err_set(err, HS_EIO, "cannot write --out %s: %m", path);
-    }
-    return HS_OK;
-}
 
 static int run_command(int argc, char **argv, const char *cmd, unsigned accept, hs_report_kind kind,
                        const char *what)
@@ -81,7 +60,7 @@ static int run_command(int argc, char **argv, const char *cmd, unsigned accept, 
     if (rc == HS_OK)
         rc = fmt->write(t, &out, &err);
     if (rc == HS_OK)
-        rc = write_output(p.out, &out, &err);
+        rc = hs_outfile_write(p.out, &out, &err);
     if (rc == HS_OK) {
         status = 0;
         for (int k = 0; k < t->nsummary; k++)

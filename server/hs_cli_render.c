@@ -11,6 +11,7 @@
 
 #include "hs_arena.h"
 #include "hs_cli.h"
+#include "hs_outfile.h"
 #include "hs_geostore.h"
 #include "hs_mapjob.h"
 #include "hs_pg.h"
@@ -33,28 +34,6 @@ static const char HELP[] =
     "  --k N                         3..9 classes (default 5)\n"
     "  --public                      publication rules: counts below 5 suppressed\n\n"
     "analysis options:\n";
-
-/* Writes through a temporary file in the same directory and renames it, so a failed
- * run never leaves a half-written image. */
-static int write_atomic(const char *path, const hs_buf *b, hs_err *err)
-{
-    if (!strcmp(path, "-"))
-        return fwrite(b->data, 1, b->len, stdout) == b->len && fflush(stdout) == 0
-                   ? HS_OK
-                   : hs_err_set(err, HS_EIO, "cannot write to standard output");
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (!f)
-        return hs_err_set(err, HS_EIO, "cannot create --out %s: %m", path);
-    int ok = fwrite(b->data, 1, b->len, f) == b->len;
-    ok = (fclose(f) == 0) && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return hs_err_set(err, HS_EIO, "cannot write --out %s: %m", path);
-    }
-    return HS_OK;
-}
 
 int hs_cli_render(int argc, char **argv)
 {
@@ -102,7 +81,7 @@ int hs_cli_render(int argc, char **argv)
         if (rc == HS_OK)
             rc = hs_mapjob_render(job, rctx, &out, &err);
         if (rc == HS_OK)
-            rc = write_atomic(p.out, &out, &err);
+            rc = hs_outfile_write(p.out, &out, &err);
     }
     if (rc == HS_OK) {
         status = 0;
