@@ -20,20 +20,10 @@
 #include <stdint.h>
 
 #include "hs_gistar.h"
+#include "hs_lisa_codes.h"
 
 /* The same codes are declared by maps/hs_classify.h (maps/ does not depend on
  * analysis/); the guard lets a file include both. Keep the two lists identical. */
-#ifndef HS_LISA_CODES_DEFINED
-#define HS_LISA_CODES_DEFINED
-enum {
-    HS_LISA_NS = 0,
-    HS_LISA_HH = 1,
-    HS_LISA_LL = 2,
-    HS_LISA_LH = 3,
-    HS_LISA_HL = 4,
-    HS_LISA_ISOLATED = 5
-};
-#endif
 typedef int hs_lisa_quadrant; /* HS_LISA_* */
 
 /* "HH", "LL", "LH", "HL", "not significant", "isolated" (static strings). */

@@ -14,6 +14,7 @@
 #define HS_CLASSIFY_H
 
 #include "hs_err.h"
+#include "hs_lisa_codes.h"
 #include "hs_palette.h"
 
 #define HS_CLASSIFY_MAX_K 9
@@ -91,17 +92,6 @@ int hs_scheme_gistar_class(int gi_bin);
 
 /* LISA cluster codes as produced by analysis/ (GeoDa order). analysis/hs_lisa.h
  * declares the same list under the same guard: keep them identical. */
-#ifndef HS_LISA_CODES_DEFINED
-#define HS_LISA_CODES_DEFINED
-enum {
-    HS_LISA_NS = 0,
-    HS_LISA_HH = 1,
-    HS_LISA_LL = 2,
-    HS_LISA_LH = 3,
-    HS_LISA_HL = 4,
-    HS_LISA_ISOLATED = 5
-};
-#endif
 int hs_scheme_lisa_class(int lisa_code);
 
 /* Emerging hot-spot categories (ArcGIS names). Hot codes 1..8, cold codes are the
