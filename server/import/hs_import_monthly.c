@@ -1,4 +1,4 @@
-#include "hs_import_csv.h"
+#include "hs_import_monthly.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,11 +33,11 @@ static int map_file(const char *path, mapped_file *f, hs_err *err)
         rc = hs_err_set(err, HS_EIO, "%s: cannot stat: %s", path, strerror(errno));
     } else if (!S_ISREG(st.st_mode)) {
         rc = hs_err_set(err, HS_EINVAL, "%s: not a regular file", path);
-    } else if ((uintmax_t)st.st_size > HS_IMPORT_CSV_MAX_BYTES) {
+    } else if ((uintmax_t)st.st_size > HS_IMPORT_MONTHLY_MAX_BYTES) {
         rc = hs_err_set(err, HS_ELIMIT,
                         "%s: %jd bytes is more than the %zu-byte limit for one import: split "
                         "the file (e.g. by year)",
-                        path, (intmax_t)st.st_size, HS_IMPORT_CSV_MAX_BYTES);
+                        path, (intmax_t)st.st_size, HS_IMPORT_MONTHLY_MAX_BYTES);
     } else if (st.st_size > 0) {
         void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (p == MAP_FAILED) {
@@ -140,7 +140,7 @@ static int stage_rows(PGconn *c, const hs_monthly *m, hs_err *err)
  * duplicate pairs (hs_monthly refused them), so delete + insert is exact. Inserting
  * in key order keeps the primary-key and foreign-key lookups local (measured: 5.2 s ->
  * 3.1 s for 229,180 rows on a loaded 2-core machine). */
-static int replace_rows(PGconn *c, hs_monthly_kind kind, hs_import_csv_result *res, hs_err *err)
+static int replace_rows(PGconn *c, hs_monthly_kind kind, hs_import_monthly_result *res, hs_err *err)
 {
     const char *t = hs_monthly_table(kind);
     const char *const *col = hs_monthly_columns(kind);
@@ -170,7 +170,7 @@ static int replace_rows(PGconn *c, hs_monthly_kind kind, hs_import_csv_result *r
     return HS_OK;
 }
 
-int hs_import_csv(PGconn *c, hs_monthly_kind kind, const char *path, hs_import_csv_result *res,
+int hs_import_monthly(PGconn *c, hs_monthly_kind kind, const char *path, hs_import_monthly_result *res,
                   hs_err *err)
 {
     memset(res, 0, sizeof *res);
@@ -218,7 +218,7 @@ out:
     return rc;
 }
 
-void hs_import_csv_result_free(hs_import_csv_result *res)
+void hs_import_monthly_result_free(hs_import_monthly_result *res)
 {
     hs_errlist_free(&res->errors);
 }

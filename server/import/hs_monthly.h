@@ -1,6 +1,6 @@
 /* hs_monthly: validation of a monthly aggregate CSV (cases or outreach) held in memory.
  * No I/O and no database: it turns the bytes into rows plus a list of every error
- * with its line and column, so the importer (hs_import_csv), the unit tests and the
+ * with its line and column, so the importer (hs_import_monthly), the unit tests and the
  * fuzzer drive the same code. The one check it cannot do -- whether a unit code
  * exists -- is done by the caller, who passes the unknown codes back in with
  * hs_monthly_report_unknown() so those errors join the list in line order.

@@ -1,5 +1,5 @@
 /* `hotspot import units|cases|outreach`: option parsing and reporting only; the work
- * is in hs_import_units and hs_import_csv. */
+ * is in hs_import_units and hs_import_monthly. */
 #include <gdal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 
 #include "hs_cli.h"
 #include "hs_errlist.h"
-#include "hs_import_csv.h"
+#include "hs_import_monthly.h"
 #include "hs_import_units.h"
 #include "hs_pg.h"
 
@@ -192,13 +192,13 @@ static int cmd_monthly(hs_monthly_kind kind, int argc, char **argv)
         fprintf(stderr, "hotspot import %s: %s\n", name, err.msg);
         return 1;
     }
-    hs_import_csv_result res;
-    int rc = hs_import_csv(c, kind, path, &res, &err);
+    hs_import_monthly_result res;
+    int rc = hs_import_monthly(c, kind, path, &res, &err);
     PQfinish(c);
     if (rc < 0) {
         print_errors(&res.errors, path);
         fprintf(stderr, "hotspot import %s: %s\n", name, err.msg);
-        hs_import_csv_result_free(&res);
+        hs_import_monthly_result_free(&res);
         return 1;
     }
     printf("%s: %lu rows into %s for %lu units and %lu periods", path, res.rows,
@@ -206,7 +206,7 @@ static int cmd_monthly(hs_monthly_kind kind, int argc, char **argv)
     if (res.periods)
         printf(" (%s to %s)", res.first, res.last);
     printf("; %lu existing rows replaced\n", res.replaced);
-    hs_import_csv_result_free(&res);
+    hs_import_monthly_result_free(&res);
     return 0;
 }
 
