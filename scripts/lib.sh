@@ -13,6 +13,13 @@ HS_PACKAGES=(
   libcmocka-dev poppler-utils curl python3
 )
 
+# Tools only the tests and benchmarks use (fuzzing, the linear-programming attacker
+# test, the browser check, nginx in front, load generation, leak checks). scripts/test
+# installs them; scripts/demo does not need them.
+HS_TEST_PACKAGES=(
+  clang libclang-rt-14-dev glpk-utils nginx-light wrk chromium valgrind
+)
+
 HS_PG_BINDIR=${HOTSPOT_PG_BINDIR:-/usr/lib/postgresql/15/bin}
 
 hs_log() { printf '%s: %s\n' "$(basename "$0")" "$*" >&2; }
@@ -21,10 +28,11 @@ hs_die() { hs_log "$*"; exit 1; }
 # Installs the packages of HS_PACKAGES that are missing; touches nothing when all
 # are present. Needs root, or sudo; otherwise prints the command and stops.
 hs_ensure_packages() {
-  local missing=() p
+  local missing=() p want=("${HS_PACKAGES[@]}")
+  [[ ${1:-} == --test ]] && want+=("${HS_TEST_PACKAGES[@]}")
   command -v dpkg-query >/dev/null 2>&1 ||
     hs_die "dpkg-query not found: this script supports Debian/Ubuntu; install the equivalents of: ${HS_PACKAGES[*]}"
-  for p in "${HS_PACKAGES[@]}"; do
+  for p in "${want[@]}"; do
     [[ $(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null) == installed ]] || missing+=("$p")
   done
   ((${#missing[@]} == 0)) && return 0
