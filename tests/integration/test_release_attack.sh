@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# `hotspot publish` on the demo data, and the attacker of docs/publication.md:
+#  - a public and an internal set; every manifest entry exists with its SHA-256;
+#  - no public file holds a commune-level figure or a count 1..4;
+#  - release_attack.py (GLPK) on the year release 2025 alone, and on two consecutive
+#    releases together (data through 2026-08 -> 2026-Q2; a month added -> 2026-Q3):
+#    every cell whose true count is 1..4 keeps >= 3 feasible integers.
+source "$(dirname "$0")/lib.sh"
+T=$(mktemp -d)
+trap 'rm -rf "$T"; hs_test_cleanup' EXIT
+command -v glpsol >/dev/null || fail "glpsol (glpk-utils) is not installed"
+ATTACK="$HS_SOURCE_DIR/tests/integration/release_attack.py"
+
+DEMO=$(hs_demo_db)
+publish() { local db=$1; shift; HOTSPOT_DB=$db "$HOTSPOT_BIN" publish "$@"; }
+
+# truth DB: code,window,cases for provinces and the nation (quarters, years, months).
+truth() {
+  "$PSQL" "$1" -qAtX -v ON_ERROR_STOP=1 -F, -c "
+    WITH c AS (SELECT coalesce(u.parent_code, u.code) AS prov, m.period, m.cases
+                 FROM hs.case_month m JOIN hs.unit u ON u.code = m.unit_code),
+         w AS (SELECT prov, to_char(period, 'YYYY') || '-Q' || extract(quarter FROM period) AS win, cases FROM c
+               UNION ALL SELECT prov, to_char(period, 'YYYY'), cases FROM c
+               UNION ALL SELECT 'VN', to_char(period, 'YYYY-MM'), cases FROM c)
+    SELECT 'code', 'window', 'cases'
+    UNION ALL SELECT prov, win, sum(cases)::text FROM w GROUP BY prov, win
+    UNION ALL SELECT 'VN', win, sum(cases)::text FROM w WHERE prov <> 'VN' GROUP BY win"
+}
+
+check_manifest() {
+  local dir=$1 n=0
+  python3 - "$dir" <<'PY' || fail "manifest of $dir does not match its files"
+import hashlib, json, os, sys
+d = sys.argv[1]
+m = json.load(open(os.path.join(d, "manifest.json")))
+assert m["files"], "empty manifest"
+for name, e in m["files"].items():
+    data = open(os.path.join(d, name), "rb").read()
+    assert hashlib.sha256(data).hexdigest() == e["sha256"], name
+    assert len(data) == e["bytes"], name
+listed = set(m["files"]) | {"manifest.json"}
+assert listed == set(os.listdir(d)), "unlisted files: %s" % (set(os.listdir(d)) - listed)
+for k in ("data_version", "parameters", "method", "generated_at", "period"):
+    assert k in m, k
+print("ok - manifest of %s: %d files hashed" % (d, len(m["files"])))
+PY
+}
+
+# No commune figure, no count 1..4 in the CSV or in the page's table cells.
+check_public_files() {
+  local dir=$1
+  awk -F, 'NR > 1 && $1 != "national" && $1 != "province" { exit 1 }' "$dir/data.csv" ||
+    fail "$dir/data.csv has a level other than national/province"
+  awk -F, 'NR > 1 && $5 ~ /^[1-4]$/ { exit 1 }' "$dir/data.csv" || fail "$dir/data.csv has a count 1..4"
+  ! grep -Eq '<td>[1-4]</td>' "$dir/index.html" || fail "$dir/index.html shows a count 1..4"
+  ! grep -Eq '"cases": [1-4][,}]?$' "$dir/data.json" || fail "$dir/data.json has a count 1..4"
+  local communes
+  communes=$(q "$DEMO" "SELECT count(*) FROM hs.unit WHERE level = 'commune'")
+  for code in $(q "$DEMO" "SELECT code FROM hs.unit WHERE level = 'commune' ORDER BY random() LIMIT 40"); do
+    ! grep -qF "$code" "$dir/data.csv" "$dir/data.json" || fail "commune $code appears in $dir"
+  done
+  ok "$dir: no commune code (40 of $communes sampled), no count 1..4 in CSV/JSON/HTML"
+}
+
+# ---- public and internal sets of the year 2025 ----
+publish "$DEMO" --period 2025 --out "$T/pub2025" 2>"$T/err" || fail "publish 2025: $(cat "$T/err")"
+cat "$T/err"
+for f in index.html data.csv data.json manifest.json chart_monthly.png map_gistar.png map_gistar.svg \
+         map_emerging.png map_outreach_gap.svg; do
+  [[ -s $T/pub2025/$f ]] || fail "public set lacks $f"
+done
+ok "public set has its files"
+check_manifest "$T/pub2025"
+check_public_files "$T/pub2025"
+grep -q "SYNTHETIC DATA" "$T/pub2025/index.html" || fail "no synthetic banner"
+! grep -qE 'https?://' "$T/pub2025/index.html" || fail "index.html makes an external request"
+ok "index.html: synthetic banner, no external URL"
+
+publish "$DEMO" --period 2025 --audience internal --out "$T/int2025" 2>"$T/err" || fail "internal: $(cat "$T/err")"
+check_manifest "$T/int2025"
+[[ $(grep -c "NỘI BỘ — KHÔNG CÔNG BỐ" "$T/int2025/index.html") -ge 2 ]] || fail "internal mark missing"
+ok "internal set marked NỘI BỘ — KHÔNG CÔNG BỐ"
+
+# Re-publishing replaces the folder whole (atomic rename, no leftovers).
+publish "$DEMO" --period 2025-Q2 --out "$T/pub2025" 2>/dev/null || fail "republish"
+[[ $(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["period"])' "$T/pub2025/data.json") == 2025-Q2 ]] ||
+  fail "republish did not replace the folder"
+[[ -z $(ls -d "$T"/pub2025.* 2>/dev/null) ]] || fail "temporary folders left behind"
+ok "republish replaces the folder, nothing left behind"
+
+# Errors name the option.
+publish "$DEMO" --period 2025-Q5 --out "$T/bad" 2>"$T/err" && fail "2025-Q5 accepted"
+grep -q -- "--period 2025-Q5" "$T/err" || fail "error does not name --period: $(cat "$T/err")"
+publish "$DEMO" --period 2030 --out "$T/bad" 2>"$T/err" && fail "2030 accepted"
+grep -q "not complete" "$T/err" || fail "incomplete period: $(cat "$T/err")"
+ok "bad periods rejected naming --period"
+
+# ---- the attack on one release ----
+truth "$DEMO" >"$T/truth.csv"
+publish "$DEMO" --period 2025 --out "$T/pub2025" 2>/dev/null || fail "publish 2025 again"
+python3 "$ATTACK" "$T/truth.csv" "$T/pub2025" | tee "$T/attack1" || fail "attack on release 2025 narrowed a cell"
+ok "attack on release 2025: $(cat "$T/attack1" | head -1)"
+
+# ---- two consecutive releases: data through 2026-08, then September added ----
+DB=$(hs_test_db attack)
+"$HOTSPOT_BIN" --db "$DB" db migrate >/dev/null || fail "migrate"
+"$HOTSPOT_BIN" --db "$DB" db demo >/dev/null || fail "demo"
+truth "$DB" >"$T/truth2.csv"
+q "$DB" "CREATE TABLE public.held AS SELECT * FROM hs.case_month WHERE period >= '2026-09-01';
+         DELETE FROM hs.case_month WHERE period >= '2026-09-01';
+         DELETE FROM hs.outreach_month WHERE period >= '2026-09-01'" >/dev/null
+v1=$(q "$DB" "SELECT version FROM hs.data_version")
+publish "$DB" --period 2026-Q2 --out "$T/relA" 2>/dev/null || fail "publish 2026-Q2"
+q "$DB" "INSERT INTO hs.case_month SELECT * FROM public.held WHERE period = '2026-09-01'" >/dev/null
+v2=$(q "$DB" "SELECT version FROM hs.data_version")
+[[ $v1 != "$v2" ]] || fail "data version did not change when a month was added"
+publish "$DB" --period 2026-Q3 --out "$T/relB" 2>/dev/null || fail "publish 2026-Q3"
+check_public_files "$T/relB"
+python3 "$ATTACK" "$T/truth2.csv" "$T/relA" "$T/relB" | tee "$T/attack2" ||
+  fail "attack on releases 2026-Q2 (v$v1) + 2026-Q3 (v$v2) narrowed a cell"
+ok "attack on 2026-Q2 (v$v1) + 2026-Q3 (v$v2) together: $(head -1 "$T/attack2")"
+
+# ---- the page in headless Chromium: every request served, no console error ----
+if command -v chromium >/dev/null; then
+  # Relative file:// loads only: a failed image or any console message shows in the log.
+  timeout 120 chromium --headless=new --no-sandbox --disable-gpu --no-first-run \
+    --user-data-dir="$T/chrome" --enable-logging=stderr --v=0 --window-size=1200,1800 \
+    --screenshot="$T/page.png" "file://$T/pub2025/index.html" >"$T/chrome.out" 2>"$T/chrome.err" ||
+    fail "chromium failed: $(tail -5 "$T/chrome.err")"
+  [[ -s $T/page.png ]] || fail "no screenshot"
+  ! grep -E 'CONSOLE|ERR_FILE_NOT_FOUND|net::ERR|Failed to load' "$T/chrome.err" ||
+    fail "index.html: failed request or console message"
+  ok "index.html in headless Chromium: screenshot, no failed request, no console message"
+fi
+# Kept for people to look at (and for the README image).
+if [[ -n ${HS_BUILD_DIR:-} ]]; then
+  rm -rf "$HS_BUILD_DIR/release-demo" && cp -r "$T/pub2025" "$HS_BUILD_DIR/release-demo"
+  [[ -s $T/page.png ]] && cp "$T/page.png" "$HS_BUILD_DIR/release-demo-page.png"
+fi
