@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hs_arena.h"
@@ -157,6 +158,7 @@ static int publish(PGconn *c, hs_release *rel, const char *out, hs_err *err)
     if (!mkdtemp(tmp))
         return hs_err_set(err, HS_EIO, "cannot create a folder next to %s: %s", out,
                           strerror(errno));
+    chmod(tmp, 0755); /* mkdtemp makes it 0700; a web server must read the release */
     char now[32];
     hs_map_now(now, sizeof now);
     hs_buf b;

@@ -101,10 +101,38 @@ publish "$DEMO" --period 2025 --out "$T/pub2025" 2>/dev/null || fail "publish 20
 python3 "$ATTACK" "$T/truth.csv" "$T/pub2025" | tee "$T/attack1" || fail "attack on release 2025 narrowed a cell"
 ok "attack on release 2025: $(cat "$T/attack1" | head -1)"
 
+# The attacker is not toothless: publish one withheld province's other cells exactly
+# (what per-map suppression did) and it must pin the remaining small cell.
+python3 - "$T/truth.csv" "$T/pub2025/data.json" "$T/leaky" <<'PY' || fail "cannot build the leaky release"
+import csv, json, os, sys
+truth = {(r["code"], r["window"]): int(r["cases"]) for r in csv.DictReader(open(sys.argv[1]))}
+rel = json.load(open(sys.argv[2]))
+os.makedirs(sys.argv[3])
+figs = [f for f in rel["figures"] if f["level"] == "province"]
+for code in sorted({f["code"] for f in figs}):
+    q = [f for f in figs if f["code"] == code and "-Q" in f["window"]]
+    small = [f for f in q if 1 <= truth.get((code, f["window"]), 0) <= 4]
+    if small:
+        for f in figs:
+            if f["code"] == code and f is not small[0]:
+                f["cases"] = truth.get((code, f["window"]), 0)
+                if 1 <= f["cases"] <= 4:
+                    f["cases"] = "<5"
+        break
+json.dump(rel, open(os.path.join(sys.argv[3], "data.json"), "w"))
+PY
+python3 "$ATTACK" "$T/truth.csv" "$T/leaky" >"$T/attack0" && fail "the attacker missed a differencing leak"
+grep -q NARROWED "$T/attack0" || fail "attack failed for another reason: $(cat "$T/attack0")"
+ok "negative control: per-cell suppression is broken by the attacker ($(grep -c NARROWED "$T/attack0") cell(s) narrowed)"
+
 # ---- two consecutive releases: data through 2026-08, then September added ----
+# Volumes scaled up in half the provinces, so that rows are shown and partner rows
+# are chosen (the demo alone is so sparse that every province row is withheld).
 DB=$(hs_test_db attack)
 "$HOTSPOT_BIN" --db "$DB" db migrate >/dev/null || fail "migrate"
 "$HOTSPOT_BIN" --db "$DB" db demo >/dev/null || fail "demo"
+q "$DB" "UPDATE hs.case_month m SET cases = cases * 12 FROM hs.unit u
+          WHERE u.code = m.unit_code AND coalesce(u.parent_code, u.code) <= 'VN17'" >/dev/null
 truth "$DB" >"$T/truth2.csv"
 q "$DB" "CREATE TABLE public.held AS SELECT * FROM hs.case_month WHERE period >= '2026-09-01';
          DELETE FROM hs.case_month WHERE period >= '2026-09-01';
@@ -114,7 +142,10 @@ publish "$DB" --period 2026-Q2 --out "$T/relA" 2>/dev/null || fail "publish 2026
 q "$DB" "INSERT INTO hs.case_month SELECT * FROM public.held WHERE period = '2026-09-01'" >/dev/null
 v2=$(q "$DB" "SELECT version FROM hs.data_version")
 [[ $v1 != "$v2" ]] || fail "data version did not change when a month was added"
-publish "$DB" --period 2026-Q3 --out "$T/relB" 2>/dev/null || fail "publish 2026-Q3"
+publish "$DB" --period 2026-Q3 --out "$T/relB" 2>"$T/errB" || fail "publish 2026-Q3"
+cat "$T/errB"
+grep -q ' [1-9][0-9]* partner rows' "$T/errB" || fail "no partner rows chosen on the scaled data"
+grep -Eq '^province,[^,]*,"[^"]*",2026-Q3,[0-9]+,' "$T/relB/data.csv" || fail "no province shown on the scaled data"
 check_public_files "$T/relB"
 python3 "$ATTACK" "$T/truth2.csv" "$T/relA" "$T/relB" | tee "$T/attack2" ||
   fail "attack on releases 2026-Q2 (v$v1) + 2026-Q3 (v$v2) narrowed a cell"
