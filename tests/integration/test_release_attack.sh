@@ -7,7 +7,8 @@
 #    every cell whose true count is 1..4 keeps >= 3 feasible integers.
 source "$(dirname "$0")/lib.sh"
 T=$(mktemp -d)
-trap 'rm -rf "$T"; hs_test_cleanup' EXIT
+SERVER_PID=
+trap '[[ -n $SERVER_PID ]] && kill "$SERVER_PID" 2>/dev/null; rm -rf "$T"; hs_test_cleanup' EXIT
 command -v glpsol >/dev/null || fail "glpsol (glpk-utils) is not installed"
 ATTACK="$HS_SOURCE_DIR/tests/integration/release_attack.py"
 
@@ -150,6 +151,43 @@ check_public_files "$T/relB"
 python3 "$ATTACK" "$T/truth2.csv" "$T/relA" "$T/relB" | tee "$T/attack2" ||
   fail "attack on releases 2026-Q2 (v$v1) + 2026-Q3 (v$v2) narrowed a cell"
 ok "attack on 2026-Q2 (v$v1) + 2026-Q3 (v$v2) together: $(head -1 "$T/attack2")"
+
+# ---- the server's /release/ route: the files, byte for byte; any parameter is 400 ----
+HOTSPOT_DB=$DEMO "$HOTSPOT_BIN" serve --listen 127.0.0.1:0 --threads 2 --quiet --release "$T/pub2025" \
+  >"$T/server.log" 2>&1 &
+SERVER_PID=$!
+PORT=
+for _ in $(seq 1 300); do
+  PORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$T/server.log" | head -1)
+  [[ -n $PORT ]] && break
+  kill -0 "$SERVER_PID" 2>/dev/null || break
+  sleep 0.2
+done
+[[ -n $PORT ]] || { cat "$T/server.log"; fail "server did not start"; }
+U="http://127.0.0.1:$PORT"
+for f in index.html data.csv data.json manifest.json map_gistar.png; do
+  curl -sf -o "$T/got" "$U/release/$f" || fail "GET /release/$f"
+  cmp -s "$T/got" "$T/pub2025/$f" || fail "/release/$f differs from the published file"
+done
+curl -sf -o "$T/got" "$U/release/" && cmp -s "$T/got" "$T/pub2025/index.html" || fail "GET /release/"
+ok "GET /release/{file} serves the release byte for byte"
+for qs in "?public=true" "?classes=fixed:20.5" "?from=2025-01"; do
+  code=$(curl -s -o "$T/body" -w '%{http_code}' "$U/release/data.json$qs")
+  [[ $code == 400 ]] || fail "/release/data.json$qs gave $code, want 400"
+done
+ok "/release/ with any query parameter: 400"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$U/release/../manifest.json")
+[[ $code == 400 || $code == 404 ]] || fail "/release/../ gave $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$U/release/nope.csv")
+[[ $code == 404 ]] || fail "/release/nope.csv gave $code, want 404"
+ok "/release/: unknown file 404, no way out of the folder"
+kill -TERM "$SERVER_PID"
+RC=0
+wait "$SERVER_PID" || RC=$?
+SERVER_PID=
+[[ $RC == 0 ]] || { tail -30 "$T/server.log"; fail "server exit status $RC after SIGTERM"; }
+! grep -qE 'AddressSanitizer|runtime error|LeakSanitizer' "$T/server.log" || fail "sanitizer report"
+ok "server stops cleanly"
 
 # ---- the page in headless Chromium: every request served, no console error ----
 if command -v chromium >/dev/null; then
