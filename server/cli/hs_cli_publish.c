@@ -92,6 +92,8 @@ static int render_map(PGconn *c, hs_geostore *g, hs_proj_ctx *pc, hs_render_ctx 
         hs_map_params_normalise(&p, &o);
         rc = hs_mapjob_run(c, g, pc, &p, &o, now, &job, err);
     }
+    if (rc == HS_OK && rel->internal)
+        hs_mapjob_mark(job, HS_PUBLISH_INTERNAL_MARK);
     if (rc == HS_OK)
         rc = hs_mapjob_render(job, rctx, &out, err);
     if (rc == HS_OK) {

@@ -7,7 +7,7 @@
  *   GET /api/meta     dataset facts (version, synthetic flag, units, periods), JSON
  *   GET /             web/index.html
  *   GET /web/{path*}  static dashboard files from web/
- *   GET /release/{path*}  the current release (serve --release DIR): public, no
+ *   GET /release, /release/{path*}  the current release (serve --release DIR): public, no
  *                     query parameters (any is 400)
  */
 #ifndef HS_ROUTES_H

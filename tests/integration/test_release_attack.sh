@@ -102,29 +102,33 @@ publish "$DEMO" --period 2025 --out "$T/pub2025" 2>/dev/null || fail "publish 20
 python3 "$ATTACK" "$T/truth.csv" "$T/pub2025" | tee "$T/attack1" || fail "attack on release 2025 narrowed a cell"
 ok "attack on release 2025: $(cat "$T/attack1" | head -1)"
 
-# The attacker is not toothless: publish one withheld province's other cells exactly
-# (what per-map suppression did) and it must pin the remaining small cell.
-python3 - "$T/truth.csv" "$T/pub2025/data.json" "$T/leaky" <<'PY' || fail "cannot build the leaky release"
-import csv, json, os, sys
-truth = {(r["code"], r["window"]): int(r["cases"]) for r in csv.DictReader(open(sys.argv[1]))}
-rel = json.load(open(sys.argv[2]))
-os.makedirs(sys.argv[3])
-figs = [f for f in rel["figures"] if f["level"] == "province"]
-for code in sorted({f["code"] for f in figs}):
-    q = [f for f in figs if f["code"] == code and "-Q" in f["window"]]
-    small = [f for f in q if 1 <= truth.get((code, f["window"]), 0) <= 4]
-    if small:
-        for f in figs:
-            if f["code"] == code and f is not small[0]:
-                f["cases"] = truth.get((code, f["window"]), 0)
-                if 1 <= f["cases"] <= 4:
-                    f["cases"] = "<5"
-        break
-json.dump(rel, open(os.path.join(sys.argv[3], "data.json"), "w"))
+# The attacker is not toothless: per-cell suppression (the old per-map rule: 1..4 as
+# "<5", everything else exact) of a province with quarters 3, 10, 12, 8 must be broken.
+mkdir -p "$T/leaky"
+python3 - "$T/leaky" <<'PY' || fail "cannot build the leaky release"
+import json, os, sys
+d = sys.argv[1]
+q = {"A": [3, 10, 12, 8], "B": [20, 30, 25, 40]}
+wins = [{"id": "2025-Q%d" % (i + 1), "kind": "quarter", "months": []} for i in range(4)]
+wins.append({"id": "2025", "kind": "year", "months": []})
+figs, truth = [], ["code,window,cases"]
+def put(code, level, win, v):
+    figs.append({"level": level, "code": code, "name": code, "window": win,
+                 "cases": "<5" if 1 <= v <= 4 else v})
+    truth.append("%s,%s,%d" % (code, win, v))
+for code, vals in q.items():
+    for i, v in enumerate(vals):
+        put(code, "province", "2025-Q%d" % (i + 1), v)
+    put(code, "province", "2025", sum(vals))
+for i in range(4):
+    put("VN", "national", "2025-Q%d" % (i + 1), q["A"][i] + q["B"][i])
+put("VN", "national", "2025", sum(q["A"]) + sum(q["B"]))
+json.dump({"windows": wins, "figures": figs}, open(os.path.join(d, "data.json"), "w"))
+open(os.path.join(d, "truth.csv"), "w").write("\n".join(truth) + "\n")
 PY
-python3 "$ATTACK" "$T/truth.csv" "$T/leaky" >"$T/attack0" && fail "the attacker missed a differencing leak"
-grep -q NARROWED "$T/attack0" || fail "attack failed for another reason: $(cat "$T/attack0")"
-ok "negative control: per-cell suppression is broken by the attacker ($(grep -c NARROWED "$T/attack0") cell(s) narrowed)"
+python3 "$ATTACK" "$T/leaky/truth.csv" "$T/leaky" >"$T/attack0" && fail "the attacker missed a differencing leak"
+grep -q "NARROWED: A 2025-Q1 true=3 feasible=\[3, 3\]" "$T/attack0" || fail "attack failed for another reason: $(cat "$T/attack0")"
+ok "negative control: per-cell suppression is broken by the attacker (A 2025-Q1 pinned to 3)"
 
 # ---- two consecutive releases: data through 2026-08, then September added ----
 # Volumes scaled up in half the provinces, so that rows are shown and partner rows
@@ -169,7 +173,7 @@ for f in index.html data.csv data.json manifest.json map_gistar.png; do
   curl -sf -o "$T/got" "$U/release/$f" || fail "GET /release/$f"
   cmp -s "$T/got" "$T/pub2025/$f" || fail "/release/$f differs from the published file"
 done
-curl -sf -o "$T/got" "$U/release/" && cmp -s "$T/got" "$T/pub2025/index.html" || fail "GET /release/"
+curl -sf -o "$T/got" "$U/release" && cmp -s "$T/got" "$T/pub2025/index.html" || fail "GET /release"
 ok "GET /release/{file} serves the release byte for byte"
 for qs in "?public=true" "?classes=fixed:20.5" "?from=2025-01"; do
   code=$(curl -s -o "$T/body" -w '%{http_code}' "$U/release/data.json$qs")
