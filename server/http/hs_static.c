@@ -30,6 +30,7 @@ static const struct {
     {"geojson", "application/geo+json"},
     {"map", "application/json; charset=utf-8"},
     {"txt", "text/plain; charset=utf-8"},
+    {"csv", "text/csv; charset=utf-8"},
     {"svg", "image/svg+xml"},
     {"png", "image/png"},
     {"jpg", "image/jpeg"},
