@@ -209,4 +209,5 @@ fi
 if [[ -n ${HS_BUILD_DIR:-} ]]; then
   rm -rf "$HS_BUILD_DIR/release-demo" && cp -r "$T/pub2025" "$HS_BUILD_DIR/release-demo"
   [[ -s $T/page.png ]] && cp "$T/page.png" "$HS_BUILD_DIR/release-demo-page.png"
+  cp "$T/int2025/map_gistar.png" "$HS_BUILD_DIR/release-demo-internal-gistar.png"
 fi
