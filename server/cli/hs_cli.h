@@ -15,5 +15,6 @@ int hs_cli_emerging(int argc, char **argv);   /* emerging hot spot categories */
 int hs_cli_priorities(int argc, char **argv); /* ranked outreach priorities */
 int hs_cli_render(int argc, char **argv);     /* one-off map image */
 int hs_cli_tiles(int argc, char **argv);      /* static tile pyramid export */
+int hs_cli_publish(int argc, char **argv);    /* release folder for a quarter or year */
 
 #endif

@@ -18,7 +18,7 @@ static void serve_usage(FILE *f)
 {
     fprintf(f,
             "usage: hotspot serve [--listen HOST:PORT] [--threads N] [--cache-mb M] [--quiet]\n"
-            "                     [--web DIR] [--max-connections N] [--per-ip N] [--timeout S]\n"
+            "                     [--web DIR] [--release DIR] [--max-connections N] [--per-ip N] [--timeout S]\n"
             "\n"
             "  --listen HOST:PORT   address to bind (default %s; IPv6 as [::1]:8138;\n"
             "                       port 0 picks a free port, printed at start-up)\n"
@@ -27,6 +27,7 @@ static void serve_usage(FILE *f)
             "  --cache-mb M         response cache size in MiB (default 256; 0-65536)\n"
             "  --quiet              no access log on stderr\n"
             "  --web DIR            dashboard files served at / and /web/ (default <source>/web)\n"
+            "  --release DIR        the current release (hotspot publish --out) at /release/\n"
             "  --max-connections N  concurrent connections (default 1024)\n"
             "  --per-ip N           concurrent connections per client address (default 256)\n"
             "  --timeout S          idle connection timeout in seconds (default 30)\n"
@@ -73,6 +74,8 @@ int hs_cli_serve(int argc, char **argv)
             o.listen = v;
         } else if (!strcmp(a, "--web")) {
             o.web_dir = v;
+        } else if (!strcmp(a, "--release")) {
+            o.release_dir = v;
         } else if (!strcmp(a, "--threads")) {
             if (parse_uint(a, v, 1, 256, &n) < 0)
                 return 2;

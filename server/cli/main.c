@@ -30,6 +30,7 @@ static const cli_command commands[] = {
     {"emerging", hs_cli_emerging, "emerging hot spot categories"},
     {"render", hs_cli_render, "one map image: PNG, SVG or PDF"},
     {"tiles", hs_cli_tiles, "static XYZ tile pyramid: directory or MBTiles"},
+    {"publish", hs_cli_publish, "release folder: protected figures, maps, manifest"},
     {"serve", hs_cli_serve, "run the HTTP server (maps, tiles, API)"},
     {"version", cli_version, "print the version"},
 };

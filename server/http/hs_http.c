@@ -148,6 +148,7 @@ int hs_server_create(const hs_http_opts *opts, hs_server **out, hs_err *err)
     }
     s->svc.router = s->router;
     s->svc.web_dir = s->web_dir;
+    s->svc.release_dir = s->opts.release_dir;
     *out = s;
     return HS_OK;
 }

@@ -42,6 +42,7 @@ typedef struct hs_http_opts {
     unsigned per_ip_limit;    /* concurrent connections per client IP; 0 = 256 */
     unsigned timeout_s;       /* idle connection timeout; 0 = 30 */
     const char *web_dir;      /* static files; NULL = <source dir>/web */
+    const char *release_dir;  /* the current release (hotspot publish --out); NULL = none */
     const char *conninfo;     /* NULL = $HOTSPOT_DB / the embedded cluster */
     int quiet;                /* no access log */
 } hs_http_opts;

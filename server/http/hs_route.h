@@ -62,6 +62,7 @@ typedef struct hs_services {
     hs_metrics *metrics;
     const hs_router *router;
     const char *web_dir; /* static files for / and /web/ (may not exist) */
+    const char *release_dir; /* the current release for /release/ (NULL = none) */
     double started;      /* CLOCK_MONOTONIC seconds at start, for uptime */
 } hs_services;
 

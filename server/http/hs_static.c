@@ -30,6 +30,7 @@ static const struct {
     {"geojson", "application/geo+json"},
     {"map", "application/json; charset=utf-8"},
     {"txt", "text/plain; charset=utf-8"},
+    {"csv", "text/csv; charset=utf-8"},
     {"svg", "image/svg+xml"},
     {"png", "image/png"},
     {"jpg", "image/jpeg"},
@@ -94,11 +95,28 @@ static int open_below(int dirfd, const char *rel, hs_err *err)
     }
 }
 
+static int serve_below(hs_req *req, hs_resp *resp, const char *dir, const char *rel,
+                       const char *what, hs_err *err);
+
 int hs_static_handle(hs_req *req, hs_resp *resp, hs_err *err)
 {
     const char *rel = hs_req_param(req, "path");
-    if (!rel)
-        rel = "index.html";
+    return serve_below(req, resp, req->svc->web_dir, rel ? rel : "index.html", NULL, err);
+}
+
+/* The release folder: the files `hotspot publish` wrote, nothing else. The route
+ * takes no query parameter (any is 400), so the public gets exactly the release. */
+int hs_release_handle(hs_req *req, hs_resp *resp, hs_err *err)
+{
+    if (!req->svc->release_dir)
+        return hs_err_set(err, HS_ENOTFOUND, "no release is published on this server");
+    const char *rel = hs_req_param(req, "path");
+    return serve_below(req, resp, req->svc->release_dir, rel ? rel : "index.html", "release", err);
+}
+
+static int serve_below(hs_req *req, hs_resp *resp, const char *dir, const char *rel,
+                       const char *what, hs_err *err)
+{
     size_t depth = 0;
     for (const char *s = rel;; depth++) {
         size_t n = strcspn(s, "/");
@@ -111,10 +129,10 @@ int hs_static_handle(hs_req *req, hs_resp *resp, hs_err *err)
     const char *type = mime_of(rel);
     if (!type)
         return not_found(rel, err);
-    int dirfd = open(req->svc->web_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dirfd < 0)
-        return hs_err_set(err, HS_ENOTFOUND, "no dashboard installed (no directory %s)",
-                          req->svc->web_dir);
+        return hs_err_set(err, HS_ENOTFOUND, "no %s installed (no directory %s)",
+                          what ? what : "dashboard", dir);
     int fd = open_below(dirfd, rel, err);
     close(dirfd);
     if (fd < 0)

@@ -705,3 +705,16 @@ void hs_map_now(char *buf, size_t n)
     localtime_r(&t, &tm);
     strftime(buf, n, "%Y-%m-%d %H:%M", &tm);
 }
+
+void hs_mapjob_mark(hs_mapjob *j, const char *mark)
+{
+    size_t m = strlen(mark), t = strlen(j->title), sep = strlen(" — ");
+    if (m + sep + t + 1 > sizeof j->title)
+        t = 0; /* the mark matters more than the rest of the title */
+    memmove(j->title + m + (t ? sep : 0), j->title, t);
+    memcpy(j->title, mark, m);
+    if (t)
+        memcpy(j->title + m, " — ", sep);
+    j->title[m + (t ? sep : 0) + t] = 0;
+    j->spec.title = j->title;
+}

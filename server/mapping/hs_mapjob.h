@@ -53,6 +53,9 @@ int hs_mapjob_build(hs_geostore *g, hs_proj_ctx *pc, const hs_params *prm, const
 int hs_mapjob_run(PGconn *c, hs_geostore *g, hs_proj_ctx *pc, const hs_params *prm,
                   const hs_map_opts *o, const char *generated_at, hs_mapjob **out, hs_err *err);
 void hs_mapjob_free(hs_mapjob *j);
+/* Puts `mark` (e.g. "NỘI BỘ — KHÔNG CÔNG BỐ") in front of the map title, so that it
+ * appears on the image; for internal releases. */
+void hs_mapjob_mark(hs_mapjob *j, const char *mark);
 
 /* The full-map spec (furniture included) and its projected extent. Borrowed. */
 const hs_map_spec *hs_mapjob_spec(const hs_mapjob *j);

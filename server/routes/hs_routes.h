@@ -7,6 +7,8 @@
  *   GET /api/meta     dataset facts (version, synthetic flag, units, periods), JSON
  *   GET /             web/index.html
  *   GET /web/{path*}  static dashboard files from web/
+ *   GET /release, /release/{path*}  the current release (serve --release DIR): public, no
+ *                     query parameters (any is 400)
  */
 #ifndef HS_ROUTES_H
 #define HS_ROUTES_H
@@ -23,5 +25,7 @@ int hs_routes_register_api(hs_router *r, hs_services *svc, hs_err *err);
 
 /* Static files (hs_static.c). */
 int hs_static_handle(hs_req *req, hs_resp *resp, hs_err *err);
+/* GET /release and /release/{path*}: the current release folder (public). */
+int hs_release_handle(hs_req *req, hs_resp *resp, hs_err *err);
 
 #endif

@@ -169,6 +169,9 @@ int hs_routes_register_builtin(hs_router *r, hs_services *svc, hs_err *err)
         {.method = "GET", .pattern = "/api/meta", .handle = meta},
         {.method = "GET", .pattern = "/", .handle = hs_static_handle},
         {.method = "GET", .pattern = "/web/{path*}", .handle = hs_static_handle},
+        /* Public: the release is the public surface (docs/publication.md). */
+        {.method = "GET", .pattern = "/release", .handle = hs_release_handle},
+        {.method = "GET", .pattern = "/release/{path*}", .handle = hs_release_handle},
     };
     for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
         int rc = hs_router_add(r, &specs[i], err);

@@ -1,0 +1,259 @@
+/* `hotspot publish`: one release folder for a calendar quarter or year.
+ *
+ * The figures come from hs_sdc (analysis/hs_sdc.h) and nothing else: the exact
+ * province x window table is protected once, and data.csv, data.json and index.html
+ * are all formatted from the protected cells. The maps are commune-level
+ * statistical classes (Gi* bins, emerging categories, outreach gap) in public mode,
+ * with fixed parameters and seed. Everything is written into a temporary folder next
+ * to --out and renamed into place at the end (an old folder is replaced whole).
+ * See docs/publication.md. */
+#define _XOPEN_SOURCE 700
+#include <errno.h>
+#include <ftw.h>
+#include <glib.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hs_arena.h"
+#include "hs_cli.h"
+#include "hs_data.h"
+#include "hs_geostore.h"
+#include "hs_mapjob.h"
+#include "hs_outfile.h"
+#include "hs_period.h"
+#include "hs_pg.h"
+#include "hs_pipeline.h"
+#include "hs_publish.h"
+#include "hs_sdc.h"
+#include "hs_threadctx.h"
+
+static const char HELP[] =
+    "usage: hotspot publish --period YYYY-QN|YYYY --out DIR [--audience public|internal]\n\n"
+    "Writes a self-contained release folder: index.html (Vietnamese, then English),\n"
+    "national maps (PNG and SVG), data.csv, data.json and manifest.json (SHA-256 of\n"
+    "every file). Province and national case counts for the calendar quarters of the\n"
+    "period (and the year, for YYYY) pass through the disclosure control of\n"
+    "docs/publication.md. --audience internal marks every page and image\n"
+    "\"NỘI BỘ — KHÔNG CÔNG BỐ\".\n";
+
+/* The maps of a release, all commune-level statistical classes. */
+static const char *const MAPS[] = {"gistar", "emerging", "outreach_gap", NULL};
+
+static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *f)
+{
+    (void)sb, (void)flag, (void)f;
+    return remove(p);
+}
+
+static int write_file(const char *dir, const char *name, const void *data, size_t len,
+                      hs_err *err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return hs_err_set(err, HS_EIO, "cannot create %s: %s", path, strerror(errno));
+    size_t w = fwrite(data, 1, len, f);
+    if (fclose(f) != 0 || w != len)
+        return hs_err_set(err, HS_EIO, "cannot write %s", path);
+    return HS_OK;
+}
+
+static int render_map(PGconn *c, hs_geostore *g, hs_proj_ctx *pc, hs_render_ctx *rctx,
+                      const hs_release *rel, const char *type, const char *fmt,
+                      const char *now, const char *dir, hs_err *err)
+{
+    char from[16], to[16];
+    hs_period_format(rel->from, from, sizeof from);
+    hs_period_format(rel->to, to, sizeof to);
+    /* Fixed parameters: the release never takes statistics options. */
+    char *argv[] = {"--map", (char *)type, "--from", from, "--to", to, "--format", (char *)fmt,
+                    "--size", "1200x1600", "--permutations", "999", "--seed", "138", "--public"};
+    int argc = (int)(sizeof argv / sizeof *argv);
+    hs_arena *a = hs_arena_create(1 << 16);
+    hs_query *q = NULL;
+    hs_params p;
+    hs_map_opts o;
+    hs_mapjob *job = NULL;
+    hs_buf out;
+    hs_buf_init(&out, 0);
+    int rc = a ? hs_query_from_argv(a, argc, argv, &q, err) : hs_err_set(err, HS_ENOMEM, "arena");
+    if (rc == HS_OK)
+        rc = hs_params_parse(q, HS_P_STATS | HS_P_EMERGING | HS_P_OUTPUT | HS_P_MAP, rel->to, &p, err);
+    if (rc == HS_OK)
+        rc = hs_map_opts_parse(q, &p, 1, HS_MAP_GISTAR, &o, err);
+    if (rc == HS_OK) {
+        hs_map_params_normalise(&p, &o);
+        rc = hs_mapjob_run(c, g, pc, &p, &o, now, &job, err);
+    }
+    if (rc == HS_OK && rel->internal)
+        hs_mapjob_mark(job, HS_PUBLISH_INTERNAL_MARK);
+    if (rc == HS_OK)
+        rc = hs_mapjob_render(job, rctx, &out, err);
+    if (rc == HS_OK) {
+        char name[64];
+        snprintf(name, sizeof name, "map_%s.%s", type, fmt);
+        rc = write_file(dir, name, out.data, out.len, err);
+    }
+    hs_buf_free(&out);
+    hs_mapjob_free(job);
+    hs_arena_destroy(a);
+    return rc;
+}
+
+/* The SHA-256 of every file but the manifest, with the release description. */
+static int write_manifest(const char *dir, const hs_release *rel, const char *now, hs_err *err)
+{
+    json_t *m = json_object(), *files = json_object();
+    const char *const *names = hs_publish_file_names(rel);
+    int rc = HS_OK;
+    for (int i = 0; names[i] && rc == HS_OK; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        gchar *data = NULL;
+        gsize len = 0;
+        if (!g_file_get_contents(path, &data, &len, NULL)) {
+            rc = hs_err_set(err, HS_EIO, "cannot read back %s", path);
+            break;
+        }
+        gchar *sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)data, len);
+        json_object_set_new(files, names[i],
+                            json_pack("{s:s, s:I}", "sha256", sum, "bytes", (json_int_t)len));
+        g_free(sum);
+        g_free(data);
+    }
+    json_object_set_new(m, "files", files);
+    json_object_set_new(m, "data_version", json_integer(rel->data_version));
+    json_object_set_new(m, "period", json_string(rel->period));
+    json_object_set_new(m, "audience", json_string(rel->internal ? "internal" : "public"));
+    json_object_set_new(m, "generated_at", json_string(now));
+    json_object_set_new(m, "synthetic", json_boolean(rel->synthetic));
+    json_object_set_new(m, "parameters",
+                        json_pack("{s:s, s:s, s:i, s:i, s:s}", "indicator", "cases", "weights",
+                                  "queen", "permutations", 999, "seed", 138, "fdr", "off"));
+    json_object_set_new(m, "method",
+                        json_pack("{s:s, s:i, s:i, s:i, s:s}", "name",
+                                  "row-level complementary suppression (hs_sdc)", "min_shown",
+                                  HS_SDC_MIN_SHOWN, "partner_rows", HS_SDC_PARTNERS,
+                                  "partner_min_cell", HS_SDC_PARTNER_MIN, "small_label", "<5 = 0..4"));
+    char *s = rc == HS_OK ? json_dumps(m, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
+    if (rc == HS_OK && !s)
+        rc = hs_err_set(err, HS_ENOMEM, "cannot format manifest.json");
+    if (rc == HS_OK)
+        rc = write_file(dir, "manifest.json", s, strlen(s), err);
+    free(s);
+    json_decref(m);
+    return rc;
+}
+
+static int publish(PGconn *c, hs_release *rel, const char *out, hs_err *err)
+{
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", out) >= (int)sizeof tmp)
+        return hs_err_set(err, HS_EINVAL, "--out %s is too long", out);
+    if (!mkdtemp(tmp))
+        return hs_err_set(err, HS_EIO, "cannot create a folder next to %s: %s", out,
+                          strerror(errno));
+    chmod(tmp, 0755); /* mkdtemp makes it 0700; a web server must read the release */
+    char now[32];
+    hs_map_now(now, sizeof now);
+    hs_buf b;
+    hs_buf_init(&b, 0);
+    hs_geostore *g = NULL;
+    hs_proj_ctx *pc = hs_threadctx_proj(err);
+    hs_render_ctx *rctx = pc ? hs_threadctx_render(err) : NULL;
+    int rc = rctx ? hs_geostore_load(c, pc, &g, err) : err->code;
+    for (int i = 0; MAPS[i] && rc == HS_OK; i++) {
+        rc = render_map(c, g, pc, rctx, rel, MAPS[i], "png", now, tmp, err);
+        if (rc == HS_OK)
+            rc = render_map(c, g, pc, rctx, rel, MAPS[i], "svg", now, tmp, err);
+    }
+    if (rc == HS_OK && (rc = hs_publish_chart_monthly(rel, &b, err)) == HS_OK)
+        rc = write_file(tmp, "chart_monthly.png", b.data, b.len, err);
+    b.len = 0;
+    if (rc == HS_OK && (rc = hs_publish_csv(rel, &b, err)) == HS_OK)
+        rc = write_file(tmp, "data.csv", b.data, b.len, err);
+    b.len = 0;
+    if (rc == HS_OK && (rc = hs_publish_json(rel, now, &b, err)) == HS_OK)
+        rc = write_file(tmp, "data.json", b.data, b.len, err);
+    b.len = 0;
+    if (rc == HS_OK && (rc = hs_publish_html(rel, MAPS, now, &b, err)) == HS_OK)
+        rc = write_file(tmp, "index.html", b.data, b.len, err);
+    if (rc == HS_OK)
+        rc = write_manifest(tmp, rel, now, err);
+    hs_buf_free(&b);
+    hs_geostore_unref(g);
+    if (rc == HS_OK) {
+        /* Replace an old release whole: move it aside, rename, then delete it. */
+        char old[4200];
+        snprintf(old, sizeof old, "%s.old.%ld", out, (long)getpid());
+        int had_old = rename(out, old) == 0;
+        if (rename(tmp, out) != 0) {
+            rc = hs_err_set(err, HS_EIO, "cannot rename %s to %s: %s", tmp, out, strerror(errno));
+            if (had_old)
+                rename(old, out);
+        } else if (had_old) {
+            nftw(old, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+        }
+    }
+    if (rc != HS_OK)
+        nftw(tmp, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+    return rc;
+}
+
+int hs_cli_publish(int argc, char **argv)
+{
+    const char *period = NULL, *out = NULL, *aud = "public";
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            printf("%s", HELP);
+            return 0;
+        }
+        const char **dst = !strcmp(argv[i], "--period") ? &period
+                           : !strcmp(argv[i], "--out")  ? &out
+                           : !strcmp(argv[i], "--audience") ? &aud
+                                                            : NULL;
+        if (!dst || i + 1 >= argc) {
+            fprintf(stderr, "hotspot publish: %s option %s\n%s", dst ? "missing value of" : "unknown",
+                    argv[i], HELP);
+            return 2;
+        }
+        *dst = argv[++i];
+    }
+    if (!period || !out || (strcmp(aud, "public") && strcmp(aud, "internal"))) {
+        fprintf(stderr, "hotspot publish: --period and --out are required; --audience is "
+                        "public or internal\n%s", HELP);
+        return 2;
+    }
+    hs_err err = {0};
+    PGconn *c = NULL;
+    hs_release *rel = NULL;
+    int status = 1, rc = hs_pg_connect(&c, &err);
+    if (rc == HS_OK) {
+        rc = hs_release_build(c, period, !strcmp(aud, "internal"), &rel, &err);
+        if (rc == HS_EINVAL || rc == HS_ENOTFOUND)
+            status = 2;
+    }
+    if (rc == HS_OK)
+        rc = publish(c, rel, out, &err);
+    if (rc == HS_OK) {
+        status = 0;
+        fprintf(stderr, "hotspot publish: wrote %s (%s, data version %lld, %d cells withheld "
+                        "as <5, %d partner rows)\n",
+                out, rel->period, rel->data_version, rel->stats.primary, rel->stats.partners);
+    } else {
+        fprintf(stderr, "hotspot publish: %s\n", err.msg);
+    }
+    hs_release_free(rel);
+    hs_threadctx_release();
+    hs_threadctx_process_cleanup();
+    if (c)
+        PQfinish(c);
+    return status;
+}

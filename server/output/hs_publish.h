@@ -1,0 +1,54 @@
+/* hs_publish: the figures of one release and the files made from them.
+ *
+ * hs_release_build reads the province monthly case series of a calendar quarter
+ * (YYYY-QN: quarters 1..N of the year) or year (YYYY: its quarters and the year),
+ * sums them into the province x window table and national months, and protects both
+ * with hs_sdc (analysis/hs_sdc.h). The exact counts are dropped right after: the
+ * struct keeps only what may be published (value 0 when not SHOWN). Every writer
+ * below reads those protected cells only. */
+#ifndef HS_PUBLISH_H
+#define HS_PUBLISH_H
+
+#include <libpq-fe.h>
+
+#include "hs_buf.h"
+#include "hs_sdc.h"
+
+#define HS_PUBLISH_INTERNAL_MARK "NỘI BỘ — KHÔNG CÔNG BỐ"
+#define HS_RELEASE_MAX_COLS 5
+
+typedef struct hs_release {
+    char period[16];
+    int year, nquarters, has_year; /* windows: quarters 1..nquarters, then the year */
+    int from, to;                  /* months of the release, inclusive */
+    long long data_version;
+    int synthetic, internal;
+    int ncol;
+    char col[HS_RELEASE_MAX_COLS][16]; /* "2025-Q1" ... "2025" */
+    int nprov;
+    char **code, **name;
+    double *pop;
+    double *v;          /* nprov * ncol published values (0 where not SHOWN) */
+    unsigned char *f;   /* hs_sdc flags */
+    double nat[HS_RELEASE_MAX_COLS], nat_pop;
+    unsigned char nat_f[HS_RELEASE_MAX_COLS];
+    int nmonth;
+    double month[12];
+    unsigned char month_f[12];
+    hs_sdc_stats stats;
+} hs_release;
+
+/* HS_EINVAL for a malformed period, HS_ENOTFOUND when the data do not cover it. */
+int hs_release_build(PGconn *c, const char *period, int internal, hs_release **out, hs_err *err);
+void hs_release_free(hs_release *r);
+
+int hs_publish_csv(const hs_release *r, hs_buf *b, hs_err *err);
+int hs_publish_json(const hs_release *r, const char *now, hs_buf *b, hs_err *err);
+/* maps: NULL-terminated map type names; files map_<name>.png / .svg. */
+int hs_publish_html(const hs_release *r, const char *const *maps, const char *now, hs_buf *b,
+                    hs_err *err);
+int hs_publish_chart_monthly(const hs_release *r, hs_buf *b, hs_err *err);
+/* Files of the folder covered by manifest.json (static, NULL-terminated). */
+const char *const *hs_publish_file_names(const hs_release *r);
+
+#endif
