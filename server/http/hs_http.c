@@ -201,15 +201,14 @@ static const char *mhd_header(void *hctx, const char *name)
 }
 
 /* Decodes and checks the path part of the request target into the arena. */
-static int decode_path(http_rctx *rc, size_t plen, const char **out, hs_err *err)
+static int decode_path(hs_arena *a, const char *raw, size_t plen, const char **out, hs_err *err)
 {
-    const char *raw = rc->uri;
     if (plen == 0 || raw[0] != '/')
         return hs_err_set(err, HS_EINVAL, "the request target must be a path starting with '/'");
     for (size_t i = 0; i + 2 < plen; i++)
         if (raw[i] == '%' && raw[i + 1] == '2' && (raw[i + 2] == 'f' || raw[i + 2] == 'F'))
             return hs_err_set(err, HS_EINVAL, "an encoded '/' (%%2F) is not allowed in the path");
-    char *p = hs_arena_alloc(rc->arena, plen + 1, err);
+    char *p = hs_arena_alloc(a, plen + 1, err);
     if (!p)
         return err->code;
     long n = hs_url_decode(raw, plen, 0, p);
@@ -231,6 +230,27 @@ static int decode_path(http_rctx *rc, size_t plen, const char **out, hs_err *err
     }
     *out = p;
     return HS_OK;
+}
+
+int hs_http_parse_target(const hs_router *r, const char *uri, hs_req *req, hs_err *err)
+{
+    size_t plen = strcspn(uri, "?#");
+    const char *qs = uri[plen] == '?' ? uri + plen + 1 : NULL;
+    size_t qlen = qs ? strcspn(qs, "#") : 0;
+    int rc = decode_path(req->arena, uri, plen, &req->path, err);
+    if (rc == HS_OK) {
+        rc = hs_router_match(r, req->path, req, err);
+        if (rc == HS_ENOTFOUND) {
+            char shown[128];
+            hs_query_show(shown, sizeof shown, req->path, 80);
+            hs_err_set(err, HS_ENOTFOUND, "no resource at '%s'", shown);
+        }
+    }
+    if (rc == HS_OK)
+        rc = hs_query_parse(req->arena, qs, qlen, &req->query, err);
+    if (rc == HS_OK && !(hs_route_spec_of(req->route)->flags & HS_ROUTE_OWN_PARAMS))
+        rc = hs_query_check_allowed(req->query, hs_route_spec_of(req->route)->params, err);
+    return rc;
 }
 
 /* Runs the request through the framing checks, the router and the handler. */
@@ -270,24 +290,9 @@ static void dispatch(hs_server *s, http_rctx *rc, struct MHD_Connection *conn, c
         hs_resp_error_status(resp, 414, "uri_too_long", err.msg, NULL);
         return;
     }
-    size_t plen = strcspn(rc->uri, "?#");
-    const char *qs = rc->uri[plen] == '?' ? rc->uri + plen + 1 : NULL;
-    size_t qlen = qs ? strcspn(qs, "#") : 0;
-    int r = decode_path(rc, plen, &req.path, &err);
-    if (r == HS_OK) {
-        r = hs_router_match(s->router, req.path, &req, &err);
-        if (r == HS_ENOTFOUND) {
-            char shown[128];
-            hs_query_show(shown, sizeof shown, req.path, 80);
-            hs_err_set(&err, HS_ENOTFOUND, "no resource at '%s'", shown);
-        }
-    }
-    if (r == HS_OK) {
+    int r = hs_http_parse_target(s->router, rc->uri, &req, &err);
+    if (req.route)
         rc->route_index = (int)hs_route_index(req.route);
-        r = hs_query_parse(rc->arena, qs, qlen, &req.query, &err);
-    }
-    if (r == HS_OK && !(hs_route_spec_of(req.route)->flags & HS_ROUTE_OWN_PARAMS))
-        r = hs_query_check_allowed(req.query, hs_route_spec_of(req.route)->params, &err);
     if (r == HS_OK) {
         r = hs_route_spec_of(req.route)->handle(&req, resp, &err);
         if (r < 0 && !err.code)
