@@ -37,6 +37,7 @@ typedef struct http_rctx {
     size_t uri_len;                /* full length, may exceed the cap */
     double t0;
     int handled;
+    int deferred; /* on_request has seen the headers once */
     int status;
     size_t bytes;
     int route_index;
@@ -253,6 +254,68 @@ int hs_http_parse_target(const hs_router *r, const char *uri, hs_req *req, hs_er
     return rc;
 }
 
+/* Header framing checks libmicrohttpd 0.9.75 leaves to us: headers that must be
+ * unique (a second Content-Length or Host is how request smuggling starts), header
+ * sizes (nginx-like caps, well below MHD's 64 KiB connection memory), and names
+ * that are not HTTP tokens. */
+#define HS_HTTP_MAX_HEADER 8192
+#define HS_HTTP_MAX_HEADERS_TOTAL 16384
+typedef struct hdr_scan {
+    unsigned n_cl, n_host, n_auth, n_te;
+    size_t total, longest;
+    int bad_name;
+} hdr_scan;
+
+static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    hdr_scan *h = cls;
+    size_t kl = key ? strlen(key) : 0, vl = value ? strlen(value) : 0;
+    h->total += kl + vl + 4;
+    if (kl + vl + 4 > h->longest)
+        h->longest = kl + vl + 4;
+    if (!key)
+        return MHD_YES;
+    h->n_cl += !strcasecmp(key, "Content-Length");
+    h->n_host += !strcasecmp(key, "Host");
+    h->n_auth += !strcasecmp(key, "Authorization");
+    h->n_te += !strcasecmp(key, "Transfer-Encoding");
+    if (!kl || strspn(key, "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz"
+                           "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != kl)
+        h->bad_name = 1;
+    return MHD_YES;
+}
+
+/* 0 when the headers pass, else fills resp with the 400/431 error. */
+static int check_headers(struct MHD_Connection *conn, hs_resp *resp)
+{
+    hdr_scan h = {0};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, scan_header, &h);
+    const char *msg = NULL;
+    if (h.longest > HS_HTTP_MAX_HEADER || h.total > HS_HTTP_MAX_HEADERS_TOTAL) {
+        hs_resp_error_status(resp, 431, "limit_exceeded",
+                             "request headers too large (limits: 8192 bytes per header, "
+                             "16384 in total)", NULL);
+        hs_resp_header(resp, "Connection", "close", NULL);
+        return -1;
+    }
+    if (h.n_cl > 1)
+        msg = "more than one Content-Length header";
+    else if (h.n_host > 1)
+        msg = "more than one Host header";
+    else if (h.n_auth > 1)
+        msg = "more than one Authorization header";
+    else if (h.n_te > 1)
+        msg = "more than one Transfer-Encoding header";
+    else if (h.bad_name)
+        msg = "a header name is not an HTTP token";
+    if (!msg)
+        return 0;
+    hs_resp_error_status(resp, 400, "bad_request", msg, NULL);
+    hs_resp_header(resp, "Connection", "close", NULL); /* framing is in doubt: stop here */
+    return -1;
+}
+
 /* Runs the request through the framing checks, the router and the handler. */
 static void dispatch(hs_server *s, http_rctx *rc, struct MHD_Connection *conn, const char *method,
                      hs_resp *resp)
@@ -276,7 +339,14 @@ static void dispatch(hs_server *s, http_rctx *rc, struct MHD_Connection *conn, c
         hs_resp_header(resp, "Connection", "close", NULL); /* a body may follow: drop it */
         return;
     }
+    if (check_headers(conn, resp) < 0)
+        return;
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+    if (cl && strspn(cl, "0123456789") != strlen(cl)) {
+        hs_resp_error_status(resp, 400, "bad_request", "Content-Length is not a number", NULL);
+        hs_resp_header(resp, "Connection", "close", NULL);
+        return;
+    }
     if ((cl && strspn(cl, "0") != strlen(cl)) ||
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding")) {
         hs_resp_error_status(resp, 413, "limit_exceeded", "request bodies are not accepted",
@@ -376,6 +446,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_data_size = 0;
         return MHD_YES;
     }
+    /* Answer on the second call (headers done, no body) so libmicrohttpd keeps the
+     * connection alive for the next (pipelined) request; answering on the first call
+     * makes it close. Requests that announce a body are answered at once (and
+     * closed) so the body is never read. */
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+    int body = (cl && strspn(cl, "0") != strlen(cl)) ||
+               MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding") ||
+               (strcmp(method, "GET") && strcmp(method, "HEAD"));
+    if (!rc->deferred && !body) {
+        rc->deferred = 1;
+        return MHD_YES;
+    }
+    *upload_data_size = 0;
     rc->handled = 1;
     snprintf(rc->method, sizeof rc->method, "%s", method);
     hs_resp resp;
@@ -478,7 +561,7 @@ int hs_server_start(hs_server *s, hs_err *err)
         MHD_OPTION_ARRAY, pool, MHD_OPTION_CONNECTION_LIMIT,
         s->opts.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->opts.per_ip_limit,
         MHD_OPTION_CONNECTION_TIMEOUT, s->opts.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)(64 << 10), MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_COMPLETED,
+        (size_t)(64 << 10), MHD_OPTION_STRICT_FOR_CLIENT, (int)1, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, s, MHD_OPTION_END);
     if (!s->mhd)
         return hs_err_set(err, HS_EIO,
