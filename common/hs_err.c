@@ -4,6 +4,23 @@
 #include <stdio.h>
 #include <string.h>
 
+/* A message cut at the buffer's end may end inside a UTF-8 sequence; messages go
+ * into JSON, so drop the partial character (found by the fuzz_route target). */
+static void trim_partial_utf8(char *msg, size_t n)
+{
+    if (n == 0)
+        return;
+    size_t i = n, cont = 0;
+    while (i > 0 && ((unsigned char)msg[i - 1] & 0xC0) == 0x80 && cont < 4)
+        i--, cont++;
+    if (i == 0)
+        return;
+    unsigned char lead = (unsigned char)msg[i - 1];
+    size_t need = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : lead >= 0xC0 ? 1 : 0;
+    if (lead >= 0xC0 && cont < need)
+        msg[i - 1] = '\0';
+}
+
 int hs_err_set_(hs_err *err, int code, const char *func, const char *fmt, ...)
 {
     if (!err)
@@ -12,8 +29,10 @@ int hs_err_set_(hs_err *err, int code, const char *func, const char *fmt, ...)
     snprintf(err->where, sizeof err->where, "%s", func ? func : "?");
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    int n = vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     va_end(ap);
+    if (n >= (int)sizeof err->msg)
+        trim_partial_utf8(err->msg, sizeof err->msg - 1);
     return code;
 }
 
@@ -37,6 +56,7 @@ int hs_err_prefix(hs_err *err, const char *fmt, ...)
         rest = sizeof err->msg - 1 - plen;
     memcpy(err->msg + plen, old, rest);
     err->msg[plen + rest] = '\0';
+    trim_partial_utf8(err->msg, plen + rest);
     return err->code;
 }
 
