@@ -4,21 +4,30 @@
 #include <stdio.h>
 #include <string.h>
 
-/* A message cut at the buffer's end may end inside a UTF-8 sequence; messages go
- * into JSON, so drop the partial character (found by the fuzz_route target). */
-static void trim_partial_utf8(char *msg, size_t n)
+/* Messages quote input (often cut with %.40s, possibly inside a character) and go
+ * into JSON, which must be UTF-8: every byte that does not start a well-formed
+ * sequence (no overlongs, surrogates or > U+10FFFF) becomes '?'. Found by the
+ * fuzz_route target. */
+static void sanitize_utf8(char *msg)
 {
-    if (n == 0)
-        return;
-    size_t i = n, cont = 0;
-    while (i > 0 && ((unsigned char)msg[i - 1] & 0xC0) == 0x80 && cont < 4)
-        i--, cont++;
-    if (i == 0)
-        return;
-    unsigned char lead = (unsigned char)msg[i - 1];
-    size_t need = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : lead >= 0xC0 ? 1 : 0;
-    if (lead >= 0xC0 && cont < need)
-        msg[i - 1] = '\0';
+    unsigned char *p = (unsigned char *)msg;
+    while (*p) {
+        unsigned c = p[0];
+        size_t n = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3
+                 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+        int good = n > 0;
+        for (size_t k = 1; good && k < n; k++)
+            good = (p[k] & 0xC0) == 0x80;
+        if (good && n == 3)
+            good = !(c == 0xE0 && p[1] < 0xA0) && !(c == 0xED && p[1] >= 0xA0);
+        if (good && n == 4)
+            good = !(c == 0xF0 && p[1] < 0x90) && !(c == 0xF4 && p[1] >= 0x90);
+        if (!good) {
+            *p++ = '?';
+            continue;
+        }
+        p += n;
+    }
 }
 
 int hs_err_set_(hs_err *err, int code, const char *func, const char *fmt, ...)
@@ -29,10 +38,9 @@ int hs_err_set_(hs_err *err, int code, const char *func, const char *fmt, ...)
     snprintf(err->where, sizeof err->where, "%s", func ? func : "?");
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     va_end(ap);
-    if (n >= (int)sizeof err->msg)
-        trim_partial_utf8(err->msg, sizeof err->msg - 1);
+    sanitize_utf8(err->msg);
     return code;
 }
 
@@ -56,7 +64,7 @@ int hs_err_prefix(hs_err *err, const char *fmt, ...)
         rest = sizeof err->msg - 1 - plen;
     memcpy(err->msg + plen, old, rest);
     err->msg[plen + rest] = '\0';
-    trim_partial_utf8(err->msg, plen + rest);
+    sanitize_utf8(err->msg);
     return err->code;
 }
 
