@@ -4,6 +4,32 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Messages quote input (often cut with %.40s, possibly inside a character) and go
+ * into JSON, which must be UTF-8: every byte that does not start a well-formed
+ * sequence (no overlongs, surrogates or > U+10FFFF) becomes '?'. Found by the
+ * fuzz_route target. */
+static void sanitize_utf8(char *msg)
+{
+    unsigned char *p = (unsigned char *)msg;
+    while (*p) {
+        unsigned c = p[0];
+        size_t n = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3
+                 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+        int good = n > 0;
+        for (size_t k = 1; good && k < n; k++)
+            good = (p[k] & 0xC0) == 0x80;
+        if (good && n == 3)
+            good = !(c == 0xE0 && p[1] < 0xA0) && !(c == 0xED && p[1] >= 0xA0);
+        if (good && n == 4)
+            good = !(c == 0xF0 && p[1] < 0x90) && !(c == 0xF4 && p[1] >= 0x90);
+        if (!good) {
+            *p++ = '?';
+            continue;
+        }
+        p += n;
+    }
+}
+
 int hs_err_set_(hs_err *err, int code, const char *func, const char *fmt, ...)
 {
     if (!err)
@@ -14,6 +40,7 @@ int hs_err_set_(hs_err *err, int code, const char *func, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     va_end(ap);
+    sanitize_utf8(err->msg);
     return code;
 }
 
@@ -37,6 +64,7 @@ int hs_err_prefix(hs_err *err, const char *fmt, ...)
         rest = sizeof err->msg - 1 - plen;
     memcpy(err->msg + plen, old, rest);
     err->msg[plen + rest] = '\0';
+    sanitize_utf8(err->msg);
     return err->code;
 }
 

@@ -161,7 +161,9 @@ static void *watch_main(void *arg)
                 drop_conn(w);
                 if (wait_stop(w, backoff))
                     break;
-                backoff = backoff * 2 > 10 ? 10 : backoff * 2;
+                /* Capped at 2 s so LISTEN is back within a few seconds of the
+                 * database (docs/reliability.md); a failed local connect is cheap. */
+                backoff = backoff * 2 > 2 ? 2 : backoff * 2;
                 continue;
             }
             backoff = 0.25;

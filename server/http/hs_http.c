@@ -38,7 +38,7 @@ typedef struct http_rctx {
     size_t uri_len;                /* full length, may exceed the cap */
     double t0;
     int handled;
-    int headers_seen; /* MHD made its first call (headers read) */
+    int deferred; /* on_request has seen the headers once */
     int status;
     size_t bytes;
     int route_index;
@@ -198,15 +198,14 @@ static const char *mhd_header(void *hctx, const char *name)
 }
 
 /* Decodes and checks the path part of the request target into the arena. */
-static int decode_path(http_rctx *rc, size_t plen, const char **out, hs_err *err)
+static int decode_path(hs_arena *a, const char *raw, size_t plen, const char **out, hs_err *err)
 {
-    const char *raw = rc->uri;
     if (plen == 0 || raw[0] != '/')
         return hs_err_set(err, HS_EINVAL, "the request target must be a path starting with '/'");
     for (size_t i = 0; i + 2 < plen; i++)
         if (raw[i] == '%' && raw[i + 1] == '2' && (raw[i + 2] == 'f' || raw[i + 2] == 'F'))
             return hs_err_set(err, HS_EINVAL, "an encoded '/' (%%2F) is not allowed in the path");
-    char *p = hs_arena_alloc(rc->arena, plen + 1, err);
+    char *p = hs_arena_alloc(a, plen + 1, err);
     if (!p)
         return err->code;
     long n = hs_url_decode(raw, plen, 0, p);
@@ -228,6 +227,89 @@ static int decode_path(http_rctx *rc, size_t plen, const char **out, hs_err *err
     }
     *out = p;
     return HS_OK;
+}
+
+int hs_http_parse_target(const hs_router *r, const char *uri, hs_req *req, hs_err *err)
+{
+    size_t plen = strcspn(uri, "?#");
+    const char *qs = uri[plen] == '?' ? uri + plen + 1 : NULL;
+    size_t qlen = qs ? strcspn(qs, "#") : 0;
+    int rc = decode_path(req->arena, uri, plen, &req->path, err);
+    if (rc == HS_OK) {
+        rc = hs_router_match(r, req->path, req, err);
+        if (rc == HS_ENOTFOUND) {
+            char shown[128];
+            hs_query_show(shown, sizeof shown, req->path, 80);
+            hs_err_set(err, HS_ENOTFOUND, "no resource at '%s'", shown);
+        }
+    }
+    if (rc == HS_OK)
+        rc = hs_query_parse(req->arena, qs, qlen, &req->query, err);
+    if (rc == HS_OK && !(hs_route_spec_of(req->route)->flags & HS_ROUTE_OWN_PARAMS))
+        rc = hs_query_check_allowed(req->query, hs_route_spec_of(req->route)->params, err);
+    return rc;
+}
+
+/* Header framing checks libmicrohttpd 0.9.75 leaves to us: headers that must be
+ * unique (a second Content-Length or Host is how request smuggling starts), header
+ * sizes (nginx-like caps, well below MHD's 64 KiB connection memory), and names
+ * that are not HTTP tokens. */
+#define HS_HTTP_MAX_HEADER 8192
+#define HS_HTTP_MAX_HEADERS_TOTAL 16384
+typedef struct hdr_scan {
+    unsigned n_cl, n_host, n_auth, n_te;
+    size_t total, longest;
+    int bad_name;
+} hdr_scan;
+
+static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    hdr_scan *h = cls;
+    size_t kl = key ? strlen(key) : 0, vl = value ? strlen(value) : 0;
+    h->total += kl + vl + 4;
+    if (kl + vl + 4 > h->longest)
+        h->longest = kl + vl + 4;
+    if (!key)
+        return MHD_YES;
+    h->n_cl += !strcasecmp(key, "Content-Length");
+    h->n_host += !strcasecmp(key, "Host");
+    h->n_auth += !strcasecmp(key, "Authorization");
+    h->n_te += !strcasecmp(key, "Transfer-Encoding");
+    if (!kl || strspn(key, "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz"
+                           "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != kl)
+        h->bad_name = 1;
+    return MHD_YES;
+}
+
+/* 0 when the headers pass, else fills resp with the 400/431 error. */
+static int check_headers(struct MHD_Connection *conn, hs_resp *resp)
+{
+    hdr_scan h = {0};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, scan_header, &h);
+    const char *msg = NULL;
+    if (h.longest > HS_HTTP_MAX_HEADER || h.total > HS_HTTP_MAX_HEADERS_TOTAL) {
+        hs_resp_error_status(resp, 431, "limit_exceeded",
+                             "request headers too large (limits: 8192 bytes per header, "
+                             "16384 in total)", NULL);
+        hs_resp_header(resp, "Connection", "close", NULL);
+        return -1;
+    }
+    if (h.n_cl > 1)
+        msg = "more than one Content-Length header";
+    else if (h.n_host > 1)
+        msg = "more than one Host header";
+    else if (h.n_auth > 1)
+        msg = "more than one Authorization header";
+    else if (h.n_te > 1)
+        msg = "more than one Transfer-Encoding header";
+    else if (h.bad_name)
+        msg = "a header name is not an HTTP token";
+    if (!msg)
+        return 0;
+    hs_resp_error_status(resp, 400, "bad_request", msg, NULL);
+    hs_resp_header(resp, "Connection", "close", NULL); /* framing is in doubt: stop here */
+    return -1;
 }
 
 /* Runs the request through the framing checks, the router and the handler. */
@@ -253,7 +335,14 @@ static void dispatch(hs_server *s, http_rctx *rc, struct MHD_Connection *conn, c
         hs_resp_header(resp, "Connection", "close", NULL); /* a body may follow: drop it */
         return;
     }
+    if (check_headers(conn, resp) < 0)
+        return;
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+    if (cl && strspn(cl, "0123456789") != strlen(cl)) {
+        hs_resp_error_status(resp, 400, "bad_request", "Content-Length is not a number", NULL);
+        hs_resp_header(resp, "Connection", "close", NULL);
+        return;
+    }
     if ((cl && strspn(cl, "0") != strlen(cl)) ||
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding")) {
         hs_resp_error_status(resp, 413, "limit_exceeded", "request bodies are not accepted",
@@ -267,24 +356,9 @@ static void dispatch(hs_server *s, http_rctx *rc, struct MHD_Connection *conn, c
         hs_resp_error_status(resp, 414, "uri_too_long", err.msg, NULL);
         return;
     }
-    size_t plen = strcspn(rc->uri, "?#");
-    const char *qs = rc->uri[plen] == '?' ? rc->uri + plen + 1 : NULL;
-    size_t qlen = qs ? strcspn(qs, "#") : 0;
-    int r = decode_path(rc, plen, &req.path, &err);
-    if (r == HS_OK) {
-        r = hs_router_match(s->router, req.path, &req, &err);
-        if (r == HS_ENOTFOUND) {
-            char shown[128];
-            hs_query_show(shown, sizeof shown, req.path, 80);
-            hs_err_set(&err, HS_ENOTFOUND, "no resource at '%s'", shown);
-        }
-    }
-    if (r == HS_OK) {
+    int r = hs_http_parse_target(s->router, rc->uri, &req, &err);
+    if (req.route)
         rc->route_index = (int)hs_route_index(req.route);
-        r = hs_query_parse(rc->arena, qs, qlen, &req.query, &err);
-    }
-    if (r == HS_OK && !(hs_route_spec_of(req.route)->flags & HS_ROUTE_OWN_PARAMS))
-        r = hs_query_check_allowed(req.query, hs_route_spec_of(req.route)->params, &err);
     if (r == HS_OK) {
         r = hs_route_spec_of(req.route)->handle(&req, resp, &err);
         if (r < 0 && !err.code)
@@ -368,20 +442,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_data_size = 0;
         return MHD_YES;
     }
-    /* MHD 0.9.7x closes the connection after a response queued on the first call
-     * (it cannot know whether a body follows), which cost every cached tile a new
-     * TCP connection. A body-less GET/HEAD is answered on the second call, made
-     * once the (empty) body is read, so keep-alive holds; anything else is
-     * refused at once as before, and that connection closes. */
-    if (!rc->headers_seen) {
-        rc->headers_seen = 1;
-        if ((!strcmp(method, "GET") || !strcmp(method, "HEAD")) &&
-            !MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding")) {
-            const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-            if (!cl || strspn(cl, "0") == strlen(cl))
-                return MHD_YES;
-        }
+    /* Answer on the second call (headers done, no body) so libmicrohttpd keeps the
+     * connection alive for the next (pipelined) request; answering on the first call
+     * makes it close. Requests that announce a body are answered at once (and
+     * closed) so the body is never read. */
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+    int body = (cl && strspn(cl, "0") != strlen(cl)) ||
+               MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding") ||
+               (strcmp(method, "GET") && strcmp(method, "HEAD"));
+    if (!rc->deferred && !body) {
+        rc->deferred = 1;
+        return MHD_YES;
     }
+    *upload_data_size = 0;
     rc->handled = 1;
     snprintf(rc->method, sizeof rc->method, "%s", method);
     hs_resp resp;
@@ -484,7 +557,7 @@ int hs_server_start(hs_server *s, hs_err *err)
         MHD_OPTION_ARRAY, pool, MHD_OPTION_CONNECTION_LIMIT,
         s->opts.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->opts.per_ip_limit,
         MHD_OPTION_CONNECTION_TIMEOUT, s->opts.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)(64 << 10), MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_COMPLETED,
+        (size_t)(64 << 10), MHD_OPTION_STRICT_FOR_CLIENT, (int)1, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, s, MHD_OPTION_END);
     if (!s->mhd)
         return hs_err_set(err, HS_EIO,

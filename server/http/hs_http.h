@@ -64,6 +64,14 @@ unsigned hs_server_port(const hs_server *s);
  * all services. Accepts NULL. */
 void hs_server_destroy(hs_server *s);
 
+/* The request-target stage of every request, shared with the fuzz targets: splits
+ * `uri` (NUL-terminated, at most HS_HTTP_MAX_URI bytes) at '?' and '#', decodes the
+ * path strictly (no %2F, control bytes, invalid UTF-8, '.' or '..' segments), finds
+ * the route (fills req->path, route, ctx, param_*), parses the query and, unless the
+ * route has HS_ROUTE_OWN_PARAMS, checks its names. req->arena must be set.
+ * HS_EINVAL (400) or HS_ENOTFOUND (404) with a message. */
+int hs_http_parse_target(const hs_router *r, const char *uri, hs_req *req, hs_err *err);
+
 /* Parses "HOST:PORT" / "[V6]:PORT" (port 0-65535). host receives the host text. */
 int hs_http_parse_listen(const char *s, char *host, size_t hostn, unsigned *port, hs_err *err);
 

@@ -302,11 +302,13 @@ int hs_query_check_allowed(hs_query *q, const char *const *allowed, hs_err *err)
             first = q->pairs[i].key;
         char shown[80];
         hs_query_show(shown, sizeof shown, q->pairs[i].key, 40);
-        if (o < sizeof names) {
-            int w = snprintf(names + o, sizeof names - o, "%s'%s'", bad ? ", " : "", shown);
-            if (w > 0)
-                o += (size_t)w;
-        }
+        /* Whole names only: a name cut by the buffer's end could split a UTF-8
+         * character, and the message goes into JSON (found by fuzz_route). */
+        size_t need = strlen(shown) + (bad ? 4 : 2);
+        if (o + need + 4 < sizeof names)
+            o += (size_t)snprintf(names + o, sizeof names - o, "%s'%s'", bad ? ", " : "", shown);
+        else if (o + 4 < sizeof names && !strstr(names, "..."))
+            o += (size_t)snprintf(names + o, sizeof names - o, "%s", bad ? ", ..." : "...");
         bad++;
     }
     if (!bad)

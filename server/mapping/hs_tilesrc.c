@@ -1,6 +1,7 @@
 /* hs_tilesrc: tile layer sources and their cache (see hs_tilesrc.h). */
 #include "hs_tilesrc.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -27,6 +28,45 @@ int hs_tile_layer_parse(const char *name, int *layer, hs_err *err)
     hs_query_show(shown, sizeof shown, name ? name : "", 64);
     return hs_err_set(err, HS_EINVAL, "layer '%s' is not a tile layer; use one of: %s", shown,
                       hs_tile_layers_help());
+}
+
+/* One tile coordinate in [0, max]: decimal digits only (no sign, space, hex). */
+static int tile_coord(const char *s, const char *name, long max, int *out, hs_err *err)
+{
+    char *end = NULL;
+    errno = 0;
+    long v = s && *s >= '0' && *s <= '9' ? strtol(s, &end, 10) : -1;
+    if (!s || !end || *end || errno || v < 0 || v > max) {
+        char shown[40];
+        hs_query_show(shown, sizeof shown, s ? s : "", 24);
+        return hs_err_set(err, HS_EINVAL, "tile %s must be an integer from 0 to %ld (got '%s')",
+                          name, max, shown);
+    }
+    *out = (int)v;
+    return HS_OK;
+}
+
+int hs_tile_path_parse(const char *layer, const char *z, const char *x, const char *y,
+                       hs_tile_path *out, hs_err *err)
+{
+    out->bad_param = "layer";
+    if (hs_tile_layer_parse(layer, &out->layer, err) < 0) {
+        err->code = HS_ENOTFOUND; /* a path that names no layer: 404, message lists them */
+        return HS_ENOTFOUND;
+    }
+    if (!z && !x && !y) {
+        out->bad_param = NULL;
+        return HS_OK;
+    }
+    out->bad_param = "z";
+    int rc = tile_coord(z, "z", HS_TILE_MAXZOOM, &out->z, err);
+    if (rc == HS_OK && (out->bad_param = "x"))
+        rc = tile_coord(x, "x", (1L << out->z) - 1, &out->x, err);
+    if (rc == HS_OK && (out->bad_param = "y"))
+        rc = tile_coord(y, "y", (1L << out->z) - 1, &out->y, err);
+    if (rc == HS_OK)
+        out->bad_param = NULL;
+    return rc;
 }
 
 const char *hs_tile_layer_name(int layer)

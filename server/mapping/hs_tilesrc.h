@@ -44,6 +44,18 @@ const char *hs_tile_layer_name(int layer);
 /* Help text listing the layers ("base, gistar, lisa, ..."). */
 const char *hs_tile_layers_help(void);
 
+/* The path parameters of /tiles/{layer}/{z}/{x}/{y}.png (and {layer}.json: z, x, y
+ * all NULL). Coordinates are plain decimal (no sign, space or hex), z in
+ * [0, HS_TILE_MAXZOOM], x and y in [0, 2^z - 1]. An unknown layer is HS_ENOTFOUND
+ * (404), a bad coordinate HS_EINVAL; bad_param names the parameter at fault. */
+typedef struct hs_tile_path {
+    int layer;
+    int z, x, y;
+    const char *bad_param;
+} hs_tile_path;
+int hs_tile_path_parse(const char *layer, const char *z, const char *x, const char *y,
+                       hs_tile_path *out, hs_err *err);
+
 /* Everything a tile layer depends on besides the data version. */
 typedef struct hs_tile_req {
     int layer;        /* HS_TILE_LAYER_BASE or an hs_map_type */

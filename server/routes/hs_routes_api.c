@@ -109,6 +109,10 @@ static int units_render(void *arg, hs_buf *out, hs_err *err)
     int rc = hs_query_enum(req->query, "level", levels, 0, &lvl, err);
     if (rc == HS_OK)
         rc = hs_query_str(req->query, "province", 32, "", &prov, err);
+    /* Unit codes are letters and digits: anything else is a typo or an attack. */
+    if (rc == HS_OK && strspn(prov, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") != strlen(prov))
+        req->error_param = "province",
+        rc = hs_err_set(err, HS_EINVAL, "province must be a unit code (letters and digits)");
     if (rc == HS_OK)
         rc = hs_req_db(req, &c, err);
     if (rc < 0)

@@ -54,31 +54,15 @@ typedef struct tile_job {
 
 /* ---- helpers ------------------------------------------------------------------ */
 
-static int parse_coord(hs_req *req, const char *name, long max, long *out, hs_err *err)
+/* The layer (and z/x/y for a tile) from the path; names the parameter at fault. */
+static int parse_path(hs_req *req, int coords, hs_tile_path *tp, hs_err *err)
 {
-    const char *s = hs_req_param(req, name);
-    char *end = NULL;
-    errno = 0;
-    long v = s && *s >= '0' && *s <= '9' ? strtol(s, &end, 10) : -1;
-    if (!s || !end || *end || errno || v < 0 || v > max) {
-        char shown[40];
-        hs_query_show(shown, sizeof shown, s ? s : "", 24);
-        req->error_param = name;
-        return hs_err_set(err, HS_EINVAL, "tile %s must be an integer from 0 to %ld (got '%s')",
-                          name, max, shown);
-    }
-    *out = v;
-    return HS_OK;
-}
-
-static int parse_layer(hs_req *req, int *layer, hs_err *err)
-{
-    if (hs_tile_layer_parse(hs_req_param(req, "layer"), layer, err) < 0) {
-        req->error_param = "layer";
-        err->code = HS_ENOTFOUND; /* a path that names no layer: 404, message lists them */
-        return HS_ENOTFOUND;
-    }
-    return HS_OK;
+    int rc = coords ? hs_tile_path_parse(hs_req_param(req, "layer"), hs_req_param(req, "z"),
+                                         hs_req_param(req, "x"), hs_req_param(req, "y"), tp, err)
+                    : hs_tile_path_parse(hs_req_param(req, "layer"), NULL, NULL, NULL, tp, err);
+    if (rc < 0)
+        req->error_param = tp->bad_param;
+    return rc;
 }
 
 /* The store, the newest month (cached per data version) and the parsed options. */
@@ -245,21 +229,14 @@ static int tile_render(void *arg, hs_buf *out, hs_err *err)
 static int tile_handle(hs_req *req, hs_resp *resp, hs_err *err, int px)
 {
     tiles_app *app = req->ctx;
-    int layer;
-    long z, x, y;
-    int rc = parse_layer(req, &layer, err);
-    if (rc == HS_OK)
-        rc = parse_coord(req, "z", HS_TILE_MAXZOOM, &z, err);
-    if (rc == HS_OK)
-        rc = parse_coord(req, "x", (1L << z) - 1, &x, err);
-    if (rc == HS_OK)
-        rc = parse_coord(req, "y", (1L << z) - 1, &y, err);
+    hs_tile_path tp = {0};
+    int rc = parse_path(req, 1, &tp, err);
     if (rc < 0)
         return rc;
     tile_job j;
     memset(&j, 0, sizeof j);
-    j.z = (int)z, j.x = (int)x, j.y = (int)y, j.px = px;
-    rc = prepare(app, req, layer, &j, err);
+    j.z = tp.z, j.x = tp.x, j.y = tp.y, j.px = px;
+    rc = prepare(app, req, tp.layer, &j, err);
     if (rc == HS_OK) {
         hs_bbox area = data_area(j.g);
         int buffer = HS_TILE_BUFFER_1X * px / HS_TILE_PX;
@@ -324,8 +301,9 @@ static void query_string(const hs_query *q, char *buf, size_t n)
 static int tilejson(hs_req *req, hs_resp *resp, hs_err *err)
 {
     tiles_app *app = req->ctx;
-    int layer;
-    int rc = parse_layer(req, &layer, err);
+    hs_tile_path tp = {0};
+    int rc = parse_path(req, 0, &tp, err);
+    int layer = tp.layer;
     tile_job j;
     memset(&j, 0, sizeof j);
     if (rc == HS_OK)

@@ -56,6 +56,19 @@ ok "stopping a stopped cluster is harmless"
 # A command needing the database starts it again on its own.
 "$HOTSPOT_BIN" db migrate | grep -q "up to date" || fail "implicit start failed"
 ok "implicit start by a command"
+
+# An unclean shutdown (the postmaster killed with SIGKILL, a stale postmaster.pid and
+# shared memory left behind): db start recovers the cluster, committed data intact.
+q "$conninfo" "CREATE TABLE crash_probe (v int); INSERT INTO crash_probe VALUES (42)" >/dev/null
+pgdata=$(sed -n 's/^data: *\([^ ]*\).*/\1/p' <<<"$status")
+pm=$(head -1 "$pgdata/postmaster.pid")
+kill -9 "$pm"
+for _ in $(seq 1 100); do kill -0 "$pm" 2>/dev/null || break; sleep 0.05; done
+[[ -f $pgdata/postmaster.pid ]] || fail "expected a stale postmaster.pid after SIGKILL"
+"$HOTSPOT_BIN" db start >/dev/null || fail "db start after an unclean shutdown failed"
+"$HOTSPOT_BIN" db status | grep -q '^state: *running' || fail "not running after recovery"
+expect_eq "data committed before the crash survives" "$(q "$conninfo" "SELECT v FROM crash_probe")" 42
+ok "db start recovers after SIGKILL of the postmaster"
 "$HOTSPOT_BIN" db stop >/dev/null
 
 # A home whose socket path would pass the unix socket limit.

@@ -265,7 +265,7 @@ if [ "$OWN_CLUSTER" = 1 ]; then
     check "DB down: validation still 400" [ "$CODE" = 400 ]
     pg_start
     check "DB back: /healthz 200 again" poll_for /healthz '"db":"ok"' 150
-    # The listener reconnects with backoff (at most 10 s between tries).
+    # The listener reconnects with backoff (at most 2 s between tries).
     PSQL "UPDATE hs.data_version SET version = 3; NOTIFY hs_data_changed"
     check "DB back: NOTIFY path recovered (data_version 3)" poll_for /healthz '"data_version":3' 150
     fetch /metrics
