@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hs_access.h"
 #include "hs_dbpool.h"
 #include "hs_dbwatch.h"
 #include "hs_metrics.h"
@@ -26,6 +28,7 @@ struct hs_server {
     hs_services svc;
     struct MHD_Daemon *mhd;
     unsigned port;
+    atomic_ullong next_id;
 };
 
 /* Per-request state, created when MHD has parsed the request line and freed when
@@ -41,6 +44,10 @@ typedef struct http_rctx {
     size_t bytes;
     int route_index;
     char method[16];
+    hs_principal who;     /* from the Authorization header */
+    const char *province; /* the request's province parameter (arena), for the audit */
+    unsigned long long id; /* request id, for the log */
+    double queue_s;        /* time from the request line to the handler starting */
 } http_rctx;
 
 static double now_mono(void)
@@ -146,6 +153,10 @@ int hs_server_create(const hs_http_opts *opts, hs_server **out, hs_err *err)
         rc = hs_dbwatch_create(s->opts.conninfo, 0, &s->svc.watch, err);
     if (rc == HS_OK)
         rc = hs_dbwatch_on_change(s->svc.watch, purge_on_change, s->svc.cache, err);
+    if (rc == HS_OK)
+        rc = hs_access_create(&(hs_access_opts){.conninfo = s->opts.conninfo,
+                                                .retention_days = s->opts.audit_retention_days},
+                              &s->svc.access, err);
     if (rc < 0) {
         hs_server_destroy(s);
         return rc;
@@ -186,6 +197,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     }
     rc->srv = s;
     rc->t0 = now_mono();
+    rc->id = atomic_fetch_add(&s->next_id, 1) + 1;
     rc->route_index = -1;
     rc->uri_len = strlen(uri);
     size_t keep = rc->uri_len > HS_HTTP_MAX_URI ? HS_HTTP_MAX_URI : rc->uri_len;
@@ -231,6 +243,15 @@ static int decode_path(http_rctx *rc, size_t plen, const char **out, hs_err *err
     }
     *out = p;
     return HS_OK;
+}
+
+/* The first value of `name`, or NULL. */
+static const char *query_first(const hs_query *q, const char *name)
+{
+    for (size_t i = 0; i < hs_query_count(q); i++)
+        if (!strcmp(hs_query_key(q, i), name))
+            return hs_query_value(q, i);
+    return NULL;
 }
 
 /* Runs the request through the framing checks, the router and the handler. */
@@ -286,6 +307,31 @@ static void dispatch(hs_server *s, http_rctx *rc, struct MHD_Connection *conn, c
         rc->route_index = (int)hs_route_index(req.route);
         r = hs_query_parse(rc->arena, qs, qlen, &req.query, &err);
     }
+    if (r == HS_OK) {
+        /* The access matrix, once, before any handler: routes only declare what they
+         * expose. The level and province values are read raw here; the handler
+         * validates them again as it always does. */
+        hs_access_verdict v;
+        hs_access_authenticate(s->svc.access, mhd_header(conn, "Authorization"), &rc->who, &v);
+        if (!v.status) {
+            const char *level = query_first(req.query, "level");
+            rc->province = query_first(req.query, "province");
+            if (hs_query_has(req.query, "level") > 1 || hs_query_has(req.query, "province") > 1) {
+                v.status = 400;
+                v.code = "invalid_argument";
+                snprintf(v.msg, sizeof v.msg, "level and province may be given once each");
+            } else {
+                hs_access_check(&rc->who, hs_route_spec_of(req.route)->exposes, level,
+                                rc->province, &v);
+            }
+        }
+        if (v.status) {
+            hs_resp_error_status(resp, v.status, v.code, v.msg, NULL);
+            if (v.status == 401)
+                hs_resp_header(resp, "WWW-Authenticate", "Bearer", NULL);
+            return;
+        }
+    }
     if (r == HS_OK && !(hs_route_spec_of(req.route)->flags & HS_ROUTE_OWN_PARAMS))
         r = hs_query_check_allowed(req.query, hs_route_spec_of(req.route)->params, &err);
     if (r == HS_OK) {
@@ -298,9 +344,15 @@ static void dispatch(hs_server *s, http_rctx *rc, struct MHD_Connection *conn, c
     if (r < 0) {
         const char *param = req.error_param ? req.error_param
                                             : (err.code == HS_EINVAL ? hs_query_error_param(req.query) : NULL);
-        if (hs_err_http_status(err.code) >= 500)
+        if (hs_err_http_status(err.code) >= 500) {
             fprintf(stderr, "hotspot: %s %s: %s (in %s)\n", method,
                     req.route ? hs_route_pattern(req.route) : "?", err.msg, err.where);
+            /* The details (socket paths, hosts, library text) are for the log only. */
+            hs_err_set(&err, err.code, "%s", err.code == HS_EDB ? "database unavailable"
+                                                                 : "internal error");
+            err.where[0] = '\0';
+            param = NULL;
+        }
         hs_resp_error(resp, &err, param);
     }
 }
@@ -340,6 +392,11 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, http_rctx *rc, hs_
         MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
     int has_cc = 0;
     for (size_t i = 0; i < resp->nheaders; i++) {
+        /* Whether an answer was cached tells what others asked for: not for the public
+         * or analysts. */
+        if (!strcasecmp(resp->hname[i], "X-Cache") && rc->who.role != HS_ROLE_OPERATOR &&
+            rc->who.role != HS_ROLE_PLANNER)
+            continue;
         MHD_add_response_header(mr, resp->hname[i], resp->hvalue[i]);
         has_cc |= !strcasecmp(resp->hname[i], "Cache-Control");
     }
@@ -372,6 +429,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     rc->handled = 1;
+    rc->queue_s = now_mono() - rc->t0;
     snprintf(rc->method, sizeof rc->method, "%s", method);
     hs_resp resp;
     dispatch(s, rc, conn, method, &resp);
@@ -407,6 +465,18 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     hs_metrics_active(s->svc.metrics, -1);
     if (rc->handled) {
         hs_metrics_request(s->svc.metrics, rc->route_index, rc->status, secs, rc->bytes);
+        const char *route = "-";
+        if (rc->route_index >= 0)
+            route = hs_route_pattern(hs_router_get(s->router, (size_t)rc->route_index));
+        const char *qs = strchr(rc->uri, '?');
+        if (rc->who.token_id)
+            hs_access_audit(s->svc.access,
+                            &(hs_audit_row){.at = (double)time(NULL), .token_id = rc->who.token_id,
+                                            .role = rc->who.role, .route = route,
+                                            .params = qs ? qs + 1 : "",
+                                            .provinces = rc->province ? rc->province : "",
+                                            .status = rc->status, .bytes = rc->bytes,
+                                            .duration_ms = secs * 1e3});
         if (!s->opts.quiet) {
             char ip[INET6_ADDRSTRLEN + 2] = "-";
             const union MHD_ConnectionInfo *ci =
@@ -416,18 +486,30 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                             ci->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
                                                                    : sizeof(struct sockaddr_in),
                             ip, sizeof ip, NULL, 0, NI_NUMERICHOST);
-            char path[1100], meth[80];
-            log_escape(path, sizeof path, rc->uri, 256);
+            char path[1100], meth[80], rt[200];
+            /* The path without its query: parameters may hold anything; they are in
+             * the audit table for authenticated requests. */
+            size_t plen = strcspn(rc->uri, "?");
+            char raw[HS_HTTP_MAX_URI + 1];
+            memcpy(raw, rc->uri, plen);
+            raw[plen] = '\0';
+            log_escape(path, sizeof path, raw, 256);
             log_escape(meth, sizeof meth, rc->method, 15);
+            log_escape(rt, sizeof rt, route, 120);
             time_t t = time(NULL);
             struct tm tm;
             char ts[32];
             gmtime_r(&t, &tm);
             strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-            char line[1400];
-            int n = snprintf(line, sizeof line, "%s %s \"%s %s\" %d %zu %.1fms%s\n", ts, ip, meth,
-                             path, rc->status, rc->bytes, secs * 1e3,
-                             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+            char line[1600];
+            int n = snprintf(line, sizeof line,
+                             "{\"ts\":\"%s\",\"id\":%llu,\"ip\":\"%s\",\"method\":\"%s\","
+                             "\"path\":\"%s\",\"route\":\"%s\",\"role\":\"%s\",\"token_id\":%lld,"
+                             "\"status\":%d,\"bytes\":%zu,\"queue_ms\":%.1f,\"total_ms\":%.1f%s}\n",
+                             ts, rc->id, ip, meth, path, rt, hs_role_name(rc->who.role),
+                             rc->who.token_id, rc->status, rc->bytes, rc->queue_s * 1e3,
+                             secs * 1e3,
+                             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : ",\"aborted\":true");
             /* One write() per line keeps lines from different threads whole. */
             if (n > 0) {
                 size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
@@ -455,6 +537,8 @@ __attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const ch
 int hs_server_start(hs_server *s, hs_err *err)
 {
     int rc = hs_dbwatch_start(s->svc.watch, err);
+    if (rc == HS_OK)
+        rc = hs_access_start(s->svc.access, err);
     if (rc < 0)
         return rc;
     s->svc.started = now_mono();
@@ -494,6 +578,7 @@ void hs_server_destroy(hs_server *s)
     if (s->mhd)
         MHD_stop_daemon(s->mhd);
     hs_dbwatch_destroy(s->svc.watch);
+    hs_access_destroy(s->svc.access); /* flushes the audit queue */
     hs_dbpool_destroy(s->svc.db);
     hs_cache_destroy(s->svc.cache);
     hs_metrics_destroy(s->svc.metrics);

@@ -44,6 +44,7 @@ typedef struct hs_http_opts {
     const char *web_dir;      /* static files; NULL = <source dir>/web */
     const char *conninfo;     /* NULL = $HOTSPOT_DB / the embedded cluster */
     int quiet;                /* no access log */
+    unsigned audit_retention_days; /* 0 = 730 (two years) */
 } hs_http_opts;
 
 typedef struct hs_server hs_server;

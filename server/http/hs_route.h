@@ -60,6 +60,7 @@ typedef struct hs_services {
     hs_dbwatch *watch;  /* LISTEN hs_data_changed; current data version */
     hs_cache *cache;    /* rendered responses: use hs_resp_cached() */
     hs_metrics *metrics;
+    struct hs_access *access; /* tokens, role matrix, audit queue */
     const hs_router *router;
     const char *web_dir; /* static files for / and /web/ (may not exist) */
     double started;      /* CLOCK_MONOTONIC seconds at start, for uptime */
@@ -120,6 +121,8 @@ typedef struct hs_route_spec {
     hs_handle_fn handle;
     void *ctx;                 /* borrowed; must outlive the server */
     int flags;                 /* HS_ROUTE_* */
+    int exposes;               /* HS_EXPOSE_* (hs_access.h): what the route reveals, for
+                                  the access matrix; 0 = case data (the strictest) */
 } hs_route_spec;
 
 /* Router. Caller frees with hs_router_destroy. */

@@ -105,6 +105,7 @@ compare_tiles() { # XML LABEL
 compare_tiles "$T/file.xml" file
 
 # ---- HTTP -------------------------------------------------------------------------------
+hs_planner_curl "$T" # the server needs a token for everything but the public pages
 HOTSPOT_DB=$DB "$HOTSPOT_BIN" serve --listen 127.0.0.1:0 --threads 2 >"$T/server.log" 2>&1 &
 SERVER_PID=$!
 PORT=
