@@ -165,7 +165,7 @@ int hs_token_list(PGconn *c, FILE *out, hs_err *err)
     PGresult *r = NULL;
     int rc = hs_pg_query(c,
                          "SELECT id, role, array_to_string(provinces, ','), "
-                         "coalesce(to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'), '-'), "
+                         "coalesce(to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI'), '-'), "
                          "CASE WHEN revoked_at IS NOT NULL THEN 'revoked' "
                          "WHEN expires_at <= now() THEN 'expired' ELSE 'active' END, note "
                          "FROM hs.access_token ORDER BY id",

@@ -325,6 +325,7 @@ static void dispatch(hs_server *s, http_rctx *rc, struct MHD_Connection *conn, c
                                 rc->province, &v);
             }
         }
+        req.who = &rc->who;
         if (v.status) {
             hs_resp_error_status(resp, v.status, v.code, v.msg, NULL);
             if (v.status == 401)
@@ -469,9 +470,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
         if (rc->route_index >= 0)
             route = hs_route_pattern(hs_router_get(s->router, (size_t)rc->route_index));
         const char *qs = strchr(rc->uri, '?');
+        struct timespec wall;
+        clock_gettime(CLOCK_REALTIME, &wall);
         if (rc->who.token_id)
             hs_access_audit(s->svc.access,
-                            &(hs_audit_row){.at = (double)time(NULL), .token_id = rc->who.token_id,
+                            &(hs_audit_row){.at = (double)wall.tv_sec + wall.tv_nsec / 1e9, .token_id = rc->who.token_id,
                                             .role = rc->who.role, .route = route,
                                             .params = qs ? qs + 1 : "",
                                             .provinces = rc->province ? rc->province : "",

@@ -88,6 +88,9 @@ typedef struct hs_req {
     /* A handler may set this to name the parameter an error is about (for errors not
      * raised by an hs_query getter, which records it by itself). */
     const char *error_param;
+    /* The caller, as the access module resolved it (hs_access.h); never NULL in a
+     * handler. Routes do not check roles with it: the matrix already ran. */
+    const struct hs_principal *who;
     /* Private to the framework. */
     const char *(*header_fn)(void *hctx, const char *name);
     void *header_ctx;

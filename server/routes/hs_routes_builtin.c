@@ -55,6 +55,22 @@ static int readyz(hs_req *req, hs_resp *resp, hs_err *err)
                         err);
 }
 
+/* Who the caller is (role and provinces), so the viewer can offer what the role may
+ * see. Public: a caller learns only about their own token. */
+static int whoami(hs_req *req, hs_resp *resp, hs_err *err)
+{
+    const hs_principal *w = req->who;
+    json_t *prov = json_array();
+    for (size_t i = 0; prov && i < w->nprov; i++)
+        json_array_append_new(prov, json_string(w->provinces[i]));
+    hs_resp_header(resp, "Cache-Control", "no-store", NULL);
+    return hs_resp_json(resp, 200,
+                        prov ? json_pack("{s:s, s:o}", "role", hs_role_name(w->role), "provinces",
+                                         prov)
+                             : NULL,
+                        err);
+}
+
 static int metrics(hs_req *req, hs_resp *resp, hs_err *err)
 {
     const hs_services *svc = req->svc;
@@ -175,6 +191,7 @@ int hs_routes_register_builtin(hs_router *r, hs_services *svc, hs_err *err)
     const hs_route_spec specs[] = {
         {.method = "GET", .pattern = "/healthz", .handle = healthz, .exposes = HS_EXPOSE_PUBLIC},
         {.method = "GET", .pattern = "/readyz", .handle = readyz, .exposes = HS_EXPOSE_PUBLIC},
+        {.method = "GET", .pattern = "/api/whoami", .handle = whoami, .exposes = HS_EXPOSE_PUBLIC},
         {.method = "GET", .pattern = "/metrics", .handle = metrics, .exposes = HS_EXPOSE_OPS},
         {.method = "GET", .pattern = "/api/meta", .handle = meta, .exposes = HS_EXPOSE_META},
         {.method = "GET", .pattern = "/", .handle = hs_static_handle, .exposes = HS_EXPOSE_PUBLIC},

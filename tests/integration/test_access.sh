@@ -30,17 +30,20 @@ q "$DB" "SELECT code FROM hs.unit WHERE parent_code = '$P2'" >"$T/p2_codes"
 ok "analyst province $P1, other province $P2 ($(wc -l <"$T/p2_codes") communes)"
 
 # ---- tokens -----------------------------------------------------------------------
-PLANNER=$(H token create --role planner --note "test planner" 2>/dev/null)
-ANALYST=$(H token create --role analyst --provinces "$P1" --note "test analyst" 2>/dev/null)
-OPERATOR=$(H token create --role operator 2>/dev/null)
-EXPIRED=$(H token create --role planner --expires 1 2>/dev/null)
-REVOKED=$(H token create --role planner 2>/dev/null)
+# The copy holds the fixture's token: start from none.
+q "$DB" "DELETE FROM hs.access_token" >/dev/null
+lastid() { q "$DB" "SELECT max(id) FROM hs.access_token"; }
+PLANNER=$(H token create --role planner --note "test planner" 2>/dev/null); PLANNER_ID=$(lastid)
+ANALYST=$(H token create --role analyst --provinces "$P1" --note "test analyst" 2>/dev/null); ANALYST_ID=$(lastid)
+OPERATOR=$(H token create --role operator 2>/dev/null); OPERATOR_ID=$(lastid)
+EXPIRED=$(H token create --role planner --expires 1 2>/dev/null); EXPIRED_ID=$(lastid)
+REVOKED=$(H token create --role planner 2>/dev/null); REVOKED_ID=$(lastid)
 [[ $PLANNER =~ ^hs1_[0-9a-f]{64}$ ]] || fail "token format: '$PLANNER'"
 ok "token create prints a 256-bit token once"
-q "$DB" "UPDATE hs.access_token SET expires_at = now() - interval '1 second' WHERE id = 4" >/dev/null
-H token revoke 5 >/dev/null
+q "$DB" "UPDATE hs.access_token SET expires_at = now() - interval '1 second' WHERE id = $EXPIRED_ID" >/dev/null
+H token revoke "$REVOKED_ID" >/dev/null
 expect_eq "only hashes stored" "$(q "$DB" "SELECT count(*) FROM hs.access_token WHERE position(convert_to('$PLANNER','UTF8') in hash) > 0 OR note LIKE '%hs1_%'")" 0
-expect_eq "token list states" "$(H token list | awk 'NR>1 {print $1 ":" $5}' | tr '\n' ' ')" "1:active 2:active 3:active 4:expired 5:revoked "
+expect_eq "token list states" "$(H token list | awk 'NR>1 {print $2 ":" $5}' | tr '\n' ' ')" "planner:active analyst:active operator:active planner:expired planner:revoked "
 H token create --role analyst 2>"$T/err" >/dev/null && fail "analyst without provinces accepted"
 grep -q -- "--provinces" "$T/err" || fail "analyst without provinces: $(cat "$T/err")"
 H token create --role analyst --provinces NOPE 2>"$T/err" >/dev/null && fail "unknown province accepted"
@@ -147,7 +150,7 @@ ok "401 carries WWW-Authenticate; tokens never logged"
 
 # ---- revocation reaches the running server ----------------------------------------
 expect_eq "analyst before revoke" "$(call analyst "/api/meta")" 200
-H token revoke 2 >/dev/null
+H token revoke "$ANALYST_ID" >/dev/null
 got=
 for _ in $(seq 1 50); do
   got=$(call analyst "/api/meta")
@@ -168,13 +171,13 @@ for _ in $(seq 1 40); do
 done
 expect_eq "four requests, four new audit rows (within the flush interval)" "$((got - before))" 4
 expect_eq "audit row fields" "$(q "$DB" "SELECT token_id || ' ' || role || ' ' || route || ' ' || params || ' ' || status || ' ' || (bytes > 0) FROM hs.audit ORDER BY id DESC OFFSET 1 LIMIT 1")" \
-  "1 planner /api/units level=province 200 true"
+  "$PLANNER_ID planner /api/units level=province 200 true"
 expect_eq "no audit row for public requests" "$(q "$DB" "SELECT count(*) FROM hs.audit WHERE token_id = 0 OR role = 'public'")" 0
 expect_eq "no token text in the audit" "$(q "$DB" "SELECT count(*) FROM hs.audit WHERE params LIKE '%hs1_%'")" 0
-H audit --token 3 --format csv >"$T/audit.csv"
-expect_eq "hotspot audit --token 3 (csv rows)" "$(tail -n +2 "$T/audit.csv" | cut -d, -f3 | sort -u)" 3
+H audit --token "$OPERATOR_ID" --format csv >"$T/audit.csv"
+expect_eq "hotspot audit --token (csv rows of that token only)" "$(tail -n +2 "$T/audit.csv" | cut -d, -f3 | sort -u)" "$OPERATOR_ID"
 head -1 "$T/audit.csv" | grep -q '^id,at,token_id,role,route,params,provinces,status,bytes,duration_ms$' || fail "csv header: $(head -1 "$T/audit.csv")"
-H audit --from 2000-01-01 --format json | python3 -c "import json,sys; r=json.load(sys.stdin); assert len(r) >= 4 and all('token' not in k for k in r[0]) and r[0]['route'], r[:1]" ||
+H audit --from 2000-01-01 --format json | python3 -c "import json,sys; r=json.load(sys.stdin); assert len(r) >= 4 and 'token' not in r[0] and r[0]['route'], r[:1]" ||
   fail "hotspot audit --format json"
 ok "hotspot audit reads the rows (csv and json)"
 
