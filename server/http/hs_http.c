@@ -163,6 +163,7 @@ int hs_server_create(const hs_http_opts *opts, hs_server **out, hs_err *err)
     }
     s->svc.router = s->router;
     s->svc.web_dir = s->web_dir;
+    s->svc.public_url = s->opts.public_url;
     *out = s;
     return HS_OK;
 }

@@ -63,6 +63,8 @@ typedef struct hs_services {
     struct hs_access *access; /* tokens, role matrix, audit queue */
     const hs_router *router;
     const char *web_dir; /* static files for / and /web/ (may not exist) */
+    const char *public_url; /* base URL for absolute links (TileJSON), no trailing '/';
+                               NULL: root-relative links */
     double started;      /* CLOCK_MONOTONIC seconds at start, for uptime */
 } hs_services;
 

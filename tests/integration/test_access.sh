@@ -51,7 +51,12 @@ H token create --role root 2>/dev/null >/dev/null && fail "role root accepted"
 ok "token create rejects bad roles and provinces"
 
 # ---- server -----------------------------------------------------------------------
-H serve --listen 127.0.0.1:0 --threads 2 >"$T/server.log" 2>&1 &
+# The viewer, from a copy of web/ plus one test page that signs in the way a user does
+# (the token into sessionStorage) and goes to the dashboard in the same tab.
+cp -r "$HS_SOURCE_DIR/web" "$T/web"
+printf '<!doctype html><script>sessionStorage.setItem("hotspot138.token", "%s"); location.replace("/");</script>\n' \
+  "$ANALYST" >"$T/web/signin-test.html"
+H serve --listen 127.0.0.1:0 --threads 2 --web "$T/web" >"$T/server.log" 2>&1 &
 SERVER_PID=$!
 PORT=
 for _ in $(seq 1 300); do
@@ -147,6 +152,35 @@ grep -q 'WWW-Authenticate: Bearer' <(call none /api/meta >/dev/null; cat "$T/hdr
 call none /api/meta >/dev/null
 grep -q "$PLANNER" "$T/server.log" && fail "a token reached the log"
 ok "401 carries WWW-Authenticate; tokens never logged"
+
+# ---- the viewer, signed in as the analyst, in headless Chromium ----------------------
+if command -v chromium >/dev/null; then
+  chrome() {
+    timeout 120 chromium --headless=new --no-sandbox --disable-gpu --no-first-run \
+      --user-data-dir="$T/chrome" --enable-logging=stderr --v=0 --window-size=1280,900 \
+      --virtual-time-budget=20000 "$@" 2>>"$T/chrome.log"
+  }
+  LOG_BEFORE=$(wc -l <"$T/server.log")
+  chrome --dump-dom "$U/web/signin-test.html" >"$T/dom.html" || fail "chromium failed: $(tail -5 "$T/chrome.log")"
+  grep -q "role: analyst ($P1)" "$T/dom.html" || fail "viewer not signed in as the analyst: $(grep -o '<span id="who"[^<]*' "$T/dom.html")"
+  grep -q 'class="reason"' "$T/dom.html" || fail "viewer shows no priorities: $(grep -o '<p id="status"[^<]*' "$T/dom.html")"
+  chrome --screenshot="$T/viewer.png" "$U/web/signin-test.html" >/dev/null || true
+  [[ -s $T/viewer.png ]] || fail "no screenshot"
+  mkdir -p "${HS_BUILD_DIR:-$T}/test-artifacts" && cp "$T/viewer.png" "${HS_BUILD_DIR:-$T}/test-artifacts/viewer-analyst.png"
+  if grep -E 'CONSOLE|Uncaught|Failed to load' "$T/chrome.log" | grep -vi 'favicon' | grep -q .; then
+    fail "console errors or failed requests in the viewer: $(grep -E 'CONSOLE|Uncaught|Failed' "$T/chrome.log" | head -5)"
+  fi
+  # Nothing the page asked for was refused, and the token never went into a URL.
+  grep -q "$ANALYST" "$T/server.log" && fail "the token reached the server log (in a URL?)"
+  tail -n +"$((LOG_BEFORE + 1))" "$T/server.log" | python3 -c '
+import json, sys
+rows = [json.loads(l) for l in sys.stdin if l.startswith("{")]
+bad = [(d["path"], d["status"]) for d in rows if d["status"] >= 400 and d["path"] != "/favicon.ico"]
+assert len(rows) > 5 and not bad, (len(rows), bad[:5])' || fail "the viewer made failed requests"
+  ok "viewer signed in as analyst ($P1) in headless Chromium: priorities shown, no console errors; screenshot in test-artifacts/viewer-analyst.png"
+else
+  echo "skip - chromium not installed"
+fi
 
 # ---- revocation reaches the running server ----------------------------------------
 expect_eq "analyst before revoke" "$(call analyst "/api/meta")" 200
