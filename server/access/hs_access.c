@@ -69,9 +69,20 @@ static int province_in(const hs_principal *who, const char *p)
     return 0;
 }
 
-void hs_access_check(const hs_principal *who, int exposes, const char *level,
-                     const char *province, hs_access_verdict *v)
+static int too_big(const char *size)
 {
+    /* Anything unparsable is left to the handler's validator (a 400). */
+    unsigned long w = 0, h = 0;
+    char x = 0;
+    if (!size || sscanf(size, "%lux%lu%c", &w, &h, &x) != 2)
+        return 0;
+    return w > HS_ACCESS_ANALYST_MAX_PX || h > HS_ACCESS_ANALYST_MAX_PX;
+}
+
+void hs_access_check(const hs_principal *who, int exposes, const hs_access_req *rq,
+                     hs_access_verdict *v)
+{
+    const char *level = rq->level, *province = rq->province;
     v->status = 0;
     v->code = NULL;
     v->msg[0] = '\0';
@@ -95,6 +106,27 @@ void hs_access_check(const hs_principal *who, int exposes, const char *level,
     default: /* HS_EXPOSE_DATA */
         if (who->role != HS_ROLE_ANALYST)
             break;
+        if (rq->seed) {
+            v->status = 403;
+            v->code = "forbidden";
+            snprintf(v->msg, sizeof v->msg, "only planners choose the seed");
+            return;
+        }
+        if (rq->permutations &&
+            strtol(rq->permutations, NULL, 10) > HS_ACCESS_ANALYST_MAX_PERMUTATIONS) {
+            v->status = 403;
+            v->code = "forbidden";
+            snprintf(v->msg, sizeof v->msg, "analysts may ask for at most %d permutations",
+                     HS_ACCESS_ANALYST_MAX_PERMUTATIONS);
+            return;
+        }
+        if (too_big(rq->size)) {
+            v->status = 403;
+            v->code = "forbidden";
+            snprintf(v->msg, sizeof v->msg, "analysts may ask for images up to %dx%d px",
+                     HS_ACCESS_ANALYST_MAX_PX, HS_ACCESS_ANALYST_MAX_PX);
+            return;
+        }
         if (level && !strcmp(level, "province") && !(province && *province)) {
             allowed = 1; /* national output at province level */
         } else if (province && *province && province_in(who, province)) {

@@ -51,10 +51,21 @@ typedef struct hs_access_verdict {
     char msg[160];
 } hs_access_verdict;
 
-/* Pure: the role x route matrix. level and province are the request's query values
- * (NULL when absent; level defaults to commune). */
-void hs_access_check(const hs_principal *who, int exposes, const char *level,
-                     const char *province, hs_access_verdict *v);
+/* The request values the matrix looks at: raw query values, NULL when absent (level
+ * defaults to commune). The handler validates them again as always. */
+typedef struct hs_access_req {
+    const char *level, *province;
+    const char *seed;         /* only planners choose seeds (no cache filling) */
+    const char *permutations; /* analysts: at most HS_ACCESS_ANALYST_MAX_PERMUTATIONS */
+    const char *size;         /* WxH; analysts: each side at most HS_ACCESS_ANALYST_MAX_PX */
+} hs_access_req;
+
+#define HS_ACCESS_ANALYST_MAX_PERMUTATIONS 999
+#define HS_ACCESS_ANALYST_MAX_PX 2400
+
+/* Pure: the role x route matrix and the per-role caps. */
+void hs_access_check(const hs_principal *who, int exposes, const hs_access_req *rq,
+                     hs_access_verdict *v);
 
 typedef struct hs_access hs_access;
 

@@ -315,15 +315,21 @@ static void dispatch(hs_server *s, http_rctx *rc, struct MHD_Connection *conn, c
         hs_access_verdict v;
         hs_access_authenticate(s->svc.access, mhd_header(conn, "Authorization"), &rc->who, &v);
         if (!v.status) {
-            const char *level = query_first(req.query, "level");
             rc->province = query_first(req.query, "province");
-            if (hs_query_has(req.query, "level") > 1 || hs_query_has(req.query, "province") > 1) {
+            hs_access_req rq = {.level = query_first(req.query, "level"),
+                                .province = rc->province,
+                                .seed = query_first(req.query, "seed"),
+                                .permutations = query_first(req.query, "permutations"),
+                                .size = query_first(req.query, "size")};
+            if (hs_query_has(req.query, "level") > 1 || hs_query_has(req.query, "province") > 1 ||
+                hs_query_has(req.query, "seed") > 1 || hs_query_has(req.query, "permutations") > 1 ||
+                hs_query_has(req.query, "size") > 1) {
                 v.status = 400;
                 v.code = "invalid_argument";
-                snprintf(v.msg, sizeof v.msg, "level and province may be given once each");
+                snprintf(v.msg, sizeof v.msg,
+                         "level, province, seed, permutations and size may be given once each");
             } else {
-                hs_access_check(&rc->who, hs_route_spec_of(req.route)->exposes, level,
-                                rc->province, &v);
+                hs_access_check(&rc->who, hs_route_spec_of(req.route)->exposes, &rq, &v);
             }
         }
         req.who = &rc->who;

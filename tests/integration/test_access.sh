@@ -56,7 +56,7 @@ ok "token create rejects bad roles and provinces"
 cp -r "$HS_SOURCE_DIR/web" "$T/web"
 printf '<!doctype html><script>sessionStorage.setItem("hotspot138.token", "%s"); location.replace("/");</script>\n' \
   "$ANALYST" >"$T/web/signin-test.html"
-H serve --listen 127.0.0.1:0 --threads 2 --web "$T/web" >"$T/server.log" 2>&1 &
+"$HOTSPOT_BIN" --db "$DB" serve --listen 127.0.0.1:0 --threads 2 --web "$T/web" >"$T/server.log" 2>&1 &
 SERVER_PID=$!
 PORT=
 for _ in $(seq 1 300); do
@@ -142,6 +142,10 @@ for role in none planner analyst operator expired revoked malformed basic; do
       row "$role" 401 "${OPS[@]}" "${META[@]}" "${DATA[@]}" "/healthz" ;;
   esac
 done
+# Per-role caps: only planners choose seeds; analysts get bounded permutations and sizes.
+row analyst 403 "/api/scan?permutations=9999&province=$P1" "/api/scan?permutations=9&seed=5&province=$P1" \
+  "/maps/rate.png?size=3000x300&province=$P1"
+row planner 200 "/api/scan?permutations=9&seed=5&format=json"
 ok "access matrix: $n requests, every status as specified, no other province's communes"
 
 # A public request takes no free parameters.

@@ -98,8 +98,33 @@ static int verdict(hs_role role, int exposes, const char *level, const char *pro
     hs_principal who = {.role = role, .token_id = 1, .nprov = 1};
     strcpy(who.provinces[0], "01");
     hs_access_verdict v;
-    hs_access_check(&who, exposes, level, prov, &v);
+    hs_access_check(&who, exposes, &(hs_access_req){.level = level, .province = prov}, &v);
     return v.status;
+}
+
+static void test_caps(void **state)
+{
+    (void)state;
+    hs_principal a = {.role = HS_ROLE_ANALYST, .token_id = 1, .nprov = 1}, p = {.role = HS_ROLE_PLANNER};
+    strcpy(a.provinces[0], "01");
+    hs_access_verdict v;
+    hs_access_req rq = {.province = "01", .seed = "7"};
+    hs_access_check(&a, HS_EXPOSE_DATA, &rq, &v);
+    assert_int_equal(v.status, 403);
+    hs_access_check(&p, HS_EXPOSE_DATA, &rq, &v);
+    assert_int_equal(v.status, 0);
+    rq = (hs_access_req){.province = "01", .permutations = "999"};
+    hs_access_check(&a, HS_EXPOSE_DATA, &rq, &v);
+    assert_int_equal(v.status, 0);
+    rq.permutations = "1000";
+    hs_access_check(&a, HS_EXPOSE_DATA, &rq, &v);
+    assert_int_equal(v.status, 403);
+    rq = (hs_access_req){.province = "01", .size = "2400x2400"};
+    hs_access_check(&a, HS_EXPOSE_DATA, &rq, &v);
+    assert_int_equal(v.status, 0);
+    rq.size = "2401x10";
+    hs_access_check(&a, HS_EXPOSE_DATA, &rq, &v);
+    assert_int_equal(v.status, 403);
 }
 
 static void test_matrix(void **state)
@@ -132,7 +157,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bearer),    cmocka_unit_test(test_hash),
         cmocka_unit_test(test_generate),  cmocka_unit_test(test_provinces),
-        cmocka_unit_test(test_matrix),
+        cmocka_unit_test(test_matrix),    cmocka_unit_test(test_caps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
