@@ -155,8 +155,11 @@ bad "/tiles/gistar/7/101/56.png?from=2025-13" from 400
 expect_eq "TileJSON" "$(get "$U/tiles/risk.json?from=2025-01")" "200 application/json; charset=utf-8"
 grep -q '"tilejson":"3.0.0"' "$T/body" || fail "not TileJSON 3.0.0: $(cat "$T/body")"
 grep -q 'SYNTHETIC DATA' "$T/body" || fail "TileJSON does not say SYNTHETIC: $(cat "$T/body")"
-grep -q "\"tiles\":\[\"$U/tiles/risk/{z}/{x}/{y}.png?from=2025-01\"\]" "$T/body" ||
+# Without --public-url the tile URLs are root-relative: the Host header is never reflected.
+grep -q "\"tiles\":\[\"/tiles/risk/{z}/{x}/{y}.png?from=2025-01\"\]" "$T/body" ||
   fail "TileJSON tile URL: $(cat "$T/body")"
+get -H "Host: evil.example" "$U/tiles/risk.json?from=2025-01" >/dev/null
+grep -q evil "$T/body" && fail "TileJSON reflects the Host header: $(cat "$T/body")"
 ok "TileJSON 3.0.0 with the synthetic notice and the tile URL"
 
 # The server and the exporter share one code path: identical bytes.
