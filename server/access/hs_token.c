@@ -1,6 +1,7 @@
 #include "hs_token.h"
 
 #include <glib.h>
+#include <libpq-fe.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>

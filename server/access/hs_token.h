@@ -10,7 +10,6 @@
 #ifndef HS_TOKEN_H
 #define HS_TOKEN_H
 
-#include <libpq-fe.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -50,11 +49,14 @@ int hs_token_generate(char out[HS_TOKEN_LEN + 1], hs_err *err);
 int hs_token_parse_provinces(const char *s, char codes[][HS_TOKEN_CODE_MAX + 1], size_t *n,
                              hs_err *err);
 
-/* Table operations (the CLI). create checks that every province code is a province
+/* Table operations (the CLI). The connection is libpq's PGconn, named by its struct so
+ * that this header (read by the routes through hs_access.h) does not pull in libpq. */
+struct pg_conn;
+/* create checks that every province code is a province
  * in hs.unit; expires_days 0 = never. Prints nothing; *id receives the new id. */
-int hs_token_create(PGconn *c, hs_role role, const char *provinces_csv, long expires_days,
+int hs_token_create(struct pg_conn *c, hs_role role, const char *provinces_csv, long expires_days,
                     const char *note, char token[HS_TOKEN_LEN + 1], long long *id, hs_err *err);
-int hs_token_list(PGconn *c, FILE *out, hs_err *err);
-int hs_token_revoke(PGconn *c, long long id, hs_err *err);
+int hs_token_list(struct pg_conn *c, FILE *out, hs_err *err);
+int hs_token_revoke(struct pg_conn *c, long long id, hs_err *err);
 
 #endif
