@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hs_clock.h"
 #include "hs_pg.h"
 
 #define AUDIT_QUEUE_MAX 100000
@@ -379,21 +380,14 @@ static int prune_audit(hs_access *a, hs_err *err)
     return rc;
 }
 
-static double now_mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void *access_main(void *arg)
 {
     hs_access *a = arg;
-    double last_reload = now_mono(), last_prune = 0;
+    double last_reload = hs_clock_now(), last_prune = -PRUNE_EVERY_S; /* prune at start */
     for (;;) {
         hs_err err = {0};
         if (!a->conn && connect_db(a, &err) == HS_OK)
-            last_reload = now_mono();
+            last_reload = hs_clock_now();
         struct pollfd pf[2] = {{.fd = a->stop_pipe[0], .events = POLLIN},
                                {.fd = a->conn ? PQsocket(a->conn) : -1, .events = POLLIN}};
         /* Reconnect attempts every half second keep recovery well under 5 s. */
@@ -416,7 +410,7 @@ static void *access_main(void *arg)
                 PQfreemem(nt);
             }
         }
-        double t = now_mono();
+        double t = hs_clock_now();
         if (t - last_reload >= RELOAD_EVERY_S)
             reload = 1;
         if (reload) {

@@ -8,6 +8,7 @@
 #include <sys/random.h>
 
 #include "hs_pg.h"
+#include "hs_unitcode.h"
 
 static const char *const role_names[] = {"public", "planner", "analyst", "operator"};
 
@@ -90,7 +91,7 @@ int hs_token_parse_provinces(const char *s, char codes[][HS_TOKEN_CODE_MAX + 1],
     const char *p = s;
     for (;;) {
         size_t l = strcspn(p, ",");
-        if (l == 0 || l > HS_TOKEN_CODE_MAX || strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") < l)
+        if (l > HS_TOKEN_CODE_MAX || !hs_unit_code_ok(p, l))
             return hs_err_set(err, HS_EINVAL,
                               "--provinces: item %zu is not a unit code ([A-Za-z0-9_.-], 1-32)",
                               *n + 1);

@@ -1,4 +1,5 @@
 #include "hs_http.h"
+#include "hs_clock.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -50,12 +51,6 @@ typedef struct http_rctx {
     double queue_s;        /* time from the request line to the handler starting */
 } http_rctx;
 
-static double now_mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 int hs_http_parse_listen(const char *s, char *host, size_t hostn, unsigned *port, hs_err *err)
 {
@@ -197,7 +192,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
         return NULL;
     }
     rc->srv = s;
-    rc->t0 = now_mono();
+    rc->t0 = hs_clock_now();
     rc->id = atomic_fetch_add(&s->next_id, 1) + 1;
     rc->route_index = -1;
     rc->uri_len = strlen(uri);
@@ -437,7 +432,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     rc->handled = 1;
-    rc->queue_s = now_mono() - rc->t0;
+    rc->queue_s = hs_clock_now() - rc->t0;
     snprintf(rc->method, sizeof rc->method, "%s", method);
     hs_resp resp;
     dispatch(s, rc, conn, method, &resp);
@@ -469,7 +464,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     if (!rc)
         return;
     *req_cls = NULL;
-    double secs = now_mono() - rc->t0;
+    double secs = hs_clock_now() - rc->t0;
     hs_metrics_active(s->svc.metrics, -1);
     if (rc->handled) {
         hs_metrics_request(s->svc.metrics, rc->route_index, rc->status, secs, rc->bytes);
@@ -551,7 +546,7 @@ int hs_server_start(hs_server *s, hs_err *err)
         rc = hs_access_start(s->svc.access, err);
     if (rc < 0)
         return rc;
-    s->svc.started = now_mono();
+    s->svc.started = hs_clock_now();
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
     if (s->addr.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
