@@ -4,7 +4,8 @@
  * stored in thread-local storage (a pthread key) and created lazily on the
  * thread's first hs_dbpool_acquire. A connection is replaced:
  *   - when it is broken (PQstatus not OK after a failed query);
- *   - after max_lifetime_s seconds or max_uses acquisitions, because long-lived
+ *   - after max_lifetime_s seconds, or max_uses acquisitions once it is at least
+ *     HS_DBPOOL_MIN_REUSE_S old, because long-lived
  *     backends grow (GUIDE: mod_tile's persistent connections grew ~3 GB in 7 h).
  * After a failed connect the thread waits (backoff from 250 ms doubling to 5 s)
  * before trying again, answering HS_EDB at once meanwhile, so a database outage
@@ -23,6 +24,9 @@
 #include "hs_err.h"
 
 typedef struct hs_dbpool hs_dbpool;
+
+/* A connection is never replaced for its use count before it is this old. */
+#define HS_DBPOOL_MIN_REUSE_S 60
 
 typedef struct hs_dbpool_opts {
     const char *conninfo;        /* NULL: hs_pg_connect() ($HOTSPOT_DB or the cluster) */

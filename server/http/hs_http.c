@@ -41,6 +41,7 @@ typedef struct http_rctx {
     size_t uri_len;                /* full length, may exceed the cap */
     double t0;
     int handled;
+    int headers_seen; /* MHD made its first call (headers read) */
     int status;
     size_t bytes;
     int route_index;
@@ -430,6 +431,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         /* A body arriving after we answered: discard it. */
         *upload_data_size = 0;
         return MHD_YES;
+    }
+    /* MHD 0.9.7x closes the connection after a response queued on the first call
+     * (it cannot know whether a body follows), which cost every cached tile a new
+     * TCP connection. A body-less GET/HEAD is answered on the second call, made
+     * once the (empty) body is read, so keep-alive holds; anything else is
+     * refused at once as before, and that connection closes. */
+    if (!rc->headers_seen) {
+        rc->headers_seen = 1;
+        if ((!strcmp(method, "GET") || !strcmp(method, "HEAD")) &&
+            !MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding")) {
+            const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+            if (!cl || strspn(cl, "0") == strlen(cl))
+                return MHD_YES;
+        }
     }
     rc->handled = 1;
     rc->queue_s = hs_clock_now() - rc->t0;
