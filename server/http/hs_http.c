@@ -401,6 +401,16 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, http_rctx *rc, hs_
         if (!strcasecmp(resp->hname[i], "X-Cache") && rc->who.role != HS_ROLE_OPERATOR &&
             rc->who.role != HS_ROLE_PLANNER)
             continue;
+        /* An answer to a token may not go into shared caches: "public" would allow
+         * them to store it despite the Authorization header (RFC 9111, 3.5). */
+        if (!strcasecmp(resp->hname[i], "Cache-Control") && rc->who.role != HS_ROLE_PUBLIC &&
+            !strncmp(resp->hvalue[i], "public", 6)) {
+            char cc[256];
+            snprintf(cc, sizeof cc, "private%s", resp->hvalue[i] + 6);
+            MHD_add_response_header(mr, resp->hname[i], cc);
+            has_cc = 1;
+            continue;
+        }
         MHD_add_response_header(mr, resp->hname[i], resp->hvalue[i]);
         has_cc |= !strcasecmp(resp->hname[i], "Cache-Control");
     }

@@ -148,6 +148,13 @@ row analyst 403 "/api/scan?permutations=9999&province=$P1" "/api/scan?permutatio
 row planner 200 "/api/scan?permutations=9&seed=5&format=json"
 ok "access matrix: $n requests, every status as specified, no other province's communes"
 
+# Answers to a token stay out of shared caches; public ones may be shared.
+call planner "/tiles/gistar/7/101/56.png" >/dev/null
+grep -qi '^Cache-Control: private, max-age=300' "$T/hdr" || fail "authenticated tile: $(grep -i cache-control "$T/hdr")"
+call none "/dashboard/hotspots.png" >/dev/null
+grep -qi '^Cache-Control: public' "$T/hdr" || fail "public image: $(grep -i cache-control "$T/hdr")"
+ok "Cache-Control private for answers to a token, public for the public"
+
 # A public request takes no free parameters.
 for p in "/dashboard/hotspots.png?classes=fixed:0.5" "/dashboard/hotspots.png?seed=2" "/?bbox=1,2,3,4" "/healthz?x=1"; do
   expect_eq "public $p" "$(call none "$p")" 400

@@ -126,7 +126,7 @@ expect_eq "tile status and type" "$(get "$U/tiles/gistar/7/101/56.png")" "200 im
 etag=$(hdr ETag)
 [[ $etag =~ ^\"[0-9a-f]{16}\"$ ]] || fail "ETag '$etag'"
 expect_eq "X-Data-Notice" "$(hdr X-Data-Notice)" synthetic
-expect_eq "Cache-Control" "$(hdr Cache-Control)" "public, max-age=300"
+expect_eq "Cache-Control (an answer to a token: no shared caches)" "$(hdr Cache-Control)" "private, max-age=300"
 expect_eq "PNG size" "$(gdalinfo "$T/body" | sed -n 's/^Size is //p')" "256, 256"
 expect_eq "If-None-Match" "$(get -H "If-None-Match: $etag" "$U/tiles/gistar/7/101/56.png")" "304 "
 expect_eq "second fetch is a cache hit" "$(get "$U/tiles/gistar/7/101/56.png" >/dev/null; hdr X-Cache)" HIT
