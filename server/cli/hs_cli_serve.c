@@ -6,7 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ctype.h>
+
 #include "hs_cli.h"
+#include "hs_config.h"
+#include "hs_migrate.h"
 #include "hs_cluster.h"
 #include "hs_dbwatch.h"
 #include "hs_http.h"
@@ -18,7 +22,7 @@ static void serve_usage(FILE *f)
 {
     fprintf(f,
             "usage: hotspot serve [--listen HOST:PORT] [--threads N] [--cache-mb M] [--quiet]\n"
-            "                     [--web DIR] [--release DIR] [--max-connections N] [--per-ip N] [--timeout S]\n"
+            "                     [--web DIR] [--max-connections N] [--per-ip N] [--timeout S]\n"
             "\n"
             "  --listen HOST:PORT   address to bind (default %s; IPv6 as [::1]:8138;\n"
             "                       port 0 picks a free port, printed at start-up)\n"
@@ -27,39 +31,162 @@ static void serve_usage(FILE *f)
             "  --cache-mb M         response cache size in MiB (default 256; 0-65536)\n"
             "  --quiet              no access log on stderr\n"
             "  --web DIR            dashboard files served at / and /web/ (default <source>/web)\n"
-            "  --release DIR        the current release (hotspot publish --out) at /release/\n"
+            "  --release DIR        a folder written by `hotspot publish`, served at /release/\n"
             "  --max-connections N  concurrent connections (default 1024)\n"
             "  --per-ip N           concurrent connections per client address (default 256)\n"
             "  --timeout S          idle connection timeout in seconds (default 30)\n"
+            "  --public-url URL     base URL of links in TileJSON (default: root-relative;\n"
+            "                       the Host header is never reflected)\n"
+            "  --audit-retention-days N  audit rows kept (default 730)\n"
+            "  --config FILE        settings as 'key = value' lines, keys as the options\n"
+            "                       without '--' (also $HOTSPOT_CONFIG); then $HOTSPOT_<KEY>\n"
+            "                       variables (HOTSPOT_CACHE_MB...), then the command line\n"
             "\nStops cleanly on SIGINT (Ctrl-C) or SIGTERM.\n",
             HS_HTTP_DEFAULT_LISTEN);
 }
 
 static int parse_uint(const char *opt, const char *v, unsigned long min, unsigned long max,
-                      unsigned long *out)
+                      unsigned long *out, hs_err *err)
 {
     char *end = NULL;
     errno = 0;
     unsigned long x = v && *v >= '0' && *v <= '9' ? strtoul(v, &end, 10) : 0;
-    if (!v || !end || *end || errno || x < min || x > max) {
-        fprintf(stderr, "hotspot serve: %s must be an integer from %lu to %lu (got '%s')\n", opt,
-                min, max, v ? v : "");
-        return -1;
-    }
+    if (!v || !end || *end || errno || x < min || x > max)
+        return hs_err_set(err, HS_EINVAL, "%s must be an integer from %lu to %lu (got '%.64s')",
+                          opt, min, max, v ? v : "");
     *out = x;
+    return HS_OK;
+}
+
+/* The settings, by name without "--": one list for the command line, the config
+ * file and the environment. */
+static const char *const serve_keys[] = {"listen", "threads", "cache-mb", "quiet", "web",
+                                         "max-connections", "per-ip", "timeout", "public-url",
+                                         "audit-retention-days", "release", NULL};
+
+typedef struct {
+    hs_http_opts *o;
+    unsigned long *cache_mb;
+    char *kept[16]; /* copies of file and environment values (the options borrow them) */
+    size_t nkept;
+} serve_cfg;
+
+static int apply(serve_cfg *c, const char *key, const char *v, hs_err *err)
+{
+    hs_http_opts *o = c->o;
+    unsigned long n;
+    int rc = HS_OK;
+    char opt[64];
+    snprintf(opt, sizeof opt, "%s", key);
+    if (!strcmp(key, "quiet")) {
+        if (strcmp(v, "true") && strcmp(v, "false"))
+            return hs_err_set(err, HS_EINVAL, "quiet must be true or false (got '%.64s')", v);
+        o->quiet = !strcmp(v, "true");
+        return HS_OK;
+    }
+    if (!strcmp(key, "listen") || !strcmp(key, "web") || !strcmp(key, "public-url") ||
+        !strcmp(key, "release")) {
+        if (c->nkept >= sizeof c->kept / sizeof c->kept[0] || !(c->kept[c->nkept] = strdup(v)))
+            return hs_err_set(err, HS_ENOMEM, "out of memory");
+        v = c->kept[c->nkept++];
+    }
+    if (!strcmp(key, "listen")) {
+        o->listen = v;
+    } else if (!strcmp(key, "web")) {
+        o->web_dir = v;
+    } else if (!strcmp(key, "release")) {
+        o->release_dir = v;
+    } else if (!strcmp(key, "public-url")) {
+        size_t l = strlen(v);
+        if ((strncmp(v, "http://", 7) && strncmp(v, "https://", 8)) || l > 200 ||
+            strpbrk(v, " \"<>\\?#") || v[l - 1] == '/')
+            return hs_err_set(err, HS_EINVAL, "public-url must be http(s)://HOST[:PORT][/PREFIX] "
+                              "without a trailing '/', query or spaces (got '%.64s')", v);
+        o->public_url = v;
+    } else if (!strcmp(key, "threads")) {
+        if ((rc = parse_uint(opt, v, 1, 256, &n, err)) == HS_OK)
+            o->threads = (unsigned)n;
+    } else if (!strcmp(key, "cache-mb")) {
+        rc = parse_uint(opt, v, 0, 65536, c->cache_mb, err);
+    } else if (!strcmp(key, "max-connections")) {
+        if ((rc = parse_uint(opt, v, 1, 100000, &n, err)) == HS_OK)
+            o->max_connections = (unsigned)n;
+    } else if (!strcmp(key, "per-ip")) {
+        if ((rc = parse_uint(opt, v, 1, 100000, &n, err)) == HS_OK)
+            o->per_ip_limit = (unsigned)n;
+    } else if (!strcmp(key, "timeout")) {
+        if ((rc = parse_uint(opt, v, 1, 3600, &n, err)) == HS_OK)
+            o->timeout_s = (unsigned)n;
+    } else if (!strcmp(key, "audit-retention-days")) {
+        if ((rc = parse_uint(opt, v, 1, 36500, &n, err)) == HS_OK)
+            o->audit_retention_days = (unsigned)n;
+    } else {
+        rc = hs_err_set(err, HS_EINVAL, "unknown setting '%.64s'", key);
+    }
+    return rc;
+}
+
+static int apply_file_kv(void *ctx, const char *key, const char *value, unsigned line,
+                         hs_err *err)
+{
+    (void)line;
+    return apply(ctx, key, value, err);
+}
+
+static int is_key(const char *k)
+{
+    for (size_t i = 0; serve_keys[i]; i++)
+        if (!strcmp(serve_keys[i], k))
+            return 1;
     return 0;
 }
+
+static int serve_run(hs_http_opts *op, unsigned long cache_mb);
 
 int hs_cli_serve(int argc, char **argv)
 {
     hs_http_opts o = {0};
-    unsigned long cache_mb = 256, n;
+    unsigned long cache_mb = 256;
+    serve_cfg cfg = {.o = &o, .cache_mb = &cache_mb};
+    hs_err cerr = {0};
+    int status = 0;
+    /* Order of precedence: the config file, then HOTSPOT_<KEY> variables, then the
+     * command line. The file comes first, wherever --config stands. */
+    const char *cfile = getenv("HOTSPOT_CONFIG");
+    for (int i = 1; i + 1 < argc; i++)
+        if (!strcmp(argv[i], "--config"))
+            cfile = argv[i + 1];
+    if (cfile && *cfile) {
+        char *buf = NULL;
+        size_t len = 0;
+        int rc = hs_migrate_read_file(cfile, (size_t)1 << 20, &buf, &len, &cerr);
+        if (rc == HS_OK)
+            rc = hs_config_parse_buffer(buf, len, serve_keys, apply_file_kv, &cfg, &cerr);
+        free(buf);
+        if (rc < 0) {
+            fprintf(stderr, "hotspot serve: %s: %s\n", cfile, cerr.msg);
+            status = 2;
+            goto out;
+        }
+    }
+    for (size_t k = 0; serve_keys[k]; k++) {
+        char env[64];
+        snprintf(env, sizeof env, "HOTSPOT_%s", serve_keys[k]);
+        for (char *p = env; *p; p++)
+            *p = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+        const char *v = getenv(env);
+        if (v && apply(&cfg, serve_keys[k], v, &cerr) < 0) {
+            fprintf(stderr, "hotspot serve: $%s: %s\n", env, cerr.msg);
+            status = 2;
+            goto out;
+        }
+    }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             serve_usage(stdout);
-            return 0;
+            goto out;
         } else if (!strcmp(a, "--quiet")) {
             o.quiet = 1;
             continue;
@@ -67,40 +194,35 @@ int hs_cli_serve(int argc, char **argv)
         if (!v) {
             fprintf(stderr, "hotspot serve: unknown option or missing value: '%s'\n\n", a);
             serve_usage(stderr);
-            return 2;
+            status = 2;
+            goto out;
         }
         i++;
-        if (!strcmp(a, "--listen")) {
-            o.listen = v;
-        } else if (!strcmp(a, "--web")) {
-            o.web_dir = v;
-        } else if (!strcmp(a, "--release")) {
-            o.release_dir = v;
-        } else if (!strcmp(a, "--threads")) {
-            if (parse_uint(a, v, 1, 256, &n) < 0)
-                return 2;
-            o.threads = (unsigned)n;
-        } else if (!strcmp(a, "--cache-mb")) {
-            if (parse_uint(a, v, 0, 65536, &cache_mb) < 0)
-                return 2;
-        } else if (!strcmp(a, "--max-connections")) {
-            if (parse_uint(a, v, 1, 100000, &n) < 0)
-                return 2;
-            o.max_connections = (unsigned)n;
-        } else if (!strcmp(a, "--per-ip")) {
-            if (parse_uint(a, v, 1, 100000, &n) < 0)
-                return 2;
-            o.per_ip_limit = (unsigned)n;
-        } else if (!strcmp(a, "--timeout")) {
-            if (parse_uint(a, v, 1, 3600, &n) < 0)
-                return 2;
-            o.timeout_s = (unsigned)n;
-        } else {
+        if (!strcmp(a, "--config"))
+            continue;
+        if (strncmp(a, "--", 2) || !is_key(a + 2) || !strcmp(a, "--quiet")) {
             fprintf(stderr, "hotspot serve: unknown option '%s'\n\n", a);
             serve_usage(stderr);
-            return 2;
+            status = 2;
+            goto out;
+        }
+        if (apply(&cfg, a + 2, v, &cerr) < 0) {
+            fprintf(stderr, "hotspot serve: --%s\n", cerr.msg);
+            status = 2;
+            goto out;
         }
     }
+    status = serve_run(&o, cache_mb);
+out:
+    for (size_t i = 0; i < cfg.nkept; i++)
+        free(cfg.kept[i]);
+    return status;
+}
+
+/* Runs the server with the settings made; returns the exit status. */
+static int serve_run(hs_http_opts *op, unsigned long cache_mb)
+{
+    hs_http_opts o = *op;
     /* 0 MiB disables caching in effect (nothing fits); keep a 1-byte cap. */
     o.cache_bytes = cache_mb ? (size_t)cache_mb << 20 : 1;
 

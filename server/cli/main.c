@@ -32,6 +32,8 @@ static const cli_command commands[] = {
     {"tiles", hs_cli_tiles, "static XYZ tile pyramid: directory or MBTiles"},
     {"publish", hs_cli_publish, "release folder: protected figures, maps, manifest"},
     {"serve", hs_cli_serve, "run the HTTP server (maps, tiles, API)"},
+    {"token", hs_cli_token, "access tokens: create, list, revoke"},
+    {"audit", hs_cli_audit, "read the audit trail of authenticated requests"},
     {"version", cli_version, "print the version"},
 };
 

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hs_access.h"
 #include "hs_dbpool.h"
 #include "hs_dbwatch.h"
 #include "hs_metrics.h"
@@ -27,6 +29,7 @@ struct hs_server {
     hs_services svc;
     struct MHD_Daemon *mhd;
     unsigned port;
+    atomic_ullong next_id;
 };
 
 /* Per-request state, created when MHD has parsed the request line and freed when
@@ -43,6 +46,10 @@ typedef struct http_rctx {
     size_t bytes;
     int route_index;
     char method[16];
+    hs_principal who;     /* from the Authorization header */
+    const char *province; /* the request's province parameter (arena), for the audit */
+    unsigned long long id; /* request id, for the log */
+    double queue_s;        /* time from the request line to the handler starting */
 } http_rctx;
 
 
@@ -142,6 +149,10 @@ int hs_server_create(const hs_http_opts *opts, hs_server **out, hs_err *err)
         rc = hs_dbwatch_create(s->opts.conninfo, 0, &s->svc.watch, err);
     if (rc == HS_OK)
         rc = hs_dbwatch_on_change(s->svc.watch, purge_on_change, s->svc.cache, err);
+    if (rc == HS_OK)
+        rc = hs_access_create(&(hs_access_opts){.conninfo = s->opts.conninfo,
+                                                .retention_days = s->opts.audit_retention_days},
+                              &s->svc.access, err);
     if (rc < 0) {
         hs_server_destroy(s);
         return rc;
@@ -149,6 +160,7 @@ int hs_server_create(const hs_http_opts *opts, hs_server **out, hs_err *err)
     s->svc.router = s->router;
     s->svc.web_dir = s->web_dir;
     s->svc.release_dir = s->opts.release_dir;
+    s->svc.public_url = s->opts.public_url;
     *out = s;
     return HS_OK;
 }
@@ -183,6 +195,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     }
     rc->srv = s;
     rc->t0 = hs_clock_now();
+    rc->id = atomic_fetch_add(&s->next_id, 1) + 1;
     rc->route_index = -1;
     rc->uri_len = strlen(uri);
     size_t keep = rc->uri_len > HS_HTTP_MAX_URI ? HS_HTTP_MAX_URI : rc->uri_len;
@@ -312,6 +325,15 @@ static int check_headers(struct MHD_Connection *conn, hs_resp *resp)
     return -1;
 }
 
+/* The first value of `name`, or NULL. */
+static const char *query_first(const hs_query *q, const char *name)
+{
+    for (size_t i = 0; i < hs_query_count(q); i++)
+        if (!strcmp(hs_query_key(q, i), name))
+            return hs_query_value(q, i);
+    return NULL;
+}
+
 /* Runs the request through the framing checks, the router and the handler. */
 static void dispatch(hs_server *s, http_rctx *rc, struct MHD_Connection *conn, const char *method,
                      hs_resp *resp)
@@ -359,6 +381,40 @@ static void dispatch(hs_server *s, http_rctx *rc, struct MHD_Connection *conn, c
     int r = hs_http_parse_target(s->router, rc->uri, &req, &err);
     if (req.route)
         rc->route_index = (int)hs_route_index(req.route);
+    if (req.route && req.query) {
+        /* The access matrix, once, before any handler: routes only declare what they
+         * expose. It runs even when a parameter name was refused, so a caller without
+         * the right token learns 401/403, not which parameters a route takes. The
+         * level and province values are read raw here; the handler validates them
+         * again as it always does. */
+        hs_access_verdict v;
+        hs_access_authenticate(s->svc.access, mhd_header(conn, "Authorization"), &rc->who, &v);
+        if (!v.status) {
+            rc->province = query_first(req.query, "province");
+            hs_access_req rq = {.level = query_first(req.query, "level"),
+                                .province = rc->province,
+                                .seed = query_first(req.query, "seed"),
+                                .permutations = query_first(req.query, "permutations"),
+                                .size = query_first(req.query, "size")};
+            if (hs_query_has(req.query, "level") > 1 || hs_query_has(req.query, "province") > 1 ||
+                hs_query_has(req.query, "seed") > 1 || hs_query_has(req.query, "permutations") > 1 ||
+                hs_query_has(req.query, "size") > 1) {
+                v.status = 400;
+                v.code = "invalid_argument";
+                snprintf(v.msg, sizeof v.msg,
+                         "level, province, seed, permutations and size may be given once each");
+            } else {
+                hs_access_check(&rc->who, hs_route_spec_of(req.route)->exposes, &rq, &v);
+            }
+        }
+        req.who = &rc->who;
+        if (v.status) {
+            hs_resp_error_status(resp, v.status, v.code, v.msg, NULL);
+            if (v.status == 401)
+                hs_resp_header(resp, "WWW-Authenticate", "Bearer", NULL);
+            return;
+        }
+    }
     if (r == HS_OK) {
         r = hs_route_spec_of(req.route)->handle(&req, resp, &err);
         if (r < 0 && !err.code)
@@ -369,9 +425,15 @@ static void dispatch(hs_server *s, http_rctx *rc, struct MHD_Connection *conn, c
     if (r < 0) {
         const char *param = req.error_param ? req.error_param
                                             : (err.code == HS_EINVAL ? hs_query_error_param(req.query) : NULL);
-        if (hs_err_http_status(err.code) >= 500)
+        if (hs_err_http_status(err.code) >= 500) {
             fprintf(stderr, "hotspot: %s %s: %s (in %s)\n", method,
                     req.route ? hs_route_pattern(req.route) : "?", err.msg, err.where);
+            /* The details (socket paths, hosts, library text) are for the log only. */
+            hs_err_set(&err, err.code, "%s", err.code == HS_EDB ? "database unavailable"
+                                                                 : "internal error");
+            err.where[0] = '\0';
+            param = NULL;
+        }
         hs_resp_error(resp, &err, param);
     }
 }
@@ -411,6 +473,21 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, http_rctx *rc, hs_
         MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
     int has_cc = 0;
     for (size_t i = 0; i < resp->nheaders; i++) {
+        /* Whether an answer was cached tells what others asked for: not for the public
+         * or analysts. */
+        if (!strcasecmp(resp->hname[i], "X-Cache") && rc->who.role != HS_ROLE_OPERATOR &&
+            rc->who.role != HS_ROLE_PLANNER)
+            continue;
+        /* An answer to a token may not go into shared caches: "public" would allow
+         * them to store it despite the Authorization header (RFC 9111, 3.5). */
+        if (!strcasecmp(resp->hname[i], "Cache-Control") && rc->who.role != HS_ROLE_PUBLIC &&
+            !strncmp(resp->hvalue[i], "public", 6)) {
+            char cc[256];
+            snprintf(cc, sizeof cc, "private%s", resp->hvalue[i] + 6);
+            MHD_add_response_header(mr, resp->hname[i], cc);
+            has_cc = 1;
+            continue;
+        }
         MHD_add_response_header(mr, resp->hname[i], resp->hvalue[i]);
         has_cc |= !strcasecmp(resp->hname[i], "Cache-Control");
     }
@@ -456,6 +533,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     *upload_data_size = 0;
     rc->handled = 1;
+    rc->queue_s = hs_clock_now() - rc->t0;
     snprintf(rc->method, sizeof rc->method, "%s", method);
     hs_resp resp;
     dispatch(s, rc, conn, method, &resp);
@@ -491,6 +569,20 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     hs_metrics_active(s->svc.metrics, -1);
     if (rc->handled) {
         hs_metrics_request(s->svc.metrics, rc->route_index, rc->status, secs, rc->bytes);
+        const char *route = "-";
+        if (rc->route_index >= 0)
+            route = hs_route_pattern(hs_router_get(s->router, (size_t)rc->route_index));
+        const char *qs = strchr(rc->uri, '?');
+        struct timespec wall;
+        clock_gettime(CLOCK_REALTIME, &wall);
+        if (rc->who.token_id)
+            hs_access_audit(s->svc.access,
+                            &(hs_audit_row){.at = (double)wall.tv_sec + wall.tv_nsec / 1e9, .token_id = rc->who.token_id,
+                                            .role = rc->who.role, .route = route,
+                                            .params = qs ? qs + 1 : "",
+                                            .provinces = rc->province ? rc->province : "",
+                                            .status = rc->status, .bytes = rc->bytes,
+                                            .duration_ms = secs * 1e3});
         if (!s->opts.quiet) {
             char ip[INET6_ADDRSTRLEN + 2] = "-";
             const union MHD_ConnectionInfo *ci =
@@ -500,18 +592,30 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                             ci->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
                                                                    : sizeof(struct sockaddr_in),
                             ip, sizeof ip, NULL, 0, NI_NUMERICHOST);
-            char path[1100], meth[80];
-            log_escape(path, sizeof path, rc->uri, 256);
+            char path[1100], meth[80], rt[200];
+            /* The path without its query: parameters may hold anything; they are in
+             * the audit table for authenticated requests. */
+            size_t plen = strcspn(rc->uri, "?");
+            char raw[HS_HTTP_MAX_URI + 1];
+            memcpy(raw, rc->uri, plen);
+            raw[plen] = '\0';
+            log_escape(path, sizeof path, raw, 256);
             log_escape(meth, sizeof meth, rc->method, 15);
+            log_escape(rt, sizeof rt, route, 120);
             time_t t = time(NULL);
             struct tm tm;
             char ts[32];
             gmtime_r(&t, &tm);
             strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-            char line[1400];
-            int n = snprintf(line, sizeof line, "%s %s \"%s %s\" %d %zu %.1fms%s\n", ts, ip, meth,
-                             path, rc->status, rc->bytes, secs * 1e3,
-                             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+            char line[1600];
+            int n = snprintf(line, sizeof line,
+                             "{\"ts\":\"%s\",\"id\":%llu,\"ip\":\"%s\",\"method\":\"%s\","
+                             "\"path\":\"%s\",\"route\":\"%s\",\"role\":\"%s\",\"token_id\":%lld,"
+                             "\"status\":%d,\"bytes\":%zu,\"queue_ms\":%.1f,\"total_ms\":%.1f%s}\n",
+                             ts, rc->id, ip, meth, path, rt, hs_role_name(rc->who.role),
+                             rc->who.token_id, rc->status, rc->bytes, rc->queue_s * 1e3,
+                             secs * 1e3,
+                             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : ",\"aborted\":true");
             /* One write() per line keeps lines from different threads whole. */
             if (n > 0) {
                 size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
@@ -539,6 +643,8 @@ __attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const ch
 int hs_server_start(hs_server *s, hs_err *err)
 {
     int rc = hs_dbwatch_start(s->svc.watch, err);
+    if (rc == HS_OK)
+        rc = hs_access_start(s->svc.access, err);
     if (rc < 0)
         return rc;
     s->svc.started = hs_clock_now();
@@ -578,6 +684,7 @@ void hs_server_destroy(hs_server *s)
     if (s->mhd)
         MHD_stop_daemon(s->mhd);
     hs_dbwatch_destroy(s->svc.watch);
+    hs_access_destroy(s->svc.access); /* flushes the audit queue */
     hs_dbpool_destroy(s->svc.db);
     hs_cache_destroy(s->svc.cache);
     hs_metrics_destroy(s->svc.metrics);

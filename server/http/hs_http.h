@@ -45,6 +45,8 @@ typedef struct hs_http_opts {
     const char *release_dir;  /* the current release (hotspot publish --out); NULL = none */
     const char *conninfo;     /* NULL = $HOTSPOT_DB / the embedded cluster */
     int quiet;                /* no access log */
+    unsigned audit_retention_days; /* 0 = 730 (two years) */
+    const char *public_url;   /* http(s)://host[:port][/prefix] for TileJSON; NULL = relative */
 } hs_http_opts;
 
 typedef struct hs_server hs_server;

@@ -60,9 +60,12 @@ typedef struct hs_services {
     hs_dbwatch *watch;  /* LISTEN hs_data_changed; current data version */
     hs_cache *cache;    /* rendered responses: use hs_resp_cached() */
     hs_metrics *metrics;
+    struct hs_access *access; /* tokens, role matrix, audit queue */
     const hs_router *router;
     const char *web_dir; /* static files for / and /web/ (may not exist) */
     const char *release_dir; /* the current release for /release/ (NULL = none) */
+    const char *public_url; /* base URL for absolute links (TileJSON), no trailing '/';
+                               NULL: root-relative links */
     double started;      /* CLOCK_MONOTONIC seconds at start, for uptime */
 } hs_services;
 
@@ -88,6 +91,9 @@ typedef struct hs_req {
     /* A handler may set this to name the parameter an error is about (for errors not
      * raised by an hs_query getter, which records it by itself). */
     const char *error_param;
+    /* The caller, as the access module resolved it (hs_access.h); never NULL in a
+     * handler. Routes do not check roles with it: the matrix already ran. */
+    const struct hs_principal *who;
     /* Private to the framework. */
     const char *(*header_fn)(void *hctx, const char *name);
     void *header_ctx;
@@ -121,6 +127,8 @@ typedef struct hs_route_spec {
     hs_handle_fn handle;
     void *ctx;                 /* borrowed; must outlive the server */
     int flags;                 /* HS_ROUTE_* */
+    int exposes;               /* HS_EXPOSE_* (hs_access.h): what the route reveals, for
+                                  the access matrix; 0 = case data (the strictest) */
 } hs_route_spec;
 
 /* Router. Caller frees with hs_router_destroy. */

@@ -2,7 +2,9 @@
  *
  * hs_cli_serve calls hs_routes_register_builtin, then hs_routes_register_api when
  * it is linked in, both before hs_server_start. Built-in routes:
- *   GET /healthz      liveness + database check (200 or 503), JSON
+ *   GET /healthz      liveness only (200), JSON; public
+ *   GET /readyz       database + listener check (200 or 503), JSON; public
+ *   GET /api/whoami   the caller's role and provinces; public
  *   GET /metrics      Prometheus text
  *   GET /api/meta     dataset facts (version, synthetic flag, units, periods), JSON
  *   GET /             web/index.html

@@ -10,6 +10,7 @@
 #include "hs_dbwatch.h"
 #include "hs_metrics.h"
 #include "hs_pg.h"
+#include "hs_access.h"
 #include "hs_routes.h"
 
 #ifndef HS_VERSION
@@ -17,9 +18,18 @@
 #endif
 
 
-/* 200 when a query on this thread's connection works, 503 with the reason when not.
- * The version is the one requests use (the watcher's), so a NOTIFY shows up here. */
+/* Liveness only: the process answers. Public, so it says nothing else (no version,
+ * no database state: that is /readyz). */
 static int healthz(hs_req *req, hs_resp *resp, hs_err *err)
+{
+    (void)req;
+    hs_resp_header(resp, "Cache-Control", "no-store", NULL);
+    return hs_resp_json(resp, 200, json_pack("{s:s}", "status", "ok"), err);
+}
+
+/* Readiness: 200 when a query on this thread's connection works and the listener is
+ * up, 503 otherwise. Public, so only states: the cause goes to the log. */
+static int readyz(hs_req *req, hs_resp *resp, hs_err *err)
 {
     hs_dbwatch_stats ws;
     hs_dbwatch_stats_get(req->svc->watch, &ws);
@@ -29,20 +39,30 @@ static int healthz(hs_req *req, hs_resp *resp, hs_err *err)
     if (rc == HS_OK)
         rc = hs_pg_exec(c, "SELECT 1", &dberr);
     hs_resp_header(resp, "Cache-Control", "no-store", NULL);
-    if (rc < 0) {
-        char reason[512];
-        hs_query_show(reason, sizeof reason, dberr.msg, 400);
-        return hs_resp_json(resp, 503,
-                            json_pack("{s:s, s:s, s:s, s:I, s:s}", "status", "unavailable", "db",
-                                      "down", "reason", reason, "data_version",
-                                      (json_int_t)ws.version, "listener",
-                                      ws.connected ? "ok" : "down"),
-                            err);
-    }
+    int ready = rc == HS_OK && ws.connected;
+    if (rc < 0)
+        fprintf(stderr, "hotspot: /readyz: %s\n", dberr.msg);
+    return hs_resp_json(resp, ready ? 200 : 503,
+                        json_pack("{s:s, s:s, s:s, s:I}", "status", ready ? "ok" : "unavailable",
+                                  "db", rc == HS_OK ? "ok" : "down", "listener",
+                                  ws.connected ? "ok" : "down", "data_version",
+                                  (json_int_t)ws.version),
+                        err);
+}
+
+/* Who the caller is (role and provinces), so the viewer can offer what the role may
+ * see. Public: a caller learns only about their own token. */
+static int whoami(hs_req *req, hs_resp *resp, hs_err *err)
+{
+    const hs_principal *w = req->who;
+    json_t *prov = json_array();
+    for (size_t i = 0; prov && i < w->nprov; i++)
+        json_array_append_new(prov, json_string(w->provinces[i]));
+    hs_resp_header(resp, "Cache-Control", "no-store", NULL);
     return hs_resp_json(resp, 200,
-                        json_pack("{s:s, s:s, s:I, s:s}", "status", "ok", "db", "ok",
-                                  "data_version", (json_int_t)ws.version, "listener",
-                                  ws.connected ? "ok" : "down"),
+                        prov ? json_pack("{s:s, s:o}", "role", hs_role_name(w->role), "provinces",
+                                         prov)
+                             : NULL,
                         err);
 }
 
@@ -164,14 +184,19 @@ int hs_routes_register_builtin(hs_router *r, hs_services *svc, hs_err *err)
 {
     (void)svc;
     const hs_route_spec specs[] = {
-        {.method = "GET", .pattern = "/healthz", .handle = healthz},
-        {.method = "GET", .pattern = "/metrics", .handle = metrics},
-        {.method = "GET", .pattern = "/api/meta", .handle = meta},
-        {.method = "GET", .pattern = "/", .handle = hs_static_handle},
-        {.method = "GET", .pattern = "/web/{path*}", .handle = hs_static_handle},
+        {.method = "GET", .pattern = "/healthz", .handle = healthz, .exposes = HS_EXPOSE_PUBLIC},
+        {.method = "GET", .pattern = "/readyz", .handle = readyz, .exposes = HS_EXPOSE_PUBLIC},
+        {.method = "GET", .pattern = "/api/whoami", .handle = whoami, .exposes = HS_EXPOSE_PUBLIC},
+        {.method = "GET", .pattern = "/metrics", .handle = metrics, .exposes = HS_EXPOSE_OPS},
+        {.method = "GET", .pattern = "/api/meta", .handle = meta, .exposes = HS_EXPOSE_META},
+        {.method = "GET", .pattern = "/", .handle = hs_static_handle, .exposes = HS_EXPOSE_PUBLIC},
+        {.method = "GET", .pattern = "/web/{path*}", .handle = hs_static_handle,
+         .exposes = HS_EXPOSE_PUBLIC},
         /* Public: the release is the public surface (docs/publication.md). */
-        {.method = "GET", .pattern = "/release", .handle = hs_release_handle},
-        {.method = "GET", .pattern = "/release/{path*}", .handle = hs_release_handle},
+        {.method = "GET", .pattern = "/release", .handle = hs_release_handle,
+         .exposes = HS_EXPOSE_PUBLIC},
+        {.method = "GET", .pattern = "/release/{path*}", .handle = hs_release_handle,
+         .exposes = HS_EXPOSE_PUBLIC},
     };
     for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
         int rc = hs_router_add(r, &specs[i], err);

@@ -1,3 +1,4 @@
+#include "hs_access.h"
 #include "hs_routes_maps.h"
 
 #include <stdio.h>
@@ -196,7 +197,8 @@ int hs_routes_register_maps(hs_router *r, hs_services *svc, hs_geoholder *geo, h
                                             .pattern = "/dashboard/{name}.png",
                                             .params = NULL,
                                             .handle = dashboard_handle,
-                                            .ctx = app},
+                                            .ctx = app,
+                                            .exposes = HS_EXPOSE_PUBLIC},
                            err);
     return rc;
 }

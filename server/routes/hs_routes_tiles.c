@@ -313,10 +313,12 @@ static int tilejson(hs_req *req, hs_resp *resp, hs_err *err)
         return rc;
     }
     int synthetic = hs_geostore_synthetic(j.g);
-    const char *host = hs_req_header(req, "Host");
+    /* The base URL is configured (--public-url), never taken from the Host header: a
+     * reflected Host would let anyone who can poison a cache point clients elsewhere.
+     * Without it the tile URLs are root-relative. */
     char hostbuf[256] = "";
-    if (host && strlen(host) < 200 && !strpbrk(host, "/\\ \"<>"))
-        snprintf(hostbuf, sizeof hostbuf, "http://%s", host);
+    if (req->svc->public_url)
+        snprintf(hostbuf, sizeof hostbuf, "%s", req->svc->public_url);
     char qs[2048], url[2600], url2[2600];
     query_string(req->query, qs, sizeof qs);
     const char *name = hs_tile_layer_name(layer);

@@ -46,3 +46,12 @@ expect_between() {
     fail "$1: got $2, want between $3 and $4"
   ok "$1 = $2 (in $3..$4)"
 }
+
+# hs_planner_curl DIR [TOKEN]: makes every later curl in this test send the planner
+# token (of the shared demo database unless TOKEN is given) as an Authorization
+# header, through a curl config file in DIR ($CURL_HOME/.curlrc). Never in URLs.
+hs_planner_curl() {
+  local tok=${2:-$(cat "${HS_BUILD_DIR:?}/demo_planner_token")}
+  printf 'header = "Authorization: Bearer %s"\n' "$tok" >"$1/.curlrc"
+  export CURL_HOME=$1
+}

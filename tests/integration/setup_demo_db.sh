@@ -11,3 +11,8 @@ db="$HOTSPOT_DB dbname=$name"
 "$HOTSPOT_BIN" --db "$db" db migrate >/dev/null
 "$HOTSPOT_BIN" --db "$db" db demo | tail -2
 ok "demo loaded into $name"
+# One planner token for the read-only tests that call the server (hs_planner_curl in
+# lib.sh): the fixture is the only writer of the shared database.
+"$HOTSPOT_BIN" --db "$db" token create --role planner --note "integration tests" 2>/dev/null \
+  >"$HS_BUILD_DIR/demo_planner_token"
+ok "planner token for the read-only tests in $HS_BUILD_DIR/demo_planner_token"

@@ -129,6 +129,7 @@ bad "weights 'knn:0'" analyze --weights knn:0
 bad "option --from must be a month YYYY-MM" scan --from 2025-13
 
 # --- HTTP API -------------------------------------------------------------------
+hs_planner_curl "$T" # the server needs a token for everything but the public pages
 "$HOTSPOT_BIN" --db "$DB" serve --listen 127.0.0.1:0 --threads 2 >"$T/server.log" 2>&1 &
 SERVER_PID=$!
 PORT=

@@ -109,6 +109,7 @@ bad "bad CRS" "crs 'EPSG:999999'" --map gistar --crs EPSG:999999 --out "$T/x.png
 ok "failed renders leave no output file"
 
 # ---- HTTP ----
+hs_planner_curl "$T" # the server needs a token for everything but the public pages
 HOTSPOT_DB=$DB "$HOTSPOT_BIN" serve --listen 127.0.0.1:0 --threads 2 --cache-mb 64 --quiet >"$T/server.log" 2>&1 &
 SERVER_PID=$!
 PORT=

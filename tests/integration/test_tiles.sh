@@ -105,6 +105,7 @@ compare_tiles() { # XML LABEL
 compare_tiles "$T/file.xml" file
 
 # ---- HTTP -------------------------------------------------------------------------------
+hs_planner_curl "$T" # the server needs a token for everything but the public pages
 HOTSPOT_DB=$DB "$HOTSPOT_BIN" serve --listen 127.0.0.1:0 --threads 2 >"$T/server.log" 2>&1 &
 SERVER_PID=$!
 PORT=
@@ -125,7 +126,7 @@ expect_eq "tile status and type" "$(get "$U/tiles/gistar/7/101/56.png")" "200 im
 etag=$(hdr ETag)
 [[ $etag =~ ^\"[0-9a-f]{16}\"$ ]] || fail "ETag '$etag'"
 expect_eq "X-Data-Notice" "$(hdr X-Data-Notice)" synthetic
-expect_eq "Cache-Control" "$(hdr Cache-Control)" "public, max-age=300"
+expect_eq "Cache-Control (an answer to a token: no shared caches)" "$(hdr Cache-Control)" "private, max-age=300"
 expect_eq "PNG size" "$(gdalinfo "$T/body" | sed -n 's/^Size is //p')" "256, 256"
 expect_eq "If-None-Match" "$(get -H "If-None-Match: $etag" "$U/tiles/gistar/7/101/56.png")" "304 "
 expect_eq "second fetch is a cache hit" "$(get "$U/tiles/gistar/7/101/56.png" >/dev/null; hdr X-Cache)" HIT
@@ -154,8 +155,11 @@ bad "/tiles/gistar/7/101/56.png?from=2025-13" from 400
 expect_eq "TileJSON" "$(get "$U/tiles/risk.json?from=2025-01")" "200 application/json; charset=utf-8"
 grep -q '"tilejson":"3.0.0"' "$T/body" || fail "not TileJSON 3.0.0: $(cat "$T/body")"
 grep -q 'SYNTHETIC DATA' "$T/body" || fail "TileJSON does not say SYNTHETIC: $(cat "$T/body")"
-grep -q "\"tiles\":\[\"$U/tiles/risk/{z}/{x}/{y}.png?from=2025-01\"\]" "$T/body" ||
+# Without --public-url the tile URLs are root-relative: the Host header is never reflected.
+grep -q "\"tiles\":\[\"/tiles/risk/{z}/{x}/{y}.png?from=2025-01\"\]" "$T/body" ||
   fail "TileJSON tile URL: $(cat "$T/body")"
+get -H "Host: evil.example" "$U/tiles/risk.json?from=2025-01" >/dev/null
+grep -q evil "$T/body" && fail "TileJSON reflects the Host header: $(cat "$T/body")"
 ok "TileJSON 3.0.0 with the synthetic notice and the tile URL"
 
 # The server and the exporter share one code path: identical bytes.
@@ -166,4 +170,6 @@ done
 ok "served base tiles are byte-identical to the exported pyramid"
 
 wms_xml "$U/tiles/base" $Z >"$T/http.xml"
-compare_tiles "$T/http.xml" http
+# GDAL sends the planner's token too (from a header file: never in the URL).
+printf 'Authorization: Bearer %s\n' "$(cat "$HS_BUILD_DIR/demo_planner_token")" >"$T/gdal_headers"
+GDAL_HTTP_HEADER_FILE="$T/gdal_headers" compare_tiles "$T/http.xml" http
