@@ -58,15 +58,8 @@ void hs__xform_fit(hs__xform *t, const hs_bbox *e, double x, double y, double w,
     t->maxy = e->maxy;
 }
 
-static inline double px_x(const hs__xform *t, double x)
-{
-    return t->fx + (x - t->minx) * t->ppu;
-}
-
-static inline double px_y(const hs__xform *t, double y)
-{
-    return t->fy + (t->maxy - y) * t->ppu;
-}
+#define px_x hs__px_x
+#define px_y hs__px_y
 
 static int bbox_hit(const hs_bbox *a, const hs_bbox *b)
 {
@@ -94,6 +87,11 @@ static void feature_path(cairo_t *cr, const hs_feature *f, const hs__xform *t, i
 /* Builds one path of every feature of `l` inside `ext` (optionally only those with
  * flag bits `need`), returns how many were added. */
 static int layer_path(cairo_t *cr, const hs_layer *l, const hs__xform *t, const hs_bbox *ext, int need)
+{
+    return hs__layer_path(cr, l, t, ext, need);
+}
+
+int hs__layer_path(cairo_t *cr, const hs_layer *l, const hs__xform *t, const hs_bbox *ext, int need)
 {
     int n = 0;
     cairo_new_path(cr);
@@ -240,120 +238,6 @@ static void draw_class_outlines(hs__draw *d, const hs_map_spec *s, const hs__xfo
             stroke_path(d->cr, s->classes[c].outline, 0.9);
         cairo_new_path(d->cr);
     }
-}
-
-/* ---- labels ------------------------------------------------------------------- */
-
-typedef struct label_cand {
-    double x, y;       /* anchor, map units */
-    const char *text;
-    int italic, extra, idx;
-    double prio;
-    PangoLayout *lay;
-    double w, h;       /* layout px */
-} label_cand;
-
-static int cmp_cand(const void *a, const void *b)
-{
-    const label_cand *x = a, *y = b;
-    if (x->prio != y->prio)
-        return x->prio < y->prio ? 1 : -1;
-    return (x->idx > y->idx) - (x->idx < y->idx);
-}
-
-/* Greedy placement by priority (extra labels, then bigger provinces first),
- * skipping any label whose padded box overlaps one already placed. In tile mode the
- * candidate set is the whole layer, independent of the tile, and collisions are
- * tested in map units at this scale: every tile of a zoom level makes the same
- * decisions, so adjacent metatiles agree and labels in the buffer are complete. */
-void hs__draw_labels(hs__draw *d, const hs_map_spec *s, const hs__xform *t, const hs_bbox *ext,
-                     int tile_mode, const double *obst, int nobst)
-{
-    int np = (s->label_provinces && s->provinces) ? s->provinces->nfeat : 0;
-    int nc = np + (s->labels ? s->nlabels : 0);
-    if (nc <= 0)
-        return;
-    label_cand *c = calloc((size_t)nc, sizeof *c);
-    double *placed = calloc((size_t)nc * 4, sizeof *placed);
-    if (!c || !placed) {
-        free(c), free(placed);
-        d->oom = 1;
-        return;
-    }
-    int n = 0;
-    for (int i = 0; s->labels && i < s->nlabels; i++) {
-        if (!s->labels[i].text)
-            continue;
-        c[n] = (label_cand){s->labels[i].x, s->labels[i].y, s->labels[i].text, s->labels[i].italic,
-                              1, n, 1e300, NULL, 0, 0};
-        n++;
-    }
-    for (int i = 0; i < np; i++) {
-        const hs_feature *f = &s->provinces->feat[i];
-        if (!f->name || !*f->name)
-            continue;
-        double area = (f->bbox.maxx - f->bbox.minx) * (f->bbox.maxy - f->bbox.miny);
-        c[n] = (label_cand){f->label_x, f->label_y, f->name, 0, 0, n, area, NULL, 0, 0};
-        n++;
-    }
-    qsort(c, (size_t)n, sizeof *c, cmp_cand);
-    double pad = 2.0;
-    /* full maps: the frame in layout px (ext is the whole frame there) */
-    double fx0 = px_x(t, ext->minx), fx1 = px_x(t, ext->maxx);
-    double fy0 = px_y(t, ext->maxy), fy1 = px_y(t, ext->miny);
-    int nplaced = 0;
-    for (int i = 0; i < n; i++) {
-        double ax = c[i].x, ay = c[i].y;
-        if (!tile_mode && (ax < ext->minx || ax > ext->maxx || ay < ext->miny || ay > ext->maxy))
-            continue;
-        hs__font f = {c[i].extra ? 10.0 : 10.5, !c[i].extra, c[i].italic};
-        c[i].lay = hs__layout(d, c[i].text, f);
-        if (!c[i].lay)
-            continue;
-        hs__layout_size(c[i].lay, &c[i].w, &c[i].h);
-        /* box in map units (tile-independent), padded */
-        double hw = (c[i].w / 2 + pad) / t->ppu, hh = (c[i].h / 2 + pad) / t->ppu;
-        double b[4] = {ax - hw, ay - hh, ax + hw, ay + hh};
-        int clash = 0;
-        if (!tile_mode) {
-            double x0 = px_x(t, b[0]), x1 = px_x(t, b[2]), y0 = px_y(t, b[3]), y1 = px_y(t, b[1]);
-            if (x0 < fx0 || y0 < fy0 || x1 > fx1 || y1 > fy1)
-                continue; /* would be cut by the frame */
-            /* legend, inset, north arrow... */
-            for (int j = 0; j < nobst && !clash; j++) {
-                const double *o = &obst[4 * j];
-                clash = x0 < o[2] && x1 > o[0] && y0 < o[3] && y1 > o[1];
-            }
-        }
-        for (int j = 0; j < nplaced && !clash; j++) {
-            const double *p = &placed[4 * j];
-            clash = b[0] < p[2] && b[2] > p[0] && b[1] < p[3] && b[3] > p[1];
-        }
-        if (clash)
-            continue;
-        memcpy(&placed[4 * nplaced++], b, sizeof b);
-        /* Stacked Vietnamese marks and the halo reach beyond the logical box: test
-         * visibility with a margin so a tile draws every label whose ink reaches it. */
-        double im = (c[i].h / 2 + 4) / t->ppu;
-        hs_bbox lb = {b[0] - im, b[1] - im, b[2] + im, b[3] + im};
-        if (!bbox_hit(&lb, ext))
-            continue;
-        hs_rgba col = c[i].extra ? hs_rgb(0x1f4e79) : hs_rgb(0x202020);
-        double lx = px_x(t, ax) - c[i].w / 2, ly = px_y(t, ay) - c[i].h / 2;
-        if (!d->vector) {
-            /* Whole device pixels: glyph rasterisation then depends only on the label,
-             * not on the sub-pixel offset of the tile, so metatiles agree. */
-            cairo_user_to_device(d->cr, &lx, &ly);
-            lx = floor(lx + 0.5), ly = floor(ly + 0.5);
-            cairo_device_to_user(d->cr, &lx, &ly);
-        }
-        hs__show_layout(d, c[i].lay, lx, ly, col, hs_rgba_make(0xffffff, 230), 2.6);
-    }
-    for (int i = 0; i < n; i++)
-        if (c[i].lay)
-            g_object_unref(c[i].lay);
-    free(c);
-    free(placed);
 }
 
 /* Draws all map layers of `ext` through transform t, clipped by the caller.
