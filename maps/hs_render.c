@@ -240,6 +240,24 @@ static void draw_class_outlines(hs__draw *d, const hs_map_spec *s, const hs__xfo
     }
 }
 
+/* Key units average under HS_KEY_LIGHT_PX layout px across at this scale (national
+ * maps, low-zoom tiles)? Depends on the layer and the scale only, never on the
+ * tile, so metatiles agree. */
+#define HS_KEY_LIGHT_PX 24.0
+static int key_units_small(const hs_layer *l, const hs__xform *t)
+{
+    double sum = 0;
+    int n = 0;
+    for (int i = 0; i < l->nfeat; i++) {
+        const hs_feature *f = &l->feat[i];
+        if (!(f->flags & HS_FEAT_KEY_COMMUNE))
+            continue;
+        sum += hypot(f->bbox.maxx - f->bbox.minx, f->bbox.maxy - f->bbox.miny);
+        n++;
+    }
+    return n && sum / n * t->ppu < HS_KEY_LIGHT_PX;
+}
+
 /* Draws all map layers of `ext` through transform t, clipped by the caller.
  * with_labels: 0 none, 1 full-map placement (inside the frame), 2 tile placement. */
 void hs__draw_layers(hs__draw *d, const hs_map_spec *s, const hs__xform *t, const hs_bbox *view,
@@ -275,12 +293,24 @@ void hs__draw_layers(hs__draw *d, const hs_map_spec *s, const hs__xform *t, cons
         stroke_path(cr, s->border_line, s->border_line_w);
     cairo_new_path(cr);
     if (s->highlight_key && s->units && layer_path(cr, s->units, t, ext, HS_FEAT_KEY_COMMUNE)) {
-        /* white casing under the black line keeps it visible on dark classes */
+        /* White casing under the black line keeps it visible on dark classes. Where
+         * key communes are small on the page (national maps), the full-weight outline
+         * would cover the class colours it surrounds: thinner and translucent. */
+        int light = key_units_small(s->units, t);
+        if (with_labels != 1) /* the main frame (not the inset) sets the legend's style */
+            d->key_light = light;
+        hs_rgba line = s->key_line, casing = hs_rgb(0xffffff);
+        double w = s->key_line_w, cw = s->key_line_w + 1.4;
+        if (light) {
+            w *= 0.5, cw = w + 0.6;
+            line.a = (unsigned char)(line.a * 0.7);
+            casing.a = 150;
+        }
         cairo_path_t *p = cairo_copy_path(cr);
-        stroke_path(cr, hs_rgb(0xffffff), s->key_line_w + 1.4);
+        stroke_path(cr, casing, cw);
         cairo_append_path(cr, p);
         cairo_path_destroy(p);
-        stroke_path(cr, s->key_line, s->key_line_w);
+        stroke_path(cr, line, w);
     }
     cairo_new_path(cr);
     if (with_labels)

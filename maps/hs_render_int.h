@@ -44,6 +44,7 @@ typedef struct hs__draw {
     hs__text_rec *texts; /* logged texts (SVG only; NULL otherwise) */
     int ntexts, captexts, log_texts;
     int oom;         /* sticky allocation failure */
+    int key_light;   /* key units drawn light (small on the page): the legend follows */
 } hs__draw;
 
 /* hs_render.c */
