@@ -66,19 +66,45 @@ static int bbox_hit(const hs_bbox *a, const hs_bbox *b)
     return a->minx <= b->maxx && a->maxx >= b->minx && a->miny <= b->maxy && a->maxy >= b->miny;
 }
 
+static double ring_area2(const hs_ring *r)
+{
+    double a = 0;
+    for (int k = 0, j = r->npts - 1; k < r->npts; j = k++)
+        a += (r->xy[2 * j] - r->xy[2 * k]) * (r->xy[2 * j + 1] + r->xy[2 * k + 1]);
+    return a; /* twice the signed area, > 0 counter-clockwise (map axes, y up) */
+}
+
 /* Appends the feature's rings to the current path. Every vertex is kept: dropping
  * "sub-pixel" vertices per ring would treat the two sides of a shared edge
  * differently and open slivers between neighbours. Geometry is simplified per zoom
- * beforehand, once for both sides of each shared boundary (hs_topo). */
+ * beforehand, once for both sides of each shared boundary (hs_topo).
+ *
+ * Polygons are filled with the NONZERO rule (docs/geometry.md): exteriors are walked
+ * counter-clockwise and holes clockwise whatever the input's orientation (hs_topo
+ * output already is; GeoJSON fixtures may not be), so a hole cancels its exterior
+ * and every shared border is walked once each way. */
 static void feature_path(cairo_t *cr, const hs_feature *f, const hs__xform *t, int closed)
 {
+    int part = 0, first = 0; /* ring index where the current part starts */
     for (int r = 0; r < f->nrings; r++) {
+        while (closed && f->part_rings && part < f->nparts && r >= first + f->part_rings[part])
+            first += f->part_rings[part++];
         const hs_ring *ring = &f->rings[r];
         if (ring->npts < 2)
             continue;
-        cairo_move_to(cr, px_x(t, ring->xy[0]), px_y(t, ring->xy[1]));
-        for (int k = 1; k < ring->npts; k++)
-            cairo_line_to(cr, px_x(t, ring->xy[2 * k]), px_y(t, ring->xy[2 * k + 1]));
+        int rev = 0;
+        if (closed && f->part_rings) {
+            double a = ring_area2(ring);
+            rev = r == first ? a < 0 : a > 0;
+        }
+        for (int k = 0; k < ring->npts; k++) {
+            int q = rev ? ring->npts - 1 - k : k;
+            double x = px_x(t, ring->xy[2 * q]), y = px_y(t, ring->xy[2 * q + 1]);
+            if (k == 0)
+                cairo_move_to(cr, x, y);
+            else
+                cairo_line_to(cr, x, y);
+        }
         if (closed)
             cairo_close_path(cr);
     }
@@ -154,13 +180,14 @@ static void anchor_pattern(cairo_t *cr, cairo_pattern_t *p, const hs__xform *t)
  * the country. Each class is then ONE path (same-class neighbours have no seam at
  * all). Between two different classes the edge pixel keeps at most 25% underpaint,
  * which is the mean class colour: invisible next to the class boundary itself.
- * The even-odd rule is correct because units never overlap; it also handles holes
- * and islands-in-holes without relying on ring orientation. */
+ * Nonzero fill (feature_path orients the rings): where heavy simplification makes
+ * two neighbours' arcs cross, the overlap is still painted (even-odd would leave it
+ * as a hole in the one-path underpaint); see docs/geometry.md. */
 static void draw_units(hs__draw *d, const hs_map_spec *s, const hs__xform *t, const hs_bbox *ext)
 {
     cairo_t *cr = d->cr;
     const hs_layer *l = s->units;
-    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
     if (layer_path(cr, l, t, ext, 0)) {
         hs_rgba_set_source(cr, underpaint_colour(s));
         cairo_fill(cr);
@@ -240,6 +267,90 @@ static void draw_class_outlines(hs__draw *d, const hs_map_spec *s, const hs__xfo
     }
 }
 
+/* The land border, drawn along the country's own edge where it faces a neighbour.
+ *
+ * Natural Earth's border line and the province boundaries disagree by up to 8 km:
+ * drawn as given, the border runs beside the province edge with a sliver of
+ * neighbour (or sea) between them. Instead the outline of the provinces is stroked
+ * at twice the border width and clipped to the OUTSIDE of the country, so the line
+ * sits on the country's edge, and masked by the neighbour countries widened by
+ * HS_BORDER_REACH px, intersected with the given border line widened by 10 km (the
+ * largest mismatch measured is 8 km), so only edges facing a neighbour get it, not
+ * the coast, even where a coarse neighbour polygon overlaps the coast. A
+ * sliver narrower than the border width between a neighbour and the provinces is
+ * covered by the line itself (test_render: test_border_no_gap). */
+#define HS_BORDER_REACH 4.0
+#define HS_BORDER_MISMATCH_M 10000.0
+static void draw_land_border(hs__draw *d, const hs_map_spec *s, const hs__xform *t,
+                             const hs_bbox *ext)
+{
+    cairo_t *cr = d->cr;
+    const hs_layer *land = s->provinces ? s->provinces : s->units;
+    double bw = s->border_line_w;
+    /* The mask: near the given border line (HS_BORDER_MISMATCH_M map units, metres
+     * in the national CRS and EPSG:3857) AND on a widened neighbour. Only OVER and
+     * masks: other operators make cairo's PDF/SVG backends rasterise the page (and
+     * the names on it would no longer be text). */
+    double reach = fmax(2 * (bw + HS_BORDER_REACH), 2 * HS_BORDER_MISMATCH_M * t->ppu);
+    cairo_push_group_with_content(cr, CAIRO_CONTENT_ALPHA);
+    if (layer_path(cr, s->countries, t, ext, 0)) {
+        cairo_set_source_rgba(cr, 0, 0, 0, 1);
+        cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
+        cairo_fill_preserve(cr);
+        cairo_set_line_width(cr, 2 * (bw + HS_BORDER_REACH));
+        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+        cairo_stroke(cr);
+    }
+    cairo_pattern_t *near_nb = cairo_pop_group(cr);
+    cairo_push_group_with_content(cr, CAIRO_CONTENT_ALPHA);
+    if (layer_path(cr, s->border, t, ext, 0)) {
+        cairo_push_group_with_content(cr, CAIRO_CONTENT_ALPHA);
+        cairo_set_source_rgba(cr, 0, 0, 0, 1);
+        cairo_set_line_width(cr, reach);
+        cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+        cairo_stroke(cr);
+        cairo_pop_group_to_source(cr);
+        cairo_mask(cr, near_nb);
+    }
+    cairo_pattern_t *mask = cairo_pop_group(cr);
+    cairo_pattern_destroy(near_nb);
+    /* The country's outline, outside half only: stroked at twice the width, then the
+     * country's interior removed, by DEST_OUT on rasters (translation-invariant, so
+     * metatiles agree), by an even-odd clip (frame minus country) in vector output. */
+    cairo_save(cr);
+    if (layer_path(cr, land, t, ext, 0)) {
+        cairo_path_t *outline = cairo_copy_path(cr);
+        if (d->vector) {
+            double x0, y0, x1, y1;
+            cairo_clip_extents(cr, &x0, &y0, &x1, &y1);
+            cairo_new_path(cr);
+            cairo_rectangle(cr, x0 - 1, y0 - 1, x1 - x0 + 2, y1 - y0 + 2);
+            cairo_append_path(cr, outline);
+            cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+            cairo_clip(cr);
+            cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
+            cairo_append_path(cr, outline);
+        }
+        cairo_push_group(cr);
+        stroke_path(cr, s->border_line, 2 * bw);
+        if (!d->vector) {
+            cairo_append_path(cr, outline);
+            cairo_set_operator(cr, CAIRO_OPERATOR_DEST_OUT);
+            cairo_set_source_rgba(cr, 0, 0, 0, 1);
+            cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
+            cairo_fill(cr);
+            cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
+        }
+        cairo_pop_group_to_source(cr);
+        cairo_mask(cr, mask);
+        cairo_path_destroy(outline);
+    }
+    cairo_restore(cr);
+    cairo_pattern_destroy(mask);
+    cairo_new_path(cr);
+}
+
 /* Key units average under HS_KEY_LIGHT_PX layout px across at this scale (national
  * maps, low-zoom tiles)? Depends on the layer and the scale only, never on the
  * tile, so metatiles agree. */
@@ -272,9 +383,8 @@ void hs__draw_layers(hs__draw *d, const hs_map_spec *s, const hs__xform *t, cons
     const hs_bbox *ext = &cull;
     if (s->countries && layer_path(cr, s->countries, t, ext, 0)) {
         hs_rgba_set_source(cr, s->country_fill);
-        cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
-        cairo_fill_preserve(cr);
         cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
+        cairo_fill_preserve(cr);
         stroke_path(cr, s->country_line, 0.5);
     }
     cairo_new_path(cr);
@@ -289,7 +399,9 @@ void hs__draw_layers(hs__draw *d, const hs_map_spec *s, const hs__xform *t, cons
     if (s->provinces && layer_path(cr, s->provinces, t, ext, 0))
         stroke_path(cr, s->province_line, s->province_line_w);
     cairo_new_path(cr);
-    if (s->border && layer_path(cr, s->border, t, ext, 0))
+    if (s->border && s->countries && (s->provinces || s->units))
+        draw_land_border(d, s, t, ext);
+    else if (s->border && layer_path(cr, s->border, t, ext, 0))
         stroke_path(cr, s->border_line, s->border_line_w);
     cairo_new_path(cr);
     if (s->highlight_key && s->units && layer_path(cr, s->units, t, ext, HS_FEAT_KEY_COMMUNE)) {
