@@ -1,5 +1,7 @@
 #include "hs_emerging.h"
 
+#include "hs_pvalue.h"
+
 #include <math.h>
 #include <stdlib.h>
 
@@ -203,7 +205,7 @@ int hs_emerging(const hs_weights *w, int T, const double *x, const hs_emerging_o
             goto done;
         }
         for (int i = 0; i < n; i++)
-            pc[i] = isfinite(zc[i]) ? erfc(fabs(zc[i]) / sqrt(2.0)) : NAN;
+            pc[i] = hs_p_two_sided(zc[i]);
         if (o.bin_fdr) {
             rc = hs_fdr_bh(pc, n, pc, err);
             if (rc < 0)

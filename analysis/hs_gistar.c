@@ -4,6 +4,8 @@
 #include <stdlib.h>
 
 #include "hs_fdr.h"
+#include "hs_gistar_codes.h"
+#include "hs_pvalue.h"
 
 void hs_gistar_opt_default(hs_gistar_opt *o)
 {
@@ -40,7 +42,7 @@ int hs_gistar_bin(double z, double p)
 {
     if (!isfinite(z) || !isfinite(p))
         return 0;
-    int level = p < 0.01 ? 3 : p < 0.05 ? 2 : p < 0.10 ? 1 : 0;
+    int level = hs_gi_level(p);
     return z > 0 ? level : z < 0 ? -level : 0;
 }
 
@@ -85,7 +87,7 @@ static int finish(hs_gistar_result *r, const hs_weights *w, const int *ge, int R
     for (int i = 0; i < r->n; i++) {
         r->isolated[i] = hs_weights_card(w, i) == 0;
         r->n_isolated += r->isolated[i];
-        r->p[i] = isfinite(r->z[i]) ? erfc(fabs(r->z[i]) / sqrt(2.0)) : NAN;
+        r->p[i] = hs_p_two_sided(r->z[i]);
         r->p_sim[i] = ge && ge[i] >= 0 ? hs_perm_folded_p(ge[i], R) : NAN;
     }
     const double *src = o->bin_p == HS_P_PERMUTATION ? r->p_sim : r->p;

@@ -43,7 +43,7 @@ typedef struct hs_gistar_result {
     double *p;      /* two-sided normal p of z */
     double *p_sim;  /* folded permutation pseudo-p (larger+1)/(R+1); NAN if R = 0 or isolated */
     double *p_fdr;  /* Benjamini–Hochberg adjusted p of the source named by bin_p */
-    int8_t *bin;    /* -3..+3: sign(z) * (3: p < 0.01, 2: p < 0.05, 1: p < 0.10), else 0 */
+    int8_t *bin;    /* HS_GI_BIN_MIN..HS_GI_BIN_MAX (common/hs_gistar_codes.h), 0 = not significant */
     uint8_t *isolated;
     int n_isolated;
     hs_p_source bin_p; /* what the bins were computed from, to be stated in outputs */

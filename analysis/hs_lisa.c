@@ -1,5 +1,7 @@
 #include "hs_lisa.h"
 
+#include "hs_pvalue.h"
+
 #include <math.h>
 #include <stdlib.h>
 
@@ -87,7 +89,7 @@ static void lisa_analytic(const hs_weights *w, const double *x, const hs_moments
         r->var[i] = (zi / m->m2) * (zi / m->m2) * (n / (n - 2)) * (W2 - Wi * Wi / (n - 1)) *
                     (m->m2 - zi * zi / (n - 1));
         r->z[i] = r->var[i] > 0 ? (r->i[i] - r->e[i]) / sqrt(r->var[i]) : NAN;
-        r->p[i] = isfinite(r->z[i]) ? erfc(fabs(r->z[i]) / sqrt(2.0)) : NAN;
+        r->p[i] = hs_p_two_sided(r->z[i]);
     }
 }
 

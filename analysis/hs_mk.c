@@ -1,5 +1,7 @@
 #include "hs_mk.h"
 
+#include "hs_pvalue.h"
+
 #include <math.h>
 #include <stdlib.h>
 
@@ -57,7 +59,7 @@ int hs_mk_test(const double *x, int n, hs_mk *out, hs_err *err)
             out->z = ((double)s - 1.0) / sqrt(var);
         else if (s < 0)
             out->z = ((double)s + 1.0) / sqrt(var);
-        out->p = erfc(fabs(out->z) / sqrt(2.0));
+        out->p = hs_p_two_sided(out->z);
         if (out->p > 1.0)
             out->p = 1.0;
     }

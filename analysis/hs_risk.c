@@ -6,12 +6,15 @@
 #include <string.h>
 #include <strings.h>
 
+#include "hs_gistar_codes.h"
+#include "hs_pvalue.h"
+
 void hs_risk_opts_default(hs_risk_opts *o)
 {
     o->w = (hs_risk_weights){.rate = 0.35, .gi = 0.30, .border = 0.20, .trend = 0.15};
     o->border_scale_km = 50.0;
-    o->z_sat = 2.576;
-    o->alpha = 0.10;
+    o->z_sat = HS_GI_Z_TOP;
+    o->alpha = HS_GI_P[0];
     o->border_reason_km = 50.0;
     o->rate_reason_top = 0.10;
     o->low_coverage_pct = 0.25;
@@ -145,11 +148,6 @@ static void copy_name(char *dst, size_t cap, const char *src)
     dst[n] = '\0';
 }
 
-static double p_from_z(double z)
-{
-    return isfinite(z) ? erfc(fabs(z) / sqrt(2.0)) : NAN;
-}
-
 static void build_reasons(const hs_risk_input *in, const hs_risk_opts *o, const hs_risk_result *r,
                           const double *sorted_rate, int m_rate, int i, hs_priority *pr)
 {
@@ -159,9 +157,10 @@ static void build_reasons(const hs_risk_input *in, const hs_risk_opts *o, const 
     char a[160], b[160];
 
     double gz = in->gi_z ? in->gi_z[i] : NAN;
-    double gp = in->gi_p ? in->gi_p[i] : p_from_z(gz);
+    double gp = in->gi_p ? in->gi_p[i] : hs_p_two_sided(gz);
     if (isfinite(gz) && gz > 0 && gp < o->alpha) {
-        int conf = gp < 0.01 ? 99 : gp < 0.05 ? 95 : 90;
+        int lv = hs_gi_level(gp);
+        int conf = lv > 0 ? HS_GI_CONF[lv - 1] : HS_GI_CONF[0];
         snprintf(a, sizeof a, "hot spot (%d%%)", conf);
         snprintf(b, sizeof b, "điểm nóng (%d%%)", conf);
         reason_add(&en, a);
@@ -211,7 +210,7 @@ static void build_reasons(const hs_risk_input *in, const hs_risk_opts *o, const 
     }
 
     double tz = in->trend_z ? in->trend_z[i] : NAN;
-    double tp = in->trend_p ? in->trend_p[i] : p_from_z(tz);
+    double tp = in->trend_p ? in->trend_p[i] : hs_p_two_sided(tz);
     if (isfinite(tz) && tz > 0 && tp < o->alpha) {
         reason_add(&en, "rising trend");
         reason_add(&vi, "xu hướng tăng");

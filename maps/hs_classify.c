@@ -341,7 +341,7 @@ int hs_scheme_styles(hs_scheme_kind kind, hs_class_style *out, hs_err *err)
 
 int hs_scheme_gistar_class(int gi_bin)
 {
-    return gi_bin >= -3 && gi_bin <= 3 ? 3 - gi_bin : -1;
+    return gi_bin >= HS_GI_BIN_MIN && gi_bin <= HS_GI_BIN_MAX ? HS_GI_BIN_MAX - gi_bin : -1;
 }
 
 int hs_scheme_lisa_class(int code)

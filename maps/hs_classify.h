@@ -14,6 +14,7 @@
 #define HS_CLASSIFY_H
 
 #include "hs_err.h"
+#include "hs_gistar_codes.h"
 #include "hs_lisa_codes.h"
 #include "hs_palette.h"
 
