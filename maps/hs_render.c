@@ -287,6 +287,32 @@ static void draw_land_border(hs__draw *d, const hs_map_spec *s, const hs__xform 
     cairo_t *cr = d->cr;
     const hs_layer *land = s->provinces ? s->provinces : s->units;
     double bw = s->border_line_w;
+    if (d->vector) {
+        /* PDF/SVG: clips only (cairo's vector backends leak or rasterise with groups
+         * and masks here): outside the country AND inside a neighbour. A sliver
+         * between them stays uncovered in vector output. */
+        cairo_save(cr);
+        if (layer_path(cr, land, t, ext, 0)) {
+            cairo_path_t *outline = cairo_copy_path(cr);
+            double x0, y0, x1, y1;
+            cairo_clip_extents(cr, &x0, &y0, &x1, &y1);
+            cairo_new_path(cr);
+            cairo_rectangle(cr, x0 - 1, y0 - 1, x1 - x0 + 2, y1 - y0 + 2);
+            cairo_append_path(cr, outline);
+            cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+            cairo_clip(cr);
+            cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
+            if (layer_path(cr, s->countries, t, ext, 0))
+                cairo_clip(cr);
+            cairo_new_path(cr);
+            cairo_append_path(cr, outline);
+            stroke_path(cr, s->border_line, 2 * bw);
+            cairo_path_destroy(outline);
+        }
+        cairo_restore(cr);
+        cairo_new_path(cr);
+        return;
+    }
     /* The mask: near the given border line (HS_BORDER_MISMATCH_M map units, metres
      * in the national CRS and EPSG:3857) AND on a widened neighbour. Only OVER and
      * masks: other operators make cairo's PDF/SVG backends rasterise the page (and
@@ -316,32 +342,19 @@ static void draw_land_border(hs__draw *d, const hs_map_spec *s, const hs__xform 
     cairo_pattern_t *mask = cairo_pop_group(cr);
     cairo_pattern_destroy(near_nb);
     /* The country's outline, outside half only: stroked at twice the width, then the
-     * country's interior removed, by DEST_OUT on rasters (translation-invariant, so
-     * metatiles agree), by an even-odd clip (frame minus country) in vector output. */
+     * country's interior removed by DEST_OUT (translation-invariant, so metatiles
+     * agree; an even-odd clip differed by more between tiles). */
     cairo_save(cr);
     if (layer_path(cr, land, t, ext, 0)) {
         cairo_path_t *outline = cairo_copy_path(cr);
-        if (d->vector) {
-            double x0, y0, x1, y1;
-            cairo_clip_extents(cr, &x0, &y0, &x1, &y1);
-            cairo_new_path(cr);
-            cairo_rectangle(cr, x0 - 1, y0 - 1, x1 - x0 + 2, y1 - y0 + 2);
-            cairo_append_path(cr, outline);
-            cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
-            cairo_clip(cr);
-            cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
-            cairo_append_path(cr, outline);
-        }
         cairo_push_group(cr);
         stroke_path(cr, s->border_line, 2 * bw);
-        if (!d->vector) {
-            cairo_append_path(cr, outline);
-            cairo_set_operator(cr, CAIRO_OPERATOR_DEST_OUT);
-            cairo_set_source_rgba(cr, 0, 0, 0, 1);
-            cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
-            cairo_fill(cr);
-            cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
-        }
+        cairo_append_path(cr, outline);
+        cairo_set_operator(cr, CAIRO_OPERATOR_DEST_OUT);
+        cairo_set_source_rgba(cr, 0, 0, 0, 1);
+        cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
+        cairo_fill(cr);
+        cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
         cairo_pop_group_to_source(cr);
         cairo_mask(cr, mask);
         cairo_path_destroy(outline);
