@@ -211,6 +211,25 @@ void hs_classify_assign(const hs_breaks *br, const double *x, int n, int *cls)
     }
 }
 
+int hs_classify_legend_decimals(const hs_breaks *br, int min_decimals)
+{
+    int d = min_decimals < 0 ? 0 : min_decimals;
+    for (; d < HS_LEGEND_MAX_DECIMALS; d++) {
+        int ok = 1;
+        for (int i = 0; i < br->k && ok; i++) {
+            if (!(br->b[i] < br->b[i + 1]))
+                continue; /* an empty-width class (merged cut points) reads equal anyway */
+            char a[40], b[40];
+            hs_text_format_number(br->b[i], d, a, sizeof a);
+            hs_text_format_number(br->b[i + 1], d, b, sizeof b);
+            ok = strcmp(a, b) != 0;
+        }
+        if (ok)
+            break;
+    }
+    return d;
+}
+
 int hs_classify_legend(const hs_breaks *br, const char *palette, int decimals, hs_class_style *out,
                        hs_err *err)
 {
@@ -221,6 +240,7 @@ int hs_classify_legend(const hs_breaks *br, const char *palette, int decimals, h
     int rc = hs_palette_get(palette, kp, col, err);
     if (rc < 0)
         return rc;
+    decimals = hs_classify_legend_decimals(br, decimals);
     for (int i = 0; i < br->k; i++) {
         char a[40], b[40];
         /* 1-class and 2-class maps take the darker end of the 3-class ramp */

@@ -60,8 +60,10 @@ int hs_classify_breaks(const double *x, int n, hs_classify_method m, int k, cons
 void hs_classify_assign(const hs_breaks *br, const double *x, int n, int *cls);
 
 /* Legend entries for numeric breaks: colours from `palette` (k colours; k < 3 uses
- * the 3-class ramp's first k colours), labels "1.234,5 – 2.000" with `decimals`
- * decimals in Vietnamese number format. out must hold br->k entries. */
+ * the 3-class ramp's first k colours), labels "1.234,5 – 2.000" in Vietnamese number
+ * format with at least `decimals` decimals, more where needed so that the two ends of
+ * every class read differently (hs_classify_legend_decimals: no "0,2 – 0,2").
+ * out must hold br->k entries. */
 typedef struct hs_class_style {
     hs_rgba fill;    /* a = 0: not filled */
     hs_rgba outline; /* a = 0: no per-feature outline (e.g. LISA isolated: outlined) */
@@ -71,6 +73,11 @@ typedef struct hs_class_style {
 
 int hs_classify_legend(const hs_breaks *br, const char *palette, int decimals, hs_class_style *out,
                        hs_err *err);
+/* Decimals for the legend of br: the smallest d >= min_decimals (at most
+ * HS_LEGEND_MAX_DECIMALS) at which both ends of every class of non-zero width format
+ * differently. */
+#define HS_LEGEND_MAX_DECIMALS 6
+int hs_classify_legend_decimals(const hs_breaks *br, int min_decimals);
 
 /* ---- Categorical schemes ---------------------------------------------------- */
 

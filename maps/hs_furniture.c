@@ -80,8 +80,11 @@ static void swatch(hs__draw *d, const legend_row *r, const hs_map_spec *s, doubl
     } else if (r->kind == 2) {
         hs_rgba_set_source(cr, hs_rgb(0xffffff));
         cairo_fill_preserve(cr);
-        hs_rgba_set_source(cr, s->key_line);
-        cairo_set_line_width(cr, s->key_line_w);
+        hs_rgba k = s->key_line;
+        if (d->key_light)
+            k.a = (unsigned char)(k.a * 0.7);
+        hs_rgba_set_source(cr, k);
+        cairo_set_line_width(cr, d->key_light ? s->key_line_w * 0.5 : s->key_line_w);
         cairo_stroke_preserve(cr);
     } else {
         hs_rgba_set_source(cr, r->cs->fill);

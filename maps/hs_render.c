@@ -58,34 +58,53 @@ void hs__xform_fit(hs__xform *t, const hs_bbox *e, double x, double y, double w,
     t->maxy = e->maxy;
 }
 
-static inline double px_x(const hs__xform *t, double x)
-{
-    return t->fx + (x - t->minx) * t->ppu;
-}
-
-static inline double px_y(const hs__xform *t, double y)
-{
-    return t->fy + (t->maxy - y) * t->ppu;
-}
+#define px_x hs__px_x
+#define px_y hs__px_y
 
 static int bbox_hit(const hs_bbox *a, const hs_bbox *b)
 {
     return a->minx <= b->maxx && a->maxx >= b->minx && a->miny <= b->maxy && a->maxy >= b->miny;
 }
 
+static double ring_area2(const hs_ring *r)
+{
+    double a = 0;
+    for (int k = 0, j = r->npts - 1; k < r->npts; j = k++)
+        a += (r->xy[2 * j] - r->xy[2 * k]) * (r->xy[2 * j + 1] + r->xy[2 * k + 1]);
+    return a; /* twice the signed area, > 0 counter-clockwise (map axes, y up) */
+}
+
 /* Appends the feature's rings to the current path. Every vertex is kept: dropping
  * "sub-pixel" vertices per ring would treat the two sides of a shared edge
  * differently and open slivers between neighbours. Geometry is simplified per zoom
- * beforehand, once for both sides of each shared boundary (hs_topo). */
+ * beforehand, once for both sides of each shared boundary (hs_topo).
+ *
+ * Polygons are filled with the NONZERO rule (docs/geometry.md): exteriors are walked
+ * counter-clockwise and holes clockwise whatever the input's orientation (hs_topo
+ * output already is; GeoJSON fixtures may not be), so a hole cancels its exterior
+ * and every shared border is walked once each way. */
 static void feature_path(cairo_t *cr, const hs_feature *f, const hs__xform *t, int closed)
 {
+    int part = 0, first = 0; /* ring index where the current part starts */
     for (int r = 0; r < f->nrings; r++) {
+        while (closed && f->part_rings && part < f->nparts && r >= first + f->part_rings[part])
+            first += f->part_rings[part++];
         const hs_ring *ring = &f->rings[r];
         if (ring->npts < 2)
             continue;
-        cairo_move_to(cr, px_x(t, ring->xy[0]), px_y(t, ring->xy[1]));
-        for (int k = 1; k < ring->npts; k++)
-            cairo_line_to(cr, px_x(t, ring->xy[2 * k]), px_y(t, ring->xy[2 * k + 1]));
+        int rev = 0;
+        if (closed && f->part_rings) {
+            double a = ring_area2(ring);
+            rev = r == first ? a < 0 : a > 0;
+        }
+        for (int k = 0; k < ring->npts; k++) {
+            int q = rev ? ring->npts - 1 - k : k;
+            double x = px_x(t, ring->xy[2 * q]), y = px_y(t, ring->xy[2 * q + 1]);
+            if (k == 0)
+                cairo_move_to(cr, x, y);
+            else
+                cairo_line_to(cr, x, y);
+        }
         if (closed)
             cairo_close_path(cr);
     }
@@ -94,6 +113,11 @@ static void feature_path(cairo_t *cr, const hs_feature *f, const hs__xform *t, i
 /* Builds one path of every feature of `l` inside `ext` (optionally only those with
  * flag bits `need`), returns how many were added. */
 static int layer_path(cairo_t *cr, const hs_layer *l, const hs__xform *t, const hs_bbox *ext, int need)
+{
+    return hs__layer_path(cr, l, t, ext, need);
+}
+
+int hs__layer_path(cairo_t *cr, const hs_layer *l, const hs__xform *t, const hs_bbox *ext, int need)
 {
     int n = 0;
     cairo_new_path(cr);
@@ -156,13 +180,14 @@ static void anchor_pattern(cairo_t *cr, cairo_pattern_t *p, const hs__xform *t)
  * the country. Each class is then ONE path (same-class neighbours have no seam at
  * all). Between two different classes the edge pixel keeps at most 25% underpaint,
  * which is the mean class colour: invisible next to the class boundary itself.
- * The even-odd rule is correct because units never overlap; it also handles holes
- * and islands-in-holes without relying on ring orientation. */
+ * Nonzero fill (feature_path orients the rings): where heavy simplification makes
+ * two neighbours' arcs cross, the overlap is still painted (even-odd would leave it
+ * as a hole in the one-path underpaint); see docs/geometry.md. */
 static void draw_units(hs__draw *d, const hs_map_spec *s, const hs__xform *t, const hs_bbox *ext)
 {
     cairo_t *cr = d->cr;
     const hs_layer *l = s->units;
-    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
     if (layer_path(cr, l, t, ext, 0)) {
         hs_rgba_set_source(cr, underpaint_colour(s));
         cairo_fill(cr);
@@ -242,118 +267,119 @@ static void draw_class_outlines(hs__draw *d, const hs_map_spec *s, const hs__xfo
     }
 }
 
-/* ---- labels ------------------------------------------------------------------- */
-
-typedef struct label_cand {
-    double x, y;       /* anchor, map units */
-    const char *text;
-    int italic, extra, idx;
-    double prio;
-    PangoLayout *lay;
-    double w, h;       /* layout px */
-} label_cand;
-
-static int cmp_cand(const void *a, const void *b)
+/* The land border, drawn along the country's own edge where it faces a neighbour.
+ *
+ * Natural Earth's border line and the province boundaries disagree by up to 8 km:
+ * drawn as given, the border runs beside the province edge with a sliver of
+ * neighbour (or sea) between them. Instead the outline of the provinces is stroked
+ * at twice the border width and clipped to the OUTSIDE of the country, so the line
+ * sits on the country's edge, and masked by the neighbour countries widened by
+ * HS_BORDER_REACH px, intersected with the given border line widened by 10 km (the
+ * largest mismatch measured is 8 km), so only edges facing a neighbour get it, not
+ * the coast, even where a coarse neighbour polygon overlaps the coast. A
+ * sliver narrower than the border width between a neighbour and the provinces is
+ * covered by the line itself (test_render: test_border_no_gap). */
+#define HS_BORDER_REACH 4.0
+#define HS_BORDER_MISMATCH_M 10000.0
+static void draw_land_border(hs__draw *d, const hs_map_spec *s, const hs__xform *t,
+                             const hs_bbox *ext)
 {
-    const label_cand *x = a, *y = b;
-    if (x->prio != y->prio)
-        return x->prio < y->prio ? 1 : -1;
-    return (x->idx > y->idx) - (x->idx < y->idx);
+    cairo_t *cr = d->cr;
+    const hs_layer *land = s->provinces ? s->provinces : s->units;
+    double bw = s->border_line_w;
+    if (d->vector) {
+        /* PDF/SVG: clips only (cairo's vector backends leak or rasterise with groups
+         * and masks here): outside the country AND inside a neighbour. A sliver
+         * between them stays uncovered in vector output. */
+        cairo_save(cr);
+        if (layer_path(cr, land, t, ext, 0)) {
+            cairo_path_t *outline = cairo_copy_path(cr);
+            double x0, y0, x1, y1;
+            cairo_clip_extents(cr, &x0, &y0, &x1, &y1);
+            cairo_new_path(cr);
+            cairo_rectangle(cr, x0 - 1, y0 - 1, x1 - x0 + 2, y1 - y0 + 2);
+            cairo_append_path(cr, outline);
+            cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+            cairo_clip(cr);
+            cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
+            if (layer_path(cr, s->countries, t, ext, 0))
+                cairo_clip(cr);
+            cairo_new_path(cr);
+            cairo_append_path(cr, outline);
+            stroke_path(cr, s->border_line, 2 * bw);
+            cairo_path_destroy(outline);
+        }
+        cairo_restore(cr);
+        cairo_new_path(cr);
+        return;
+    }
+    /* The mask: near the given border line (HS_BORDER_MISMATCH_M map units, metres
+     * in the national CRS and EPSG:3857) AND on a widened neighbour. Only OVER and
+     * masks: other operators make cairo's PDF/SVG backends rasterise the page (and
+     * the names on it would no longer be text). */
+    double reach = fmax(2 * (bw + HS_BORDER_REACH), 2 * HS_BORDER_MISMATCH_M * t->ppu);
+    cairo_push_group_with_content(cr, CAIRO_CONTENT_ALPHA);
+    if (layer_path(cr, s->countries, t, ext, 0)) {
+        cairo_set_source_rgba(cr, 0, 0, 0, 1);
+        cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
+        cairo_fill_preserve(cr);
+        cairo_set_line_width(cr, 2 * (bw + HS_BORDER_REACH));
+        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+        cairo_stroke(cr);
+    }
+    cairo_pattern_t *near_nb = cairo_pop_group(cr);
+    cairo_push_group_with_content(cr, CAIRO_CONTENT_ALPHA);
+    if (layer_path(cr, s->border, t, ext, 0)) {
+        cairo_push_group_with_content(cr, CAIRO_CONTENT_ALPHA);
+        cairo_set_source_rgba(cr, 0, 0, 0, 1);
+        cairo_set_line_width(cr, reach);
+        cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+        cairo_stroke(cr);
+        cairo_pop_group_to_source(cr);
+        cairo_mask(cr, near_nb);
+    }
+    cairo_pattern_t *mask = cairo_pop_group(cr);
+    cairo_pattern_destroy(near_nb);
+    /* The country's outline, outside half only: stroked at twice the width, then the
+     * country's interior removed by DEST_OUT (translation-invariant, so metatiles
+     * agree; an even-odd clip differed by more between tiles). */
+    cairo_save(cr);
+    if (layer_path(cr, land, t, ext, 0)) {
+        cairo_path_t *outline = cairo_copy_path(cr);
+        cairo_push_group(cr);
+        stroke_path(cr, s->border_line, 2 * bw);
+        cairo_append_path(cr, outline);
+        cairo_set_operator(cr, CAIRO_OPERATOR_DEST_OUT);
+        cairo_set_source_rgba(cr, 0, 0, 0, 1);
+        cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
+        cairo_fill(cr);
+        cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
+        cairo_pop_group_to_source(cr);
+        cairo_mask(cr, mask);
+        cairo_path_destroy(outline);
+    }
+    cairo_restore(cr);
+    cairo_pattern_destroy(mask);
+    cairo_new_path(cr);
 }
 
-/* Greedy placement by priority (extra labels, then bigger provinces first),
- * skipping any label whose padded box overlaps one already placed. In tile mode the
- * candidate set is the whole layer, independent of the tile, and collisions are
- * tested in map units at this scale: every tile of a zoom level makes the same
- * decisions, so adjacent metatiles agree and labels in the buffer are complete. */
-void hs__draw_labels(hs__draw *d, const hs_map_spec *s, const hs__xform *t, const hs_bbox *ext,
-                     int tile_mode, const double *obst, int nobst)
+/* Key units average under HS_KEY_LIGHT_PX layout px across at this scale (national
+ * maps, low-zoom tiles)? Depends on the layer and the scale only, never on the
+ * tile, so metatiles agree. */
+#define HS_KEY_LIGHT_PX 24.0
+static int key_units_small(const hs_layer *l, const hs__xform *t)
 {
-    int np = (s->label_provinces && s->provinces) ? s->provinces->nfeat : 0;
-    int nc = np + (s->labels ? s->nlabels : 0);
-    if (nc <= 0)
-        return;
-    label_cand *c = calloc((size_t)nc, sizeof *c);
-    double *placed = calloc((size_t)nc * 4, sizeof *placed);
-    if (!c || !placed) {
-        free(c), free(placed);
-        d->oom = 1;
-        return;
-    }
+    double sum = 0;
     int n = 0;
-    for (int i = 0; s->labels && i < s->nlabels; i++) {
-        if (!s->labels[i].text)
+    for (int i = 0; i < l->nfeat; i++) {
+        const hs_feature *f = &l->feat[i];
+        if (!(f->flags & HS_FEAT_KEY_COMMUNE))
             continue;
-        c[n] = (label_cand){s->labels[i].x, s->labels[i].y, s->labels[i].text, s->labels[i].italic,
-                              1, n, 1e300, NULL, 0, 0};
+        sum += hypot(f->bbox.maxx - f->bbox.minx, f->bbox.maxy - f->bbox.miny);
         n++;
     }
-    for (int i = 0; i < np; i++) {
-        const hs_feature *f = &s->provinces->feat[i];
-        if (!f->name || !*f->name)
-            continue;
-        double area = (f->bbox.maxx - f->bbox.minx) * (f->bbox.maxy - f->bbox.miny);
-        c[n] = (label_cand){f->label_x, f->label_y, f->name, 0, 0, n, area, NULL, 0, 0};
-        n++;
-    }
-    qsort(c, (size_t)n, sizeof *c, cmp_cand);
-    double pad = 2.0;
-    /* full maps: the frame in layout px (ext is the whole frame there) */
-    double fx0 = px_x(t, ext->minx), fx1 = px_x(t, ext->maxx);
-    double fy0 = px_y(t, ext->maxy), fy1 = px_y(t, ext->miny);
-    int nplaced = 0;
-    for (int i = 0; i < n; i++) {
-        double ax = c[i].x, ay = c[i].y;
-        if (!tile_mode && (ax < ext->minx || ax > ext->maxx || ay < ext->miny || ay > ext->maxy))
-            continue;
-        hs__font f = {c[i].extra ? 10.0 : 10.5, !c[i].extra, c[i].italic};
-        c[i].lay = hs__layout(d, c[i].text, f);
-        if (!c[i].lay)
-            continue;
-        hs__layout_size(c[i].lay, &c[i].w, &c[i].h);
-        /* box in map units (tile-independent), padded */
-        double hw = (c[i].w / 2 + pad) / t->ppu, hh = (c[i].h / 2 + pad) / t->ppu;
-        double b[4] = {ax - hw, ay - hh, ax + hw, ay + hh};
-        int clash = 0;
-        if (!tile_mode) {
-            double x0 = px_x(t, b[0]), x1 = px_x(t, b[2]), y0 = px_y(t, b[3]), y1 = px_y(t, b[1]);
-            if (x0 < fx0 || y0 < fy0 || x1 > fx1 || y1 > fy1)
-                continue; /* would be cut by the frame */
-            /* legend, inset, north arrow... */
-            for (int j = 0; j < nobst && !clash; j++) {
-                const double *o = &obst[4 * j];
-                clash = x0 < o[2] && x1 > o[0] && y0 < o[3] && y1 > o[1];
-            }
-        }
-        for (int j = 0; j < nplaced && !clash; j++) {
-            const double *p = &placed[4 * j];
-            clash = b[0] < p[2] && b[2] > p[0] && b[1] < p[3] && b[3] > p[1];
-        }
-        if (clash)
-            continue;
-        memcpy(&placed[4 * nplaced++], b, sizeof b);
-        /* Stacked Vietnamese marks and the halo reach beyond the logical box: test
-         * visibility with a margin so a tile draws every label whose ink reaches it. */
-        double im = (c[i].h / 2 + 4) / t->ppu;
-        hs_bbox lb = {b[0] - im, b[1] - im, b[2] + im, b[3] + im};
-        if (!bbox_hit(&lb, ext))
-            continue;
-        hs_rgba col = c[i].extra ? hs_rgb(0x1f4e79) : hs_rgb(0x202020);
-        double lx = px_x(t, ax) - c[i].w / 2, ly = px_y(t, ay) - c[i].h / 2;
-        if (!d->vector) {
-            /* Whole device pixels: glyph rasterisation then depends only on the label,
-             * not on the sub-pixel offset of the tile, so metatiles agree. */
-            cairo_user_to_device(d->cr, &lx, &ly);
-            lx = floor(lx + 0.5), ly = floor(ly + 0.5);
-            cairo_device_to_user(d->cr, &lx, &ly);
-        }
-        hs__show_layout(d, c[i].lay, lx, ly, col, hs_rgba_make(0xffffff, 230), 2.6);
-    }
-    for (int i = 0; i < n; i++)
-        if (c[i].lay)
-            g_object_unref(c[i].lay);
-    free(c);
-    free(placed);
+    return n && sum / n * t->ppu < HS_KEY_LIGHT_PX;
 }
 
 /* Draws all map layers of `ext` through transform t, clipped by the caller.
@@ -370,9 +396,8 @@ void hs__draw_layers(hs__draw *d, const hs_map_spec *s, const hs__xform *t, cons
     const hs_bbox *ext = &cull;
     if (s->countries && layer_path(cr, s->countries, t, ext, 0)) {
         hs_rgba_set_source(cr, s->country_fill);
-        cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
-        cairo_fill_preserve(cr);
         cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
+        cairo_fill_preserve(cr);
         stroke_path(cr, s->country_line, 0.5);
     }
     cairo_new_path(cr);
@@ -387,16 +412,30 @@ void hs__draw_layers(hs__draw *d, const hs_map_spec *s, const hs__xform *t, cons
     if (s->provinces && layer_path(cr, s->provinces, t, ext, 0))
         stroke_path(cr, s->province_line, s->province_line_w);
     cairo_new_path(cr);
-    if (s->border && layer_path(cr, s->border, t, ext, 0))
+    if (s->border && s->countries && (s->provinces || s->units))
+        draw_land_border(d, s, t, ext);
+    else if (s->border && layer_path(cr, s->border, t, ext, 0))
         stroke_path(cr, s->border_line, s->border_line_w);
     cairo_new_path(cr);
     if (s->highlight_key && s->units && layer_path(cr, s->units, t, ext, HS_FEAT_KEY_COMMUNE)) {
-        /* white casing under the black line keeps it visible on dark classes */
+        /* White casing under the black line keeps it visible on dark classes. Where
+         * key communes are small on the page (national maps), the full-weight outline
+         * would cover the class colours it surrounds: thinner and translucent. */
+        int light = key_units_small(s->units, t);
+        if (with_labels != 1) /* the main frame (not the inset) sets the legend's style */
+            d->key_light = light;
+        hs_rgba line = s->key_line, casing = hs_rgb(0xffffff);
+        double w = s->key_line_w, cw = s->key_line_w + 1.4;
+        if (light) {
+            w *= 0.5, cw = w + 0.6;
+            line.a = (unsigned char)(line.a * 0.7);
+            casing.a = 150;
+        }
         cairo_path_t *p = cairo_copy_path(cr);
-        stroke_path(cr, hs_rgb(0xffffff), s->key_line_w + 1.4);
+        stroke_path(cr, casing, cw);
         cairo_append_path(cr, p);
         cairo_path_destroy(p);
-        stroke_path(cr, s->key_line, s->key_line_w);
+        stroke_path(cr, line, w);
     }
     cairo_new_path(cr);
     if (with_labels)

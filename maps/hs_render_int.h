@@ -18,6 +18,16 @@ typedef struct hs__xform {
     double ppu, fx, fy, minx, maxy;
 } hs__xform;
 
+static inline double hs__px_x(const hs__xform *t, double x)
+{
+    return t->fx + (x - t->minx) * t->ppu;
+}
+
+static inline double hs__px_y(const hs__xform *t, double y)
+{
+    return t->fy + (t->maxy - y) * t->ppu;
+}
+
 /* One string drawn, in device units of the target surface (for the SVG text layer). */
 typedef struct hs__text_rec {
     double x, y, size; /* baseline-left position and font size, device units */
@@ -34,13 +44,17 @@ typedef struct hs__draw {
     hs__text_rec *texts; /* logged texts (SVG only; NULL otherwise) */
     int ntexts, captexts, log_texts;
     int oom;         /* sticky allocation failure */
+    int key_light;   /* key units drawn light (small on the page): the legend follows */
 } hs__draw;
 
 /* hs_render.c */
 void hs__xform_fit(hs__xform *t, const hs_bbox *ext, double x, double y, double w, double h);
 void hs__draw_layers(hs__draw *d, const hs_map_spec *spec, const hs__xform *t, const hs_bbox *ext,
                      int with_labels);
-/* Greedy label placement; obst = nobst rects (x0 y0 x1 y1, layout px) to avoid. */
+/* Appends the closed rings of every feature of l that meets ext (and has the flag
+ * bits `need`) to the current path, after cairo_new_path; returns how many. */
+int hs__layer_path(cairo_t *cr, const hs_layer *l, const hs__xform *t, const hs_bbox *ext, int need);
+/* hs_labels.c: greedy label placement; obst = nobst rects (x0 y0 x1 y1, layout px) to avoid. */
 void hs__draw_labels(hs__draw *d, const hs_map_spec *spec, const hs__xform *t, const hs_bbox *ext,
                      int tile_mode, const double *obst, int nobst);
 

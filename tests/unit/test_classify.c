@@ -217,6 +217,39 @@ static void test_legend_labels(void **state)
     assert_int_equal(st[2].fill.b, 0x20); /* YlOrRd 3: f03b20 */
 }
 
+/* Close breaks get enough decimals that both ends of each class differ. */
+static void test_legend_decimals(void **state)
+{
+    (void)state;
+    double x[2] = {0.12, 0.9};
+    double cuts[3] = {0.2, 0.24, 0.2405};
+    hs_breaks b;
+    assert_int_equal(hs_classify_breaks(x, 2, HS_CLASSIFY_FIXED, 0, cuts, 3, &b, NULL), 0);
+    assert_int_equal(hs_classify_legend_decimals(&b, 1), 4);
+    hs_class_style st[HS_CLASSIFY_MAX_K];
+    assert_int_equal(hs_classify_legend(&b, "OrRd", 1, st, NULL), 0);
+    assert_string_equal(st[0].label, "0,1200 – 0,2000");
+    assert_string_equal(st[1].label, "0,2000 – 0,2400");
+    assert_string_equal(st[2].label, "0,2400 – 0,2405");
+    for (int i = 0; i < b.k; i++) {
+        const char *dash = strstr(st[i].label, " – ");
+        assert_non_null(dash);
+        assert_true(strncmp(st[i].label, dash + strlen(" – "), (size_t)(dash - st[i].label)) != 0 ||
+                    strlen(dash + strlen(" – ")) != (size_t)(dash - st[i].label));
+    }
+    /* well-separated breaks keep the caller's decimals; 0 stays 0 for counts */
+    double y[2] = {0, 100};
+    double c2[2] = {10, 50};
+    assert_int_equal(hs_classify_breaks(y, 2, HS_CLASSIFY_FIXED, 0, c2, 2, &b, NULL), 0);
+    assert_int_equal(hs_classify_legend_decimals(&b, 0), 0);
+    assert_int_equal(hs_classify_legend_decimals(&b, 1), 1);
+    /* 0,24 vs 0,25 at 1 decimal both read "0,2": 2 decimals */
+    double z[2] = {0.1, 0.3};
+    double c3[2] = {0.24, 0.25};
+    assert_int_equal(hs_classify_breaks(z, 2, HS_CLASSIFY_FIXED, 0, c3, 2, &b, NULL), 0);
+    assert_int_equal(hs_classify_legend_decimals(&b, 1), 2);
+}
+
 static void test_categorical(void **state)
 {
     (void)state;
@@ -251,6 +284,7 @@ int main(void)
         cmocka_unit_test(test_jenks_matches_bruteforce), cmocka_unit_test(test_jenks_large_is_deterministic),
         cmocka_unit_test(test_nan_is_no_data),    cmocka_unit_test(test_fixed),
         cmocka_unit_test(test_bad_args),          cmocka_unit_test(test_legend_labels),
+        cmocka_unit_test(test_legend_decimals),
         cmocka_unit_test(test_categorical),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -351,7 +351,7 @@ static void test_pdf_keeps_text(void **state)
     assert_int_equal(write(fd, pdf.data, pdf.len), (ssize_t)pdf.len);
     close(fd);
     char cmd[256];
-    snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 %s -", tmpl);
+    snprintf(cmd, sizeof cmd, "pdftotext -raw -enc UTF-8 %s -", tmpl);
     FILE *p = popen(cmd, "r");
     assert_non_null(p);
     hs_buf txt;
@@ -627,13 +627,96 @@ static void test_limits_and_presets(void **state)
     free(mc);
 }
 
+/* A one-ring polygon feature (copies xy). */
+static void add_poly(hs_layer *l, const double *xy, int npts, int nholes, const double *hole, int hpts)
+{
+    hs_feature *f = &l->feat[l->nfeat++];
+    f->nparts = 1;
+    f->nrings = 1 + nholes;
+    f->part_rings = malloc(sizeof(int));
+    f->part_rings[0] = f->nrings;
+    f->rings = calloc((size_t)f->nrings, sizeof(hs_ring));
+    for (int r = 0; r < f->nrings; r++) {
+        const double *src = r ? hole : xy;
+        int n = r ? hpts : npts;
+        f->rings[r].npts = n;
+        f->rings[r].xy = malloc(2 * (size_t)n * sizeof(double));
+        memcpy(f->rings[r].xy, src, 2 * (size_t)n * sizeof(double));
+    }
+}
+
+static int is_magenta(const unsigned char *p) { return p[2] > 0xe0 && p[0] > 0xe0 && p[1] < 0x40; }
+
+/* Country edges (issue 12): a neighbour that stops 1.3 px short of the country (the
+ * Natural Earth / province mismatch) leaves no sea between them, the land border sits
+ * on the country's edge (not on the offset border line), and the coast gets no
+ * border. Also the fill rule: a hole given with the SAME orientation as its exterior
+ * stays a hole (nonzero fill with rings oriented by the renderer). */
+static void test_border_no_gap(void **state)
+{
+    (void)state;
+    hs_layer *vn = hs_layer_new(HS_LAYER_POLYGON, 1, NULL);
+    double sq[8] = {0, 0, 100, 0, 100, 100, 0, 100};
+    double hole[8] = {60, 40, 80, 40, 80, 60, 60, 60}; /* counter-clockwise, like the exterior */
+    add_poly(vn, sq, 4, 1, hole, 4);
+    hs_layer_update_bbox(vn);
+    hs_layer *nb = hs_layer_new(HS_LAYER_POLYGON, 1, NULL);
+    double g = 0.8; /* map units; ppu 1.6 below: 1.28 px */
+    double rect[8] = {-60, -20, -g, -20, -g, 120, -60, 120};
+    add_poly(nb, rect, 4, 0, NULL, 0);
+    hs_layer_update_bbox(nb);
+    hs_layer *line = hs_layer_new(HS_LAYER_LINE, 1, NULL);
+    double bl[4] = {-g - 4, -20, -g - 4, 120}; /* the disagreeing border line */
+    add_poly(line, bl, 2, 0, NULL, 0);
+    line->feat[0].part_rings[0] = 1;
+    hs_layer_update_bbox(line);
+    int cls = 0;
+    hs_class_style one;
+    memset(&one, 0, sizeof one);
+    one.fill = hs_rgb(0x3182bd);
+    hs_map_spec s;
+    memset(&s, 0, sizeof s);
+    s.countries = nb, s.units = vn, s.provinces = vn, s.border = line;
+    s.unit_class = &cls, s.classes = &one, s.nclasses = 1;
+    s.sea = hs_rgb(0xff00ff);
+    hs_bbox ext = {-50, -30, 110, 130}; /* 160 units on 256 px: ppu 1.6 */
+    unsigned char *px;
+    int st;
+    hs_err err = {0};
+    assert_int_equal(hs_render_raster(F.ctx, &s, &ext, 256, 256, 1, &px, &st, &err), 0);
+    double ppu = 256 / 160.0;
+    int col_edge = (int)((0 - ext.minx) * ppu); /* first pixel column of the country */
+    long sea_in_gap = 0, line_off = 0, coast_border = 0, hole_filled = 0;
+    for (int y = (int)((130 - 90) * ppu); y < (int)((130 - 10) * ppu); y++) {
+        for (int x = col_edge - 6; x < col_edge + 2; x++)
+            sea_in_gap += is_magenta(px + y * st + 4 * x);
+        /* the offset line (x = -4.8 units, 7.7 px left of the edge) is not drawn */
+        const unsigned char *o = px + y * st + 4 * (col_edge - 8);
+        line_off += o[1] < 0x80;
+        /* just outside the coast (x = 100): sea, no border */
+        coast_border += !is_magenta(px + y * st + 4 * ((int)((100 - ext.minx) * ppu) + 2));
+    }
+    for (int y = (int)((130 - 58) * ppu); y < (int)((130 - 42) * ppu); y++)
+        for (int x = (int)((62 - ext.minx) * ppu); x < (int)((78 - ext.minx) * ppu); x++)
+            hole_filled += !is_magenta(px + y * st + 4 * x);
+    /* the border is dark just outside the edge */
+    const unsigned char *b = px + (int)(80 * ppu) * st + 4 * (col_edge - 1);
+    assert_true(b[0] < 0x60 && b[1] < 0x60 && b[2] < 0x60);
+    free(px);
+    hs_layer_free(vn), hs_layer_free(nb), hs_layer_free(line);
+    assert_int_equal(sea_in_gap, 0);
+    assert_int_equal(line_off, 0);
+    assert_int_equal(coast_border, 0);
+    assert_int_equal(hole_filled, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_golden_map_types), cmocka_unit_test(test_pdf_keeps_text),
         cmocka_unit_test(test_svg_text_layer),   cmocka_unit_test(test_no_gaps),
         cmocka_unit_test(test_metatile_slices),  cmocka_unit_test(test_png_encode_roundtrip),
-        cmocka_unit_test(test_limits_and_presets),
+        cmocka_unit_test(test_limits_and_presets), cmocka_unit_test(test_border_no_gap),
     };
     int rc = cmocka_run_group_tests(tests, setup, teardown);
     cairo_debug_reset_static_data();
