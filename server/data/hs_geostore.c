@@ -603,3 +603,28 @@ int hs_geoholder_get(hs_geoholder *h, PGconn *c, hs_proj_ctx *pc, hs_geostore **
     *out = g;
     return HS_OK;
 }
+
+/* Loads the geometry now when the database answers, so the first map is quick;
+ * otherwise the first request loads it. */
+void hs_geoholder_preload(hs_geoholder *h)
+{
+    PGconn *c = NULL;
+    hs_err e = {0};
+    hs_proj_ctx *pc = hs_proj_ctx_new(&e);
+    hs_geostore *g = NULL;
+    if (pc && hs_pg_connect(&c, &e) == HS_OK && hs_geostore_load(c, pc, &g, &e) == HS_OK) {
+        fprintf(stderr,
+                "hotspot: map geometry loaded (%d communes, %d provinces; data version %llu) "
+                "in %.1f s\n",
+                hs_geostore_lonlat(g, HS_GS_COMMUNE)->nfeat,
+                hs_geostore_lonlat(g, HS_GS_PROVINCE)->nfeat,
+                (unsigned long long)hs_geostore_data_version(g), hs_geostore_load_seconds(g));
+        hs_geoholder_set(h, g);
+    } else {
+        fprintf(stderr, "hotspot: map geometry not loaded at start-up (%s); the first map "
+                        "request will load it\n", e.msg);
+    }
+    if (c)
+        PQfinish(c);
+    hs_proj_ctx_free(pc);
+}

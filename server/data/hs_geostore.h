@@ -121,5 +121,9 @@ int hs_geoholder_get(hs_geoholder *h, PGconn *c, hs_proj_ctx *pc, hs_geostore **
 void hs_geoholder_invalidate(hs_geoholder *h, uint64_t version);
 /* Installs a store (takes the caller's reference), e.g. one loaded at start-up. */
 void hs_geoholder_set(hs_geoholder *h, hs_geostore *g);
+/* At server start-up: loads the geometry on a connection of its own when the
+ * database answers, so the first map is quick; otherwise logs why and leaves the
+ * load to the first request. */
+void hs_geoholder_preload(hs_geoholder *h);
 
 #endif

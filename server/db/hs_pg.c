@@ -94,3 +94,8 @@ int hs_pg_connect(PGconn **out, hs_err *err)
         return rc;
     return hs_pg_connect_to(conninfo, out, err);
 }
+
+int hs_pg_ping(PGconn *c, hs_err *err)
+{
+    return hs_pg_exec(c, "SELECT 1", err);
+}

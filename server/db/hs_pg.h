@@ -19,6 +19,8 @@ int hs_pg_connect_to(const char *conninfo, PGconn **out, hs_err *err);
 
 /* Runs a command that returns no rows. */
 int hs_pg_exec(PGconn *c, const char *sql, hs_err *err);
+/* One round trip (SELECT 1): is this connection usable now? HS_EDB when not. */
+int hs_pg_ping(PGconn *c, hs_err *err);
 
 /* Runs a parameterised query (text parameters). On success *res holds the result
  * (caller PQclear()s it); on failure *res is NULL and err holds the server's message,

@@ -10,14 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hs_catalog.h"
 #include "hs_dbwatch.h"
 #include "hs_export.h"
 #include "hs_geostore.h"
-#include "hs_pg.h"
 #include "hs_pipeline.h"
 #include "hs_report.h"
 #include "hs_routes.h"
 #include "hs_routes_maps.h"
+#include "hs_unitcode.h"
 #include "hs_routes_tiles.h"
 #include "hs_threadctx.h"
 
@@ -109,31 +110,29 @@ static int units_render(void *arg, hs_buf *out, hs_err *err)
     int rc = hs_query_enum(req->query, "level", levels, 0, &lvl, err);
     if (rc == HS_OK)
         rc = hs_query_str(req->query, "province", 32, "", &prov, err);
-    /* Unit codes are letters and digits: anything else is a typo or an attack. */
-    if (rc == HS_OK && strspn(prov, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") != strlen(prov))
-        req->error_param = "province",
-        rc = hs_err_set(err, HS_EINVAL, "province must be a unit code (letters and digits)");
+    /* Codes are checked as the schema checks them: anything else is a typo or an attack. */
+    if (rc == HS_OK && *prov && !hs_unit_code_ok(prov, strlen(prov))) {
+        req->error_param = "province";
+        rc = hs_err_set(err, HS_EINVAL, "province must be a unit code (letters, digits, '_', '.', "
+                        "'-'; at most %d)", HS_UNIT_CODE_MAX);
+    }
     if (rc == HS_OK)
         rc = hs_req_db(req, &c, err);
     if (rc < 0)
         return rc;
-    const char *params[2] = {levels[lvl], prov};
-    PGresult *r;
-    rc = hs_pg_query(c,
-                     "SELECT code, name, coalesce(parent_code, ''), is_border_province,"
-                     " is_key_commune FROM hs.unit WHERE level = $1"
-                     " AND ($2 = '' OR parent_code = $2) ORDER BY code COLLATE \"C\"",
-                     2, params, &r, err);
+    hs_catalog_units units;
+    rc = hs_catalog_units_list(c, levels[lvl], prov, &units, err);
+    json_t *arr = rc == HS_OK ? json_array() : NULL;
+    for (size_t i = 0; arr && i < units.n; i++) {
+        const hs_catalog_unit *u = &units.u[i];
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:b, s:b}", "code", u->code, "name",
+                                             u->name, "parent_code", u->parent_code,
+                                             "border_province", u->border_province,
+                                             "key_commune", u->key_commune));
+    }
+    hs_catalog_units_free(&units);
     if (rc < 0)
         return rc;
-    json_t *arr = json_array();
-    for (int i = 0; arr && i < PQntuples(r); i++)
-        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:b, s:b}", "code", PQgetvalue(r, i, 0),
-                                             "name", PQgetvalue(r, i, 1), "parent_code",
-                                             PQgetvalue(r, i, 2), "border_province",
-                                             PQgetvalue(r, i, 3)[0] == 't', "key_commune",
-                                             PQgetvalue(r, i, 4)[0] == 't'));
-    PQclear(r);
     char *s = arr ? json_dumps(arr, JSON_COMPACT) : NULL;
     json_decref(arr);
     if (!s)
@@ -173,31 +172,6 @@ static void geo_on_change(uint64_t version, void *ctx)
     hs_geoholder_invalidate(ctx, version);
 }
 
-/* Loads the geometry now when the database answers, so the first map is quick;
- * otherwise the first request loads it. */
-static void geo_preload(hs_geoholder *h)
-{
-    PGconn *c = NULL;
-    hs_err e = {0};
-    hs_proj_ctx *pc = hs_proj_ctx_new(&e);
-    hs_geostore *g = NULL;
-    if (pc && hs_pg_connect(&c, &e) == HS_OK && hs_geostore_load(c, pc, &g, &e) == HS_OK) {
-        fprintf(stderr,
-                "hotspot: map geometry loaded (%d communes, %d provinces; data version %llu) "
-                "in %.1f s\n",
-                hs_geostore_lonlat(g, HS_GS_COMMUNE)->nfeat,
-                hs_geostore_lonlat(g, HS_GS_PROVINCE)->nfeat,
-                (unsigned long long)hs_geostore_data_version(g), hs_geostore_load_seconds(g));
-        hs_geoholder_set(h, g);
-    } else {
-        fprintf(stderr, "hotspot: map geometry not loaded at start-up (%s); the first map "
-                        "request will load it\n", e.msg);
-    }
-    if (c)
-        PQfinish(c);
-    hs_proj_ctx_free(pc);
-}
-
 int hs_routes_register_api(hs_router *r, hs_services *svc, hs_err *err)
 {
     static const char *const units_params[] = {"level", "province", NULL};
@@ -223,7 +197,7 @@ int hs_routes_register_api(hs_router *r, hs_services *svc, hs_err *err)
     if (rc < 0)
         return rc;
     atexit(geo_free_at_exit);
-    geo_preload(shared_geo);
+    hs_geoholder_preload(shared_geo);
     if (svc->watch && (rc = hs_dbwatch_on_change(svc->watch, geo_on_change, shared_geo, err)) < 0)
         return rc;
     if ((rc = hs_routes_register_maps(r, svc, shared_geo, err)) < 0)

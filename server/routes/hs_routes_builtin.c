@@ -9,6 +9,7 @@
 #include "hs_dbpool.h"
 #include "hs_dbwatch.h"
 #include "hs_metrics.h"
+#include "hs_catalog.h"
 #include "hs_pg.h"
 #include "hs_access.h"
 #include "hs_routes.h"
@@ -37,7 +38,7 @@ static int readyz(hs_req *req, hs_resp *resp, hs_err *err)
     hs_err dberr = {0};
     int rc = hs_req_db(req, &c, &dberr);
     if (rc == HS_OK)
-        rc = hs_pg_exec(c, "SELECT 1", &dberr);
+        rc = hs_pg_ping(c, &dberr);
     hs_resp_header(resp, "Cache-Control", "no-store", NULL);
     int ready = rc == HS_OK && ws.connected;
     if (rc < 0)
@@ -125,41 +126,28 @@ static int metrics(hs_req *req, hs_resp *resp, hs_err *err)
     return hs_resp_header(resp, "Cache-Control", "no-store", err);
 }
 
-static json_t *text_or_null(PGresult *r, int col)
+static json_t *month_or_null(const char *m)
 {
-    return PQgetisnull(r, 0, col) ? json_null() : json_string(PQgetvalue(r, 0, col));
+    return *m ? json_string(m) : json_null();
 }
 
-/* Renders /api/meta. Every sub-select copes with empty tables (count 0, NULL). */
+/* Renders /api/meta from the catalog (hs_catalog: the query lives in data/). */
 static int meta_render(void *arg, hs_buf *out, hs_err *err)
 {
     hs_req *req = arg;
     PGconn *c;
+    hs_catalog_meta m;
     int rc = hs_req_db(req, &c, err);
+    if (rc == HS_OK)
+        rc = hs_catalog_meta_get(c, &m, err);
     if (rc < 0)
         return rc;
-    PGresult *r;
-    rc = hs_pg_query(c,
-                     "SELECT (SELECT value FROM hs.dataset_meta WHERE key = 'synthetic'),"
-                     " (SELECT count(*) FROM hs.unit WHERE level = 'province'),"
-                     " (SELECT count(*) FROM hs.unit WHERE level = 'commune'),"
-                     " (SELECT to_char(min(period), 'YYYY-MM') FROM hs.case_month),"
-                     " (SELECT to_char(max(period), 'YYYY-MM') FROM hs.case_month),"
-                     " (SELECT to_char(min(period), 'YYYY-MM') FROM hs.outreach_month),"
-                     " (SELECT to_char(max(period), 'YYYY-MM') FROM hs.outreach_month)",
-                     0, NULL, &r, err);
-    if (rc < 0)
-        return rc;
-    const char *syn = PQgetisnull(r, 0, 0) ? "" : PQgetvalue(r, 0, 0);
     json_t *j = json_pack(
         "{s:s, s:I, s:b, s:{s:I, s:I}, s:{s:o, s:o}, s:{s:o, s:o}}", "version", HS_VERSION,
-        "data_version", (json_int_t)req->data_version, "synthetic",
-        !strcmp(syn, "true") || !strcmp(syn, "1"), "units", "province",
-        (json_int_t)strtoll(PQgetvalue(r, 0, 1), NULL, 10), "commune",
-        (json_int_t)strtoll(PQgetvalue(r, 0, 2), NULL, 10), "case_periods", "min",
-        text_or_null(r, 3), "max", text_or_null(r, 4), "outreach_periods", "min",
-        text_or_null(r, 5), "max", text_or_null(r, 6));
-    PQclear(r);
+        "data_version", (json_int_t)req->data_version, "synthetic", m.synthetic, "units",
+        "province", (json_int_t)m.provinces, "commune", (json_int_t)m.communes, "case_periods",
+        "min", month_or_null(m.case_min), "max", month_or_null(m.case_max), "outreach_periods",
+        "min", month_or_null(m.outreach_min), "max", month_or_null(m.outreach_max));
     if (!j)
         return hs_err_set(err, HS_ENOMEM, "cannot build /api/meta");
     char *s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);

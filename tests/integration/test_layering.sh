@@ -42,5 +42,14 @@ if [[ -n $io ]]; then
   fail=1
 fi
 
+# Route handlers hold no SQL and read no PGresult: queries live in server/data/.
+sql=$(grep -nE '"[[:space:]]*(SELECT|INSERT|UPDATE|DELETE|WITH|COPY)[[:space:]]|\bPQ(exec|getvalue|ntuples|clear|finish)[a-zA-Z]*\(' \
+  $(find server/routes server/http -name '*.c') || true)
+if [[ -n $sql ]]; then
+  echo "layering: server/routes/ and server/http/ hold no SQL (move it to server/data/):" >&2
+  echo "$sql" >&2
+  fail=1
+fi
+
 ((fail == 0)) && echo "layering: 1 passed, 0 failed" || echo "layering: 0 passed, 1 failed"
 exit $fail
