@@ -73,8 +73,8 @@ static void titles(hs_mapjob *j, const char *province_name)
              ind_vi(p->indicator), ind_en(p->indicator), f + 5, f, to + 5, to,
              p->level == HS_LEVEL_COMMUNE ? "cấp xã (communes)" : "cấp tỉnh (provinces)",
              province_name ? province_name : "Toàn quốc (national)");
-    hs_map_type_legend_title(j->o.type, ind_vi(p->indicator), ind_en(p->indicator),
-                             j->legend_title, sizeof j->legend_title);
+    hs_map_type_legend_title(j->o.type, ind_vi(p->indicator), ind_en(p->indicator), j->legend_title,
+                             sizeof j->legend_title);
     snprintf(j->source, sizeof j->source,
              "Nguồn: Hotspot138; ranh giới: Talia Cao (MIT), Natural Earth");
     snprintf(j->nodata, sizeof j->nodata, "%s", t->nodata);
@@ -366,7 +366,8 @@ static int map_classes(hs_mapjob *j, const hs_analysis_result *d, hs_err *err)
 }
 
 int hs_mapjob_build(hs_geostore *g, hs_proj_ctx *pc, const hs_params *prm, const hs_map_opts *o,
-                    const hs_analysis_result *d, const char *generated_at, hs_mapjob **out, hs_err *err)
+                    const hs_analysis_result *d, const char *generated_at, hs_mapjob **out,
+                    hs_err *err)
 {
     hs_mapjob *j = calloc(1, sizeof *j);
     if (!j)

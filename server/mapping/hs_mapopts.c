@@ -21,8 +21,7 @@ int hs_map_type_parse(const char *s, const char *what, hs_map_type *out, hs_err 
             *out = (hs_map_type)i;
             return HS_OK;
         }
-    return hs_err_set(err, HS_EINVAL,
-                      "%s '%.40s' is not a map type; allowed: %s", what, s ? s : "",
+    return hs_err_set(err, HS_EINVAL, "%s '%.40s' is not a map type; allowed: %s", what, s ? s : "",
                       HS_MAP_TYPE_NAMES_CSV_ + 2);
 }
 

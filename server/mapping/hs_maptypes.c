@@ -132,8 +132,8 @@ static int classify_numeric(const hs_map_type_info *t, const hs_map_opts *o,
     int rc = hs_classify_breaks(v, n, m, k, o->fixed, o->nfixed, &br, err);
     int off = nzero ? 1 : 0;
     if (rc == HS_OK && br.k > 0)
-        rc = hs_classify_legend(&br, hs_style_palette_for(hs_map_type_names[t - types]), t->decimals,
-                                out->classes + off, err);
+        rc = hs_classify_legend(&br, hs_style_palette_for(hs_map_type_names[t - types]),
+                                t->decimals, out->classes + off, err);
     if (rc < 0) {
         free(v);
         return rc;
@@ -162,11 +162,26 @@ static int classify_numeric(const hs_map_type_info *t, const hs_map_opts *o,
     return HS_OK;
 }
 
-static const double *val_rate(const hs_run *r) { return r->rate; }
-static const double *val_eb_rate(const hs_run *r) { return r->eb_rate; }
-static const double *val_count(const hs_run *r) { return r->count; }
-static const double *val_risk(const hs_run *r) { return r->risk->score; }
-static const double *val_gap(const hs_run *r) { return r->risk->gap; }
+static const double *val_rate(const hs_run *r)
+{
+    return r->rate;
+}
+static const double *val_eb_rate(const hs_run *r)
+{
+    return r->eb_rate;
+}
+static const double *val_count(const hs_run *r)
+{
+    return r->count;
+}
+static const double *val_risk(const hs_run *r)
+{
+    return r->risk->score;
+}
+static const double *val_gap(const hs_run *r)
+{
+    return r->risk->gap;
+}
 
 /* ---- the table ---------------------------------------------------------------------- */
 
@@ -175,47 +190,80 @@ static const double *val_gap(const hs_run *r) { return r->risk->gap; }
 #define RATE_LEGEND "{vi} / 100.000 dân"
 
 static const hs_map_type_info types[HS_MAP_NTYPES] = {
-    [HS_MAP_GISTAR] = {.needs = HS_ANALYSIS_MAIN, .classify = classify_gistar,
+    [HS_MAP_GISTAR] = {.needs = HS_ANALYSIS_MAIN,
+                       .classify = classify_gistar,
                        .scheme = HS_SCHEME_GISTAR,
                        .title = "Điểm nóng Gi* — Hot spots (Gi*)",
-                       .legend_title = "Gi* (độ tin cậy — confidence)", .nodata = NO_NEIGHBOURS},
-    [HS_MAP_LISA] = {.needs = HS_ANALYSIS_MAIN, .classify = classify_lisa,
-                     .scheme = HS_SCHEME_LISA, .uses_permutations = 1,
+                       .legend_title = "Gi* (độ tin cậy — confidence)",
+                       .nodata = NO_NEIGHBOURS},
+    [HS_MAP_LISA] = {.needs = HS_ANALYSIS_MAIN,
+                     .classify = classify_lisa,
+                     .scheme = HS_SCHEME_LISA,
+                     .uses_permutations = 1,
                      .title = "Cụm không gian LISA — Local Moran clusters (LISA)",
-                     .legend_title = "Cụm LISA (p ≤ 0,05)", .nodata = NO_DATA},
-    [HS_MAP_RATE] = {.needs = HS_ANALYSIS_MAIN, .classify = classify_numeric,
-                     .values = val_rate, .default_method = HS_CLASSIFY_JENKS, .default_k = 5,
-                     .decimals = 1, .public_suppress = 1,
+                     .legend_title = "Cụm LISA (p ≤ 0,05)",
+                     .nodata = NO_DATA},
+    [HS_MAP_RATE] = {.needs = HS_ANALYSIS_MAIN,
+                     .classify = classify_numeric,
+                     .values = val_rate,
+                     .default_method = HS_CLASSIFY_JENKS,
+                     .default_k = 5,
+                     .decimals = 1,
+                     .public_suppress = 1,
                      .title = "Tỷ lệ trên 100.000 dân — Rate per 100,000 people",
-                     .legend_title = RATE_LEGEND, .nodata = NO_DATA},
+                     .legend_title = RATE_LEGEND,
+                     .nodata = NO_DATA},
     [HS_MAP_EB_RATE] = {.needs = HS_ANALYSIS_MAIN,
-                        .classify = classify_numeric, .values = val_eb_rate,
-                        .default_method = HS_CLASSIFY_JENKS, .default_k = 5, .decimals = 1,
+                        .classify = classify_numeric,
+                        .values = val_eb_rate,
+                        .default_method = HS_CLASSIFY_JENKS,
+                        .default_k = 5,
+                        .decimals = 1,
                         .public_suppress = 1,
                         .title = "Tỷ lệ Bayes thực nghiệm — Empirical Bayes rate",
-                        .legend_title = RATE_LEGEND, .nodata = NO_DATA},
-    [HS_MAP_RISK] = {.needs = HS_ANALYSIS_MAIN, .classify = classify_numeric,
-                     .values = val_risk, .default_method = HS_CLASSIFY_QUANTILE,
-                     .default_k = 5, .decimals = 0,
+                        .legend_title = RATE_LEGEND,
+                        .nodata = NO_DATA},
+    [HS_MAP_RISK] = {.needs = HS_ANALYSIS_MAIN,
+                     .classify = classify_numeric,
+                     .values = val_risk,
+                     .default_method = HS_CLASSIFY_QUANTILE,
+                     .default_k = 5,
+                     .decimals = 0,
                      .title = "Chỉ số nguy cơ — Risk score (priorities)",
-                     .legend_title = "Điểm nguy cơ (0–100)", .nodata = NO_DATA},
+                     .legend_title = "Điểm nguy cơ (0–100)",
+                     .nodata = NO_DATA},
     [HS_MAP_OUTREACH_GAP] = {.needs = HS_ANALYSIS_MAIN,
-                             .classify = classify_numeric, .values = val_gap,
-                             .default_method = HS_CLASSIFY_QUANTILE, .default_k = 5,
-                             .decimals = 2, .title = "Khoảng trống truyền thông — Outreach gap",
-                             .legend_title = "Khoảng trống (0–1) — gap", .nodata = NO_DATA},
+                             .classify = classify_numeric,
+                             .values = val_gap,
+                             .default_method = HS_CLASSIFY_QUANTILE,
+                             .default_k = 5,
+                             .decimals = 2,
+                             .title = "Khoảng trống truyền thông — Outreach gap",
+                             .legend_title = "Khoảng trống (0–1) — gap",
+                             .nodata = NO_DATA},
     [HS_MAP_EMERGING] = {.needs = HS_ANALYSIS_EMERGING,
-                         .classify = classify_emerging, .scheme = HS_SCHEME_EMERGING,
+                         .classify = classify_emerging,
+                         .scheme = HS_SCHEME_EMERGING,
                          .title = "Xu hướng điểm nóng — Emerging hot spots",
-                         .legend_title = "Xu hướng — pattern", .nodata = NO_NEIGHBOURS},
-    [HS_MAP_SCAN] = {.needs = HS_ANALYSIS_SCAN, .classify = classify_scan,
-                     .scheme = HS_SCHEME_SCAN, .uses_permutations = 1,
+                         .legend_title = "Xu hướng — pattern",
+                         .nodata = NO_NEIGHBOURS},
+    [HS_MAP_SCAN] = {.needs = HS_ANALYSIS_SCAN,
+                     .classify = classify_scan,
+                     .scheme = HS_SCHEME_SCAN,
+                     .uses_permutations = 1,
                      .title = "Cụm quét Kulldorff — Kulldorff scan clusters",
-                     .legend_title = "Cụm (p ≤ 0,05) — clusters", .nodata = NO_DATA},
-    [HS_MAP_COUNT] = {.needs = HS_ANALYSIS_MAIN, .classify = classify_numeric,
-                      .values = val_count, .default_method = HS_CLASSIFY_JENKS, .default_k = 5,
-                      .decimals = 0, .public_suppress = 1, .zero_class = 1,
-                      .title = "Số vụ việc — Counts", .legend_title = "{vi} ({en})",
+                     .legend_title = "Cụm (p ≤ 0,05) — clusters",
+                     .nodata = NO_DATA},
+    [HS_MAP_COUNT] = {.needs = HS_ANALYSIS_MAIN,
+                      .classify = classify_numeric,
+                      .values = val_count,
+                      .default_method = HS_CLASSIFY_JENKS,
+                      .default_k = 5,
+                      .decimals = 0,
+                      .public_suppress = 1,
+                      .zero_class = 1,
+                      .title = "Số vụ việc — Counts",
+                      .legend_title = "{vi} ({en})",
                       .nodata = NO_DATA},
 };
 
@@ -240,7 +288,8 @@ void hs_map_types_numeric_list(char *buf, size_t n)
         buf[0] = 0;
     for (int t = 0; t < HS_MAP_NTYPES && len < n; t++)
         if (hs_map_type_numeric(t))
-            len += (size_t)snprintf(buf + len, n - len, "%s%s", len ? ", " : "", hs_map_type_names[t]);
+            len +=
+                (size_t)snprintf(buf + len, n - len, "%s%s", len ? ", " : "", hs_map_type_names[t]);
 }
 
 void hs_map_type_legend_title(int t, const char *vi, const char *en, char *buf, size_t n)

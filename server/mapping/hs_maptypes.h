@@ -14,15 +14,15 @@
 
 /* The types in menu order: X(ENUM_SUFFIX, "name"). The enum and the name list are
  * generated from it; the per-type facts are the table in hs_maptypes.c. */
-#define HS_MAP_TYPE_LIST(X)                                                                   \
-    X(GISTAR, "gistar")                                                                       \
-    X(LISA, "lisa")                                                                           \
-    X(RATE, "rate")                                                                           \
-    X(EB_RATE, "eb_rate")                                                                     \
-    X(RISK, "risk")                                                                           \
-    X(OUTREACH_GAP, "outreach_gap")                                                           \
-    X(EMERGING, "emerging")                                                                   \
-    X(SCAN, "scan")                                                                           \
+#define HS_MAP_TYPE_LIST(X)                                                                        \
+    X(GISTAR, "gistar")                                                                            \
+    X(LISA, "lisa")                                                                                \
+    X(RATE, "rate")                                                                                \
+    X(EB_RATE, "eb_rate")                                                                          \
+    X(RISK, "risk")                                                                                \
+    X(OUTREACH_GAP, "outreach_gap")                                                                \
+    X(EMERGING, "emerging")                                                                        \
+    X(SCAN, "scan")                                                                                \
     X(COUNT, "count")
 
 #define HS_MAP_ENUM_(id, name) HS_MAP_##id,
@@ -51,22 +51,22 @@ struct hs_map_opts;
 /* Classifies the n units of the analysis result into cls[] (-1 = no class) and fills
  * out's classes. `o` gives classes=, k= and public. */
 typedef int (*hs_map_classify_fn)(const hs_map_type_info *t, const struct hs_map_opts *o,
-                                  const hs_analysis_result *d, int n, int *cls,
-                                  hs_map_classes *out, hs_err *err);
+                                  const hs_analysis_result *d, int n, int *cls, hs_map_classes *out,
+                                  hs_err *err);
 
 /* The name of entry t is hs_map_type_names[t] (from HS_MAP_TYPE_LIST). */
 struct hs_map_type_info {
-    hs_analysis_kind needs;   /* the analysis hs_pipeline_run_kind must run */
+    hs_analysis_kind needs; /* the analysis hs_pipeline_run_kind must run */
     hs_map_classify_fn classify;
-    hs_scheme_kind scheme;    /* categorical types: their legend in maps/hs_classify.c */
+    hs_scheme_kind scheme; /* categorical types: their legend in maps/hs_classify.c */
     /* numeric types (classify_numeric): the value drawn, the defaults of classes= / k
      * and the legend decimals; numeric types alone accept classes= and k=. */
     const double *(*values)(const hs_run *r);
     hs_classify_method default_method;
     int default_k, decimals;
-    int public_suppress;      /* public mode hides window counts 1..HS_PUBLIC_MIN_COUNT-1 */
-    int zero_class;           /* ... and gives 0 its own class (count maps) */
-    int uses_permutations;    /* else hs_map_params_normalise drops permutations */
+    int public_suppress;   /* public mode hides window counts 1..HS_PUBLIC_MIN_COUNT-1 */
+    int zero_class;        /* ... and gives 0 its own class (count maps) */
+    int uses_permutations; /* else hs_map_params_normalise drops permutations */
     const char *title;
     /* "{vi}" / "{en}" stand for the indicator's Vietnamese / English name. */
     const char *legend_title;
