@@ -20,15 +20,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "hs_clock.h"
 #include "hs_lisa.h"
 #include "hs_rng.h"
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static double cpu_now(void)
 {
@@ -250,7 +245,7 @@ int main(int argc, char **argv)
         lo.sig_p = HS_P_ANALYTIC;
     double best_an = INFINITY, best_all = INFINITY, best_cpu = INFINITY;
     for (long k = 0; k < repeat; k++) {
-        double t0 = now();
+        double t0 = hs_clock_now();
         hs_gistar_opt ga = go;
         hs_lisa_opt la = lo;
         ga.perm.permutations = la.perm.permutations = 0;
@@ -261,10 +256,10 @@ int main(int argc, char **argv)
             goto fail;
         hs_gistar_result_free(g);
         hs_lisa_result_free(l);
-        double t1 = now(), c1 = cpu_now();
+        double t1 = hs_clock_now(), c1 = cpu_now();
         if (hs_local_both(w, x, &go, &lo, &g, &l, &err) < 0)
             goto fail;
-        double t2 = now(), c2 = cpu_now();
+        double t2 = hs_clock_now(), c2 = cpu_now();
         hs_gistar_result_free(g);
         hs_lisa_result_free(l);
         best_an = fmin(best_an, t1 - t0);

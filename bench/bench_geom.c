@@ -8,18 +8,13 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "hs_clock.h"
 #include "hs_png.h"
 #include "hs_sindex.h"
 #include "hs_testgeo.h"
 #include "hs_tilemath.h"
 #include "hs_topo.h"
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
 
 int main(int argc, char **argv)
 {
@@ -35,31 +30,31 @@ int main(int argc, char **argv)
                 hs_merc_from_lonlat(p[0], p[1], &p[0], &p[1]);
             }
     hs_layer_update_bbox(l);
-    double t0 = now();
+    double t0 = hs_clock_now();
     hs_topo *t = hs_topo_build(l, NULL);
-    double t1 = now();
+    double t1 = hs_clock_now();
     hs_topo_stats st;
     hs_topo_get_stats(t, &st);
     printf("topo build: %ld vertices in, %ld arcs (%ld shared), %.1f ms\n", st.vertices_in,
            st.arcs, st.shared_arcs, (t1 - t0) * 1e3);
     for (int z = 5; z <= 10; z++) {
-        t0 = now();
+        t0 = hs_clock_now();
         hs_layer *s = hs_topo_simplify(t, 0.5 * hs_tile_resolution(z, 256), NULL);
-        t1 = now();
+        t1 = hs_clock_now();
         printf("  z%-2d tolerance %.0f m: %ld vertices, %.2f ms\n", z,
                0.5 * hs_tile_resolution(z, 256), testgeo_vertices(s), (t1 - t0) * 1e3);
         hs_layer_free(s);
     }
     hs_sindex *ix = hs_sindex_build_layer(l, NULL);
     int out[64];
-    t0 = now();
+    t0 = hs_clock_now();
     long hits = 0;
     for (int y = 0; y < 64; y++)
         for (int x = 0; x < 64; x++) {
             hs_bbox b = hs_tile_bounds(10, 790 + x, 440 + y);
             hits += hs_sindex_query(ix, &b, out, 64, NULL);
         }
-    t1 = now();
+    t1 = hs_clock_now();
     printf("sindex: 4096 tile queries, %ld hits, %.3f us/query\n", hits, (t1 - t0) * 1e6 / 4096);
     /* PNG encoding alone: a 256 px tile of real content (z7 around Hà Nội). */
     hs_bbox v = hs_tile_bounds(7, 101, 56);
@@ -68,12 +63,12 @@ int main(int argc, char **argv)
     hs_buf b;
     hs_buf_init(&b, 0);
     int n = 2000;
-    t0 = now();
+    t0 = hs_clock_now();
     for (int i = 0; i < n; i++) {
         b.len = 0;
         hs_png_encode_argb(px, 256, 256, cairo_image_surface_get_stride(s), &b, NULL);
     }
-    t1 = now();
+    t1 = hs_clock_now();
     printf("png encode 256x256 (two-colour tile): %.3f ms/tile, %zu bytes -> %.0f tiles/s\n",
            (t1 - t0) * 1e3 / n, b.len, n / (t1 - t0));
     hs_buf_free(&b);

@@ -14,15 +14,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "hs_clock.h"
 #include "hs_png.h"
 #include "hs_render.h"
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static double urand(unsigned *s)
 {
@@ -80,7 +75,7 @@ int main(void)
         double half = zoom ? 125 : 500;
         hs_bbox ext = {500 - half, 500 - half, 500 + half, 500 + half};
         int reps = 5;
-        double t0 = now(), tpng = 0;
+        double t0 = hs_clock_now(), tpng = 0;
         size_t bytes = 0;
         for (int r = 0; r < reps; r++) {
             unsigned char *px;
@@ -89,7 +84,7 @@ int main(void)
                 fprintf(stderr, "%s\n", err.msg);
                 return 1;
             }
-            double t1 = now();
+            double t1 = hs_clock_now();
             for (int ty = 0; ty < 8; ty++)
                 for (int tx = 0; tx < 8; tx++) {
                     hs_buf b;
@@ -98,10 +93,10 @@ int main(void)
                     bytes += b.len;
                     hs_buf_free(&b);
                 }
-            tpng += now() - t1;
+            tpng += hs_clock_now() - t1;
             free(px);
         }
-        double total = now() - t0;
+        double total = hs_clock_now() - t0;
         printf("%s: %.1f ms per 2048^2 metatile render, %.2f ms per 256 tile PNG encode, %.0f tiles/s "
                "(render+encode, 1 thread), avg PNG %zu B\n",
                zoom ? "zoomed (1/16 of layer)" : "whole layer", (total - tpng) / reps * 1e3,

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hs_clock.h"
 #include "hs_arena.h"
 #include "hs_geostore.h"
 #include "hs_pg.h"
@@ -57,12 +58,6 @@ typedef struct worker {
     double png_s, render_s;
 } worker;
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static int cmp_tile(const void *a, const void *b)
 {
@@ -88,10 +83,10 @@ static void *run(void *arg)
         hs_metatile m;
         if (hs_metatile_at(jb->z, jb->mx, jb->my, jb->n, 256, HS_TILE_BUFFER_1X, &m, &err) < 0)
             goto fail;
-        double tr0 = now();
+        double tr0 = hs_clock_now();
         unsigned char *argb = hs_tilesrc_raster(sh->src, &m);
         int rrc = argb ? hs_tilesrc_render(sh->src, rc, &m, argb, m.width * 4, NULL, &err) : -1;
-        w->render_s += now() - tr0;
+        w->render_s += hs_clock_now() - tr0;
         if (rrc < 0) {
             free(argb);
             goto fail;
@@ -107,13 +102,13 @@ static void *run(void *arg)
                 free(argb);
                 goto fail;
             }
-            double t0 = now();
+            double t0 = hs_clock_now();
             unsigned int v;
             int uni = hs_argb_uniform(tile, 256, 256, 256 * 4, &v), hit = -1;
             for (int u = 0; uni && u < nu && hit < 0; u++)
                 hit = uval[u] == v ? u : -1;
             if (hit >= 0) {
-                w->png_s += now() - t0;
+                w->png_s += hs_clock_now() - t0;
                 atomic_fetch_add(&sh->bytes, (long)ulen[hit]);
                 atomic_fetch_add(&sh->uniform, 1);
                 continue;
@@ -125,7 +120,7 @@ static void *run(void *arg)
             }
             if (uni && nu < 16)
                 uval[nu] = v, ulen[nu++] = png.len;
-            w->png_s += now() - t0;
+            w->png_s += hs_clock_now() - t0;
             atomic_fetch_add(&sh->bytes, (long)png.len);
         }
         free(argb);
@@ -280,7 +275,7 @@ int main(int argc, char **argv)
     atomic_init(&sh.bytes, 0);
     atomic_init(&sh.uniform, 0);
     worker *w = calloc((size_t)threads, sizeof *w);
-    double t0 = now();
+    double t0 = hs_clock_now();
     for (int i = 0; i < threads; i++) {
         w[i].sh = &sh;
         pthread_create(&w[i].th, NULL, run, &w[i]);
@@ -291,7 +286,7 @@ int main(int argc, char **argv)
         png_s += w[i].png_s;
         render_s += w[i].render_s;
     }
-    double secs = now() - t0;
+    double secs = hs_clock_now() - t0;
     if (sh.failed)
         return 1;
     printf("mode=%s threads=%d tiles=%d metatiles=%d seconds=%.3f tiles_per_s=%.1f "

@@ -1,4 +1,5 @@
 #include "hs_geostore.h"
+#include "hs_clock.h"
 
 #include <math.h>
 #include <ogr_api.h>
@@ -36,12 +37,6 @@ struct hs_geostore {
     hs_geoprep *prep[2 + HS_GS_MAX_CACHED_PREPS];
 };
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 /* ---- WKB -> hs_feature (OGR) ------------------------------------------------------ */
 
@@ -444,7 +439,7 @@ static int load_all(PGconn *c, hs_geostore *g, hs_err *err)
 
 int hs_geostore_load(PGconn *c, hs_proj_ctx *pc, hs_geostore **out, hs_err *err)
 {
-    double t = now_s();
+    double t = hs_clock_now();
     hs_geostore *g = calloc(1, sizeof *g);
     if (!g)
         return hs_err_set(err, HS_ENOMEM, "cannot allocate the geometry store");
@@ -461,7 +456,7 @@ int hs_geostore_load(PGconn *c, hs_proj_ctx *pc, hs_geostore **out, hs_err *err)
         store_free(g);
         return rc;
     }
-    g->load_s = now_s() - t;
+    g->load_s = hs_clock_now() - t;
     *out = g;
     return HS_OK;
 }

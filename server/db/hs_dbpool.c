@@ -1,4 +1,5 @@
 #include "hs_dbpool.h"
+#include "hs_clock.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -32,12 +33,6 @@ struct hs_dbpool {
     atomic_uint_fast64_t connects, reconnects, failures, open;
 };
 
-static double now_mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* libpq prints server notices (e.g. "FATAL: terminating connection due to
  * administrator command" when the database shuts down) straight to stderr; give
@@ -151,7 +146,7 @@ static db_slot *thread_slot(hs_dbpool *p, hs_err *err)
 
 static int slot_connect(hs_dbpool *p, db_slot *s, hs_err *err)
 {
-    double t = now_mono();
+    double t = hs_clock_now();
     if (t < s->retry_at)
         return hs_err_set(err, HS_EDB, "database unavailable (%s); retrying in %.1f s",
                           s->last_error, s->retry_at - t);
@@ -201,7 +196,7 @@ int hs_dbpool_acquire(hs_dbpool *p, PGconn **out, hs_err *err)
     if (!s)
         return err ? err->code : HS_ENOMEM;
     if (s->conn) {
-        int aged = s->uses >= p->max_uses || now_mono() - s->opened >= p->max_lifetime_s;
+        int aged = s->uses >= p->max_uses || hs_clock_now() - s->opened >= p->max_lifetime_s;
         if (aged || PQstatus(s->conn) != CONNECTION_OK) {
             slot_close(s);
             /* An aged connection is a planned replacement: no backoff applies. */

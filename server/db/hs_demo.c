@@ -1,4 +1,5 @@
 #include "hs_demo.h"
+#include "hs_clock.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -16,12 +17,6 @@ static const struct {
     {"land_border", "ne_10m_vn_land_border.geojson"},
 };
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Refuses before doing anything if the schema is missing or data is present. */
 static int check_target(PGconn *c, hs_err *err)
@@ -110,7 +105,7 @@ static int run_scripts(PGconn *c, const char *source_dir, FILE *log, hs_err *err
         char path[8192];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         char *sql = NULL;
-        double t0 = now_s();
+        double t0 = hs_clock_now();
         if ((rc = hs_migrate_read_file(path, HS_MIGRATE_FILE_MAX, &sql, NULL, err)) < 0)
             break;
         rc = hs_pg_exec(c, sql, err);
@@ -120,7 +115,7 @@ static int run_scripts(PGconn *c, const char *source_dir, FILE *log, hs_err *err
             break;
         }
         if (log)
-            fprintf(log, "  %-20s %5.1f s\n", names[i], now_s() - t0);
+            fprintf(log, "  %-20s %5.1f s\n", names[i], hs_clock_now() - t0);
     }
     hs_migrate_free_list(names, n);
     return rc;
@@ -151,7 +146,7 @@ int hs_demo_load(PGconn *c, const char *source_dir, int seed, FILE *log, hs_err 
 {
     if (seed <= 0)
         return hs_err_set(err, HS_EINVAL, "--seed must be a positive integer, not %d", seed);
-    double t0 = now_s();
+    double t0 = hs_clock_now();
     int rc = hs_pg_begin(c, err);
     if (rc < 0)
         return rc;
@@ -170,6 +165,6 @@ int hs_demo_load(PGconn *c, const char *source_dir, int seed, FILE *log, hs_err 
     }
     summary(c, log);
     if (log)
-        fprintf(log, "demo load took %.1f s\n", now_s() - t0);
+        fprintf(log, "demo load took %.1f s\n", hs_clock_now() - t0);
     return HS_OK;
 }

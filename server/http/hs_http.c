@@ -1,4 +1,5 @@
 #include "hs_http.h"
+#include "hs_clock.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -43,12 +44,6 @@ typedef struct http_rctx {
     char method[16];
 } http_rctx;
 
-static double now_mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 int hs_http_parse_listen(const char *s, char *host, size_t hostn, unsigned *port, hs_err *err)
 {
@@ -185,7 +180,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
         return NULL;
     }
     rc->srv = s;
-    rc->t0 = now_mono();
+    rc->t0 = hs_clock_now();
     rc->route_index = -1;
     rc->uri_len = strlen(uri);
     size_t keep = rc->uri_len > HS_HTTP_MAX_URI ? HS_HTTP_MAX_URI : rc->uri_len;
@@ -403,7 +398,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     if (!rc)
         return;
     *req_cls = NULL;
-    double secs = now_mono() - rc->t0;
+    double secs = hs_clock_now() - rc->t0;
     hs_metrics_active(s->svc.metrics, -1);
     if (rc->handled) {
         hs_metrics_request(s->svc.metrics, rc->route_index, rc->status, secs, rc->bytes);
@@ -457,7 +452,7 @@ int hs_server_start(hs_server *s, hs_err *err)
     int rc = hs_dbwatch_start(s->svc.watch, err);
     if (rc < 0)
         return rc;
-    s->svc.started = now_mono();
+    s->svc.started = hs_clock_now();
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
     if (s->addr.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;

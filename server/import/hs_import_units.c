@@ -1,4 +1,5 @@
 #include "hs_import_units.h"
+#include "hs_unitcode.h"
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -35,18 +36,10 @@ static const char *gdal_msg(void)
     return m && *m ? m : "no details from GDAL";
 }
 
-static int code_ok(const char *s)
+
+static int unit_code_ok(const char *s)
 {
-    size_t n = strlen(s);
-    if (n == 0 || n > 32)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char ch = s[i];
-        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-              ch == '_' || ch == '.' || ch == '-'))
-            return 0;
-    }
-    return 1;
+    return hs_unit_code_ok(s, strlen(s));
 }
 
 /* "feature 7 (FID 6, code 'P07')": how every message names a feature. */
@@ -251,7 +244,7 @@ static int read_attrs(units_src *s, OGRFeatureH f, unsigned long idx, long long 
     if (!field_text(f, s->f_code, buf, sizeof buf) || !*trim(buf)) {
         hs_errlist_add(errs, idx, "%s: field '%s': the code is missing",
                        feature_ref(ref, sizeof ref, idx, fid, NULL), o->code_field);
-    } else if (!code_ok(trim(buf))) {
+    } else if (!unit_code_ok(trim(buf))) {
         hs_errlist_add(errs, idx,
                        "%s: field '%s': %s is not a valid code (1-32 letters, digits, "
                        "'_', '.', '-')",
@@ -284,7 +277,7 @@ static int read_attrs(units_src *s, OGRFeatureH f, unsigned long idx, long long 
         if (!field_text(f, s->f_parent, buf, sizeof buf) || !*trim(buf))
             hs_errlist_add(errs, idx, "%s: field '%s': the parent province code is missing", ref,
                            o->parent_field);
-        else if (!code_ok(trim(buf)))
+        else if (!unit_code_ok(trim(buf)))
             hs_errlist_add(errs, idx, "%s: field '%s': %s is not a valid code", ref,
                            o->parent_field,
                            hs_csv_quote(trim(buf), strlen(trim(buf)), q, sizeof q));

@@ -1,4 +1,5 @@
 #include "hs_monthly.h"
+#include "hs_unitcode.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,18 +184,6 @@ static long add_key(hs_monthly *m, size_t ri, hs_err *err)
     return 0;
 }
 
-static int code_ok(const char *s, size_t n)
-{
-    if (n == 0 || n > HS_MONTHLY_MAX_CODE_LEN)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char ch = s[i];
-        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-              ch == '_' || ch == '.' || ch == '-'))
-            return 0;
-    }
-    return 1;
-}
 
 /* Header check. Returns 1 if it is right; otherwise records the error. */
 static int check_header(hs_monthly *m, const hs_csv_record *r)
@@ -283,7 +272,7 @@ static int take_record(hs_monthly *m, const hs_csv_record *r, hs_err *err)
         if (r->len[0] == 0) {
             hs_errlist_add(&m->errors, line, "line %lu, column unit_code: unit code is empty",
                            line);
-        } else if (!code_ok(r->field[0], r->len[0])) {
+        } else if (!hs_unit_code_ok(r->field[0], r->len[0])) {
             hs_errlist_add(&m->errors, line,
                            "line %lu, column unit_code: %s is not a unit code (1-%d letters, "
                            "digits, '_', '.', '-')",

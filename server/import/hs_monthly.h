@@ -15,6 +15,8 @@
 #ifndef HS_MONTHLY_H
 #define HS_MONTHLY_H
 
+#include "hs_unitcode.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,7 +28,7 @@ typedef enum hs_monthly_kind { HS_MONTHLY_CASES, HS_MONTHLY_OUTREACH } hs_monthl
 #define HS_MONTHLY_NCOLS 5
 #define HS_MONTHLY_MAX_ROWS 20000000UL /* ~6,000 years of 3,300 communes: a hard cap */
 #define HS_MONTHLY_MAX_CODES 1000000UL /* distinct unit codes in one file */
-#define HS_MONTHLY_MAX_CODE_LEN 32     /* as hs.unit.code's CHECK */
+#define HS_MONTHLY_MAX_CODE_LEN HS_UNIT_CODE_MAX
 #define HS_MONTHLY_ERRORS_KEPT 100     /* messages stored (all are counted) */
 
 /* The CSV columns of a kind, in file order (also the table's column names). */

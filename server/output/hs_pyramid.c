@@ -2,6 +2,7 @@
 #define _XOPEN_SOURCE 700
 
 #include "hs_pyramid.h"
+#include "hs_clock.h"
 
 #include <errno.h>
 #include <ftw.h>
@@ -37,12 +38,6 @@ typedef struct pyr {
     int progress;
 } pyr;
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static int ends_with(const char *s, const char *suf)
 {
@@ -123,7 +118,7 @@ static void progress(pyr *p, int z, int final)
 {
     if (!p->progress)
         return;
-    double t = now_s();
+    double t = hs_clock_now();
     if (!final && t - p->last_print < 0.25)
         return;
     p->last_print = t;
@@ -291,7 +286,7 @@ int hs_pyramid_export(const hs_pyramid_opts *opts, hs_render_metatile_fn render,
             rc = mkdir_p1(p->tmp, err);
     }
     p->progress = o->progress < 0 ? isatty(2) : o->progress;
-    p->t0 = now_s();
+    p->t0 = hs_clock_now();
     if (rc == HS_OK)
         rc = run(p, render, user, err);
     if (p->is_mbtiles && p->mb) {
@@ -305,7 +300,7 @@ int hs_pyramid_export(const hs_pyramid_opts *opts, hs_render_metatile_fn render,
         if (rc < 0)
             rm_tree(p->tmp);
     }
-    p->st->seconds = now_s() - p->t0;
+    p->st->seconds = hs_clock_now() - p->t0;
     for (int i = 0; i < p->nuni; i++)
         free(p->uni[i].png);
     free(p);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hs_clock.h"
 #include "hs_dbpool.h"
 #include "hs_dbwatch.h"
 #include "hs_metrics.h"
@@ -15,12 +16,6 @@
 #define HS_VERSION "0.1.0"
 #endif
 
-static double now_mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* 200 when a query on this thread's connection works, 503 with the reason when not.
  * The version is the one requests use (the watcher's), so a NOTIFY shows up here. */
@@ -102,7 +97,7 @@ static int metrics(hs_req *req, hs_resp *resp, hs_err *err)
                   "# TYPE hotspot_uptime_seconds gauge\nhotspot_uptime_seconds %.3f\n"
                   "# HELP hotspot_build_info Build version.\n# TYPE hotspot_build_info gauge\n"
                   "hotspot_build_info{version=\"%s\"} 1\n",
-                  now_mono() - svc->started, HS_VERSION);
+                  hs_clock_now() - svc->started, HS_VERSION);
     if (o->failed)
         return hs_err_set(err, HS_ELIMIT, "metrics output too large");
     resp->status = 200;
