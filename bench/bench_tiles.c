@@ -217,7 +217,18 @@ int main(int argc, char **argv)
         hs_tile_layer_parse(lname, &layer, &err) < 0 || hs_pg_connect(&c, &err) < 0 ||
         hs_pipeline_last_period(c, &last, &err) < 0 ||
         hs_tile_req_parse(q, layer, own, last, &tr, &err) < 0 ||
-        hs_geostore_load(c, pc, &g, &err) < 0 || hs_tilesrc_create(c, g, pc, &tr, &src, &err) < 0) {
+        hs_geostore_load(c, pc, &g, &err) < 0) {
+        fprintf(stderr, "bench_tiles: %s\n", err.msg);
+        return 1;
+    }
+    hs_analysis_result res = {0};
+    int base = layer == HS_TILE_LAYER_BASE;
+    int brc = base ? HS_OK
+                   : hs_pipeline_run_kind(c, hs_tile_layer_needs(layer), &tr.prm, &res, &err);
+    if (brc == HS_OK)
+        brc = hs_tilesrc_create(g, pc, &tr, base ? NULL : &res, &src, &err);
+    hs_analysis_result_clear(&res);
+    if (brc < 0) {
         fprintf(stderr, "bench_tiles: %s\n", err.msg);
         return 1;
     }

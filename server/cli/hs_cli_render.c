@@ -74,8 +74,12 @@ int hs_cli_render(int argc, char **argv)
         char now[32];
         hs_map_now(now, sizeof now);
         rc = rctx ? hs_geostore_load(c, pc, &g, &err) : err.code;
+        hs_analysis_result res = {0};
         if (rc == HS_OK)
-            rc = hs_mapjob_run(c, g, pc, &p, &o, now, &job, &err);
+            rc = hs_pipeline_run_kind(c, hs_map_type_info_of(o.type)->needs, &p, &res, &err);
+        if (rc == HS_OK)
+            rc = hs_mapjob_build(g, pc, &p, &o, &res, now, &job, &err);
+        hs_analysis_result_clear(&res);
         if (rc == HS_EINVAL || rc == HS_ENOTFOUND || rc == HS_ELIMIT)
             status = 2;
         if (rc == HS_OK)

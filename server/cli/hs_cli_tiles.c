@@ -132,7 +132,14 @@ int hs_cli_tiles(int argc, char **argv)
         rc = st.rc ? hs_geostore_load(c, pc, &g, &err) : err.code;
     }
     if (rc == HS_OK) {
-        rc = hs_tilesrc_create(c, g, pc, &tr, &st.src, &err);
+        /* pipeline -> result -> tile source (base layers need no analysis) */
+        hs_analysis_result res = {0};
+        int base = tr.layer == HS_TILE_LAYER_BASE;
+        if (!base)
+            rc = hs_pipeline_run_kind(c, hs_tile_layer_needs(tr.layer), &tr.prm, &res, &err);
+        if (rc == HS_OK)
+            rc = hs_tilesrc_create(g, pc, &tr, base ? NULL : &res, &st.src, &err);
+        hs_analysis_result_clear(&res);
         if (rc == HS_EINVAL || rc == HS_ENOTFOUND)
             status = 2;
     }

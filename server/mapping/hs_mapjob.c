@@ -14,7 +14,6 @@
  * north/south at 14 N. */
 #define ARCHI_MIN_LON 110.5
 #define ARCHI_SPLIT_LAT 14.0
-#define MAX_CLASSES (HS_SCHEME_MAX_CLASSES + 2)
 #define CONTEXT_FILL 0xf0efeb
 
 typedef struct archi {
@@ -34,9 +33,7 @@ struct hs_mapjob {
     int *cls_full;           /* class of every feature of the unit layer, -1 = none */
     unsigned char *selected; /* in the analysis */
     int hide_province_labels;
-    int sup_cls; /* the "suppressed" class, -1 when none */
-    hs_class_style classes[MAX_CLASSES];
-    int nclasses;
+    hs_map_classes mc; /* from the type's classification; mc.sup_cls = "suppressed" */
     char title[200], subtitle[300], legend_title[120], source[200], generated_at[64];
     char nodata[120], inset_title[120];
     char label_text[2][120];
@@ -65,19 +62,9 @@ static const char *ind_en(hs_indicator i)
 
 static void titles(hs_mapjob *j, const char *province_name)
 {
-    static const char *const t[HS_MAP_NTYPES] = {
-        "Điểm nóng Gi* — Hot spots (Gi*)",
-        "Cụm không gian LISA — Local Moran clusters (LISA)",
-        "Tỷ lệ trên 100.000 dân — Rate per 100,000 people",
-        "Tỷ lệ Bayes thực nghiệm — Empirical Bayes rate",
-        "Chỉ số nguy cơ — Risk score (priorities)",
-        "Khoảng trống truyền thông — Outreach gap",
-        "Xu hướng điểm nóng — Emerging hot spots",
-        "Cụm quét Kulldorff — Kulldorff scan clusters",
-        "Số vụ việc — Counts",
-    };
+    const hs_map_type_info *t = hs_map_type_info_of(j->o.type);
     const hs_params *p = &j->prm;
-    snprintf(j->title, sizeof j->title, "%s", t[j->o.type]);
+    snprintf(j->title, sizeof j->title, "%s", t->title);
     char f[8], to[8];
     hs_period_format(p->from, f, sizeof f);
     hs_period_format(p->to, to, sizeof to);
@@ -86,168 +73,11 @@ static void titles(hs_mapjob *j, const char *province_name)
              ind_vi(p->indicator), ind_en(p->indicator), f + 5, f, to + 5, to,
              p->level == HS_LEVEL_COMMUNE ? "cấp xã (communes)" : "cấp tỉnh (provinces)",
              province_name ? province_name : "Toàn quốc (national)");
-    switch (j->o.type) {
-    case HS_MAP_GISTAR:
-        snprintf(j->legend_title, sizeof j->legend_title, "Gi* (độ tin cậy — confidence)");
-        break;
-    case HS_MAP_LISA:
-        snprintf(j->legend_title, sizeof j->legend_title, "Cụm LISA (p ≤ 0,05)");
-        break;
-    case HS_MAP_EMERGING:
-        snprintf(j->legend_title, sizeof j->legend_title, "Xu hướng — pattern");
-        break;
-    case HS_MAP_SCAN:
-        snprintf(j->legend_title, sizeof j->legend_title, "Cụm (p ≤ 0,05) — clusters");
-        break;
-    case HS_MAP_RISK:
-        snprintf(j->legend_title, sizeof j->legend_title, "Điểm nguy cơ (0–100)");
-        break;
-    case HS_MAP_OUTREACH_GAP:
-        snprintf(j->legend_title, sizeof j->legend_title, "Khoảng trống (0–1) — gap");
-        break;
-    case HS_MAP_COUNT:
-        snprintf(j->legend_title, sizeof j->legend_title, "%s (%s)", ind_vi(p->indicator),
-                 ind_en(p->indicator));
-        break;
-    default:
-        snprintf(j->legend_title, sizeof j->legend_title, "%s / 100.000 dân", ind_vi(p->indicator));
-    }
+    hs_map_type_legend_title(j->o.type, ind_vi(p->indicator), ind_en(p->indicator), j->legend_title,
+                             sizeof j->legend_title);
     snprintf(j->source, sizeof j->source,
              "Nguồn: Hotspot138; ranh giới: Talia Cao (MIT), Natural Earth");
-    snprintf(j->nodata, sizeof j->nodata, "%s",
-             (j->o.type == HS_MAP_GISTAR || j->o.type == HS_MAP_EMERGING)
-                 ? "Không có lân cận — no neighbours"
-                 : "Không có dữ liệu — no data");
-}
-
-/* ---- classes -------------------------------------------------------------------------- */
-
-static int emerging_code(hs_emerging_cat c)
-{
-    if (c >= HS_EM_NEW_HOT && c <= HS_EM_HISTORICAL_HOT)
-        return (int)c - (int)HS_EM_NEW_HOT + 1;
-    if (c >= HS_EM_NEW_COLD && c <= HS_EM_HISTORICAL_COLD)
-        return -((int)c - (int)HS_EM_NEW_COLD + 1);
-    return c == HS_EM_NO_PATTERN ? 0 : 99; /* isolated: no class */
-}
-
-static int scheme_classes(hs_mapjob *j, const hs_map_data *d, int n, int *cls, hs_err *err)
-{
-    static const hs_scheme_kind kinds[] = {[HS_MAP_GISTAR] = HS_SCHEME_GISTAR,
-                                           [HS_MAP_LISA] = HS_SCHEME_LISA,
-                                           [HS_MAP_EMERGING] = HS_SCHEME_EMERGING,
-                                           [HS_MAP_SCAN] = HS_SCHEME_SCAN};
-    int k = hs_scheme_styles(kinds[j->o.type], j->classes, err);
-    if (k < 0)
-        return k;
-    j->nclasses = k;
-    switch (j->o.type) {
-    case HS_MAP_GISTAR:
-        for (int i = 0; i < n; i++)
-            cls[i] = d->run->gi->isolated[i] ? -1 : hs_scheme_gistar_class(d->run->gi->bin[i]);
-        break;
-    case HS_MAP_LISA:
-        for (int i = 0; i < n; i++)
-            cls[i] = hs_scheme_lisa_class(d->run->lisa->quadrant[i]);
-        break;
-    case HS_MAP_EMERGING:
-        for (int i = 0; i < n; i++)
-            cls[i] = hs_scheme_emerging_class(emerging_code(d->emerging->category[i]));
-        break;
-    default: { /* scan: significant clusters only (p <= 0.05, or no p-values at all) */
-        for (int i = 0; i < n; i++)
-            cls[i] = hs_scheme_scan_class(0);
-        int rank = 0;
-        for (int c = 0; c < d->scan->n_clusters; c++) {
-            const hs_scan_cluster *sc = &d->scan->clusters[c];
-            if (!(sc->p <= 0.05) && !isnan(sc->p))
-                continue;
-            rank++;
-            for (int m = 0; m < sc->n_members; m++)
-                if (sc->members[m] >= 0 && sc->members[m] < n &&
-                    cls[sc->members[m]] == hs_scheme_scan_class(0))
-                    cls[sc->members[m]] = hs_scheme_scan_class(rank);
-        }
-    }
-    }
-    return HS_OK;
-}
-
-static void set_class(hs_class_style *c, uint32_t fill, uint32_t hatch, const char *label)
-{
-    memset(c, 0, sizeof *c);
-    c->fill = hs_rgb(fill);
-    if (hatch)
-        c->hatch = hs_rgb(hatch);
-    snprintf(c->label, sizeof c->label, "%s", label);
-}
-
-/* Numeric maps, with the publication rule: a unit whose window count is 1..4 is
- * suppressed (its value never enters the breaks nor the legend); on count maps the
- * zeros get their own class so that no break can fall between 0 and 5. */
-static int numeric_classes(hs_mapjob *j, const hs_run *r, int n, int *cls, hs_err *err)
-{
-    hs_map_type t = j->o.type;
-    const double *src = t == HS_MAP_RATE      ? r->rate
-                        : t == HS_MAP_EB_RATE ? r->eb_rate
-                        : t == HS_MAP_COUNT   ? r->count
-                        : t == HS_MAP_RISK    ? r->risk->score
-                                              : r->risk->gap;
-    int suppress =
-        j->o.public_mode && (t == HS_MAP_RATE || t == HS_MAP_EB_RATE || t == HS_MAP_COUNT);
-    int zero_class = suppress && t == HS_MAP_COUNT;
-    double *v = malloc((size_t)(n > 0 ? n : 1) * sizeof *v);
-    if (!v)
-        return hs_err_set(err, HS_ENOMEM, "cannot allocate %d values", n);
-    int nsup = 0, nzero = 0;
-    for (int i = 0; i < n; i++) {
-        v[i] = src[i];
-        int sup = suppress && r->count[i] >= 1 && r->count[i] < HS_PUBLIC_MIN_COUNT;
-        if (sup) {
-            v[i] = NAN;
-            nsup++;
-        } else if (zero_class && r->count[i] == 0) {
-            v[i] = NAN;
-            nzero++;
-        }
-    }
-    hs_classify_method m = j->o.method_given                                ? j->o.method
-                           : (t == HS_MAP_RISK || t == HS_MAP_OUTREACH_GAP) ? HS_CLASSIFY_QUANTILE
-                                                                            : HS_CLASSIFY_JENKS;
-    int k = j->o.k ? j->o.k : 5;
-    int dec = t == HS_MAP_COUNT || t == HS_MAP_RISK ? 0 : t == HS_MAP_OUTREACH_GAP ? 2 : 1;
-    hs_breaks br;
-    int rc = hs_classify_breaks(v, n, m, k, j->o.fixed, j->o.nfixed, &br, err);
-    int off = nzero ? 1 : 0;
-    if (rc == HS_OK && br.k > 0)
-        rc = hs_classify_legend(&br, hs_style_palette_for(hs_map_type_name(t)), dec,
-                                j->classes + off, err);
-    if (rc < 0) {
-        free(v);
-        return rc;
-    }
-    hs_classify_assign(&br, v, n, cls);
-    if (nzero)
-        set_class(&j->classes[0], 0xffffff, 0, "0");
-    j->nclasses = off + br.k;
-    int sup_cls = j->nclasses;
-    if (nsup) {
-        j->sup_cls = sup_cls;
-        char lab[96];
-        snprintf(lab, sizeof lab, "Đã ẩn (< %d) — suppressed (< %d)", HS_PUBLIC_MIN_COUNT,
-                 HS_PUBLIC_MIN_COUNT);
-        set_class(&j->classes[j->nclasses++], 0xd0d0d0, 0x6e6e6e, lab);
-    }
-    for (int i = 0; i < n; i++) {
-        if (cls[i] >= 0)
-            cls[i] += off;
-        else if (suppress && r->count[i] >= 1 && r->count[i] < HS_PUBLIC_MIN_COUNT)
-            cls[i] = sup_cls;
-        else if (zero_class && r->count[i] == 0)
-            cls[i] = 0;
-    }
-    free(v);
-    return HS_OK;
+    snprintf(j->nodata, sizeof j->nodata, "%s", t->nodata);
 }
 
 /* ---- extents ---------------------------------------------------------------------------- */
@@ -480,7 +310,7 @@ static int build_views(hs_mapjob *j, const hs_geolevel *lv, hs_err *err)
     for (int i = 0; rc == HS_OK && i < prov->nfeat; i++) {
         rc = view_add(&j->prov_view, &prov->feat[i], prov->nfeat, err);
         if (rc == HS_OK && j->hide_province_labels && j->unit_layer == HS_GS_PROVINCE &&
-            j->cls_full[i] == j->sup_cls)
+            j->cls_full[i] == j->mc.sup_cls)
             j->prov_view.feat[j->prov_view.nfeat - 1].name = NULL; /* suppressed: no name */
     }
     view_bbox(&j->units_view);
@@ -506,28 +336,19 @@ void hs_mapjob_free(hs_mapjob *j)
     free(j);
 }
 
-static int map_classes(hs_mapjob *j, const hs_map_data *d, hs_err *err)
+static int map_classes(hs_mapjob *j, const hs_analysis_result *d, hs_err *err)
 {
+    const hs_map_type_info *t = hs_map_type_info_of(j->o.type);
     const hs_unitset *u = d->run ? d->run->u : d->units;
-    if (!u || (j->o.type == HS_MAP_SCAN && !d->scan) ||
-        (j->o.type == HS_MAP_EMERGING && !d->emerging) ||
-        (j->o.type != HS_MAP_SCAN && j->o.type != HS_MAP_EMERGING && !d->run))
+    if (!t || !u || (t->needs == HS_ANALYSIS_SCAN && !d->scan) ||
+        (t->needs == HS_ANALYSIS_EMERGING && !d->emerging) ||
+        (t->needs == HS_ANALYSIS_MAIN && !d->run))
         return hs_err_set(err, HS_EINTERNAL, "map %s: the results it needs were not given",
                           hs_map_type_name(j->o.type));
     int *cls = malloc((size_t)(u->n > 0 ? u->n : 1) * sizeof *cls);
     if (!cls)
         return hs_err_set(err, HS_ENOMEM, "cannot allocate classes");
-    int rc;
-    switch (j->o.type) {
-    case HS_MAP_GISTAR:
-    case HS_MAP_LISA:
-    case HS_MAP_EMERGING:
-    case HS_MAP_SCAN:
-        rc = scheme_classes(j, d, u->n, cls, err);
-        break;
-    default:
-        rc = numeric_classes(j, d->run, u->n, cls, err);
-    }
+    int rc = t->classify(t, &j->o, d, u->n, cls, &j->mc, err);
     for (int i = 0; i < j->nunits; i++)
         j->cls_full[i] = -1;
     int nsup = 0;
@@ -537,7 +358,7 @@ static int map_classes(hs_mapjob *j, const hs_map_data *d, hs_err *err)
             continue; /* a unit without boundary: nothing to draw */
         j->selected[f] = 1;
         j->cls_full[f] = cls[i];
-        nsup += j->sup_cls >= 0 && cls[i] == j->sup_cls;
+        nsup += j->mc.sup_cls >= 0 && cls[i] == j->mc.sup_cls;
     }
     j->hide_province_labels = nsup > 0;
     free(cls);
@@ -545,14 +366,15 @@ static int map_classes(hs_mapjob *j, const hs_map_data *d, hs_err *err)
 }
 
 int hs_mapjob_build(hs_geostore *g, hs_proj_ctx *pc, const hs_params *prm, const hs_map_opts *o,
-                    const hs_map_data *d, const char *generated_at, hs_mapjob **out, hs_err *err)
+                    const hs_analysis_result *d, const char *generated_at, hs_mapjob **out,
+                    hs_err *err)
 {
     hs_mapjob *j = calloc(1, sizeof *j);
     if (!j)
         return hs_err_set(err, HS_ENOMEM, "cannot allocate a map job");
     j->prm = *prm;
     j->o = *o;
-    j->sup_cls = -1;
+    j->mc.sup_cls = -1;
     j->crs = strdup(o->crs ? o->crs : HS_GS_NATIONAL);
     j->o.crs = j->crs;
     int rc = j->crs ? hs_geostore_prep(g, pc, j->crs, &j->prep, err)
@@ -604,8 +426,8 @@ int hs_mapjob_build(hs_geostore *g, hs_proj_ctx *pc, const hs_params *prm, const
     s->countries = &j->context_view;
     s->units = &j->units_view;
     s->unit_class = j->view_cls;
-    s->classes = j->classes;
-    s->nclasses = j->nclasses;
+    s->classes = j->mc.classes;
+    s->nclasses = j->mc.nclasses;
     s->provinces = &j->prov_view;
     s->border = lv->layer[HS_GS_BORDER];
     s->draw_unit_outlines = 1;
@@ -629,34 +451,6 @@ int hs_mapjob_build(hs_geostore *g, hs_proj_ctx *pc, const hs_params *prm, const
     hs_style_defaults(s);
     *out = j;
     return HS_OK;
-}
-
-int hs_mapjob_run(PGconn *c, hs_geostore *g, hs_proj_ctx *pc, const hs_params *prm,
-                  const hs_map_opts *o, const char *generated_at, hs_mapjob **out, hs_err *err)
-{
-    hs_map_data d = {0};
-    hs_run *run = NULL;
-    hs_unitset *units = NULL;
-    hs_scan_result *scan = NULL;
-    hs_emerging_result *em = NULL;
-    int rc;
-    if (o->type == HS_MAP_SCAN)
-        rc = hs_run_scan(c, prm, &units, &scan, &d.synthetic, err);
-    else if (o->type == HS_MAP_EMERGING)
-        rc = hs_run_emerging(c, prm, &units, &em, &d.synthetic, err);
-    else if ((rc = hs_run_analysis(c, prm, &run, err)) == HS_OK)
-        d.synthetic = run->synthetic;
-    d.run = run;
-    d.units = units;
-    d.scan = scan;
-    d.emerging = em;
-    if (rc == HS_OK)
-        rc = hs_mapjob_build(g, pc, prm, o, &d, generated_at, out, err);
-    hs_run_free(run);
-    hs_unitset_free(units);
-    hs_scan_result_free(scan);
-    hs_emerging_result_free(em);
-    return rc;
 }
 
 const hs_map_spec *hs_mapjob_spec(const hs_mapjob *j)
@@ -685,8 +479,8 @@ void hs_mapjob_tile_spec(const hs_mapjob *j, const hs_geolevel *lv, hs_map_spec 
     s->countries = lv->layer[HS_GS_COUNTRY];
     s->units = lv->layer[j->unit_layer];
     s->unit_class = j->cls_full;
-    s->classes = j->classes;
-    s->nclasses = j->nclasses;
+    s->classes = j->mc.classes;
+    s->nclasses = j->mc.nclasses;
     s->provinces = lv->layer[HS_GS_PROVINCE];
     s->border = lv->layer[HS_GS_BORDER];
     s->highlight_key = !j->o.public_mode;

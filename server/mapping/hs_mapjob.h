@@ -8,7 +8,10 @@
  * uses hs_mapjob_tile_spec per zoom level).
  *
  *   hs_map_opts o;  hs_map_opts_parse(q, &prm, &o, err);      // after hs_params_parse
- *   hs_mapjob *j;   hs_mapjob_run(conn, store, pc, &prm, &o, "2026-11-23 08:00", &j, err);
+ *   hs_analysis_result res;
+ *   hs_pipeline_run_kind(conn, hs_map_type_info_of(o.type)->needs, &prm, &res, err);
+ *   hs_mapjob *j;   hs_mapjob_build(store, pc, &prm, &o, &res, "2026-11-23 08:00", &j, err);
+ *   hs_analysis_result_clear(&res);                           // the job keeps no pointer
  *   hs_mapjob_render(j, rctx, &buf, err);                      // PNG/SVG/PDF bytes
  *   hs_mapjob_free(j);
  *
@@ -20,8 +23,6 @@
 #ifndef HS_MAPJOB_H
 #define HS_MAPJOB_H
 
-#include <libpq-fe.h>
-
 #include "hs_buf.h"
 #include "hs_classify.h"
 #include "hs_geostore.h"
@@ -31,27 +32,15 @@
 #include "hs_render.h"
 #include "hs_style.h"
 
-/* The results a map draws, all borrowed. `run` for every type except scan and
- * emerging, which need `units` and `scan` / `emerging`. */
-typedef struct hs_map_data {
-    const hs_run *run;
-    const hs_unitset *units;
-    const hs_scan_result *scan;
-    const hs_emerging_result *emerging;
-    int synthetic;
-} hs_map_data;
-
 typedef struct hs_mapjob hs_mapjob;
 
-/* Builds a job from results already computed. Holds a reference to the geostore's
+/* Builds a job from results already computed by the pipeline
+ * (hs_pipeline_run_kind(c, hs_map_type_info_of(o->type)->needs, ...)): the job only
+ * classifies and lays out, it queries nothing. Holds a reference to the geostore's
  * prepared CRS until hs_mapjob_free. `generated_at` is copied (the library reads no
  * clock; the caller formats its time). */
 int hs_mapjob_build(hs_geostore *g, hs_proj_ctx *pc, const hs_params *prm, const hs_map_opts *o,
-                    const hs_map_data *d, const char *generated_at, hs_mapjob **out, hs_err *err);
-/* Runs the analysis the map type needs (hs_run_analysis, hs_run_scan or
- * hs_run_emerging) on `c`, then hs_mapjob_build. */
-int hs_mapjob_run(PGconn *c, hs_geostore *g, hs_proj_ctx *pc, const hs_params *prm,
-                  const hs_map_opts *o, const char *generated_at, hs_mapjob **out, hs_err *err);
+                    const hs_analysis_result *d, const char *generated_at, hs_mapjob **out, hs_err *err);
 void hs_mapjob_free(hs_mapjob *j);
 /* Puts `mark` (e.g. "NỘI BỘ — KHÔNG CÔNG BỐ") in front of the map title, so that it
  * appears on the image; for internal releases. */

@@ -9,9 +9,6 @@
 #include "hs_period.h"
 #include "hs_proj.h"
 
-const char *const hs_map_type_names[] = {"gistar",       "lisa",     "rate", "eb_rate", "risk",
-                                         "outreach_gap", "emerging", "scan", "count",   NULL};
-
 const char *hs_map_type_name(hs_map_type t)
 {
     return t >= 0 && t < HS_MAP_NTYPES ? hs_map_type_names[t] : "?";
@@ -24,16 +21,8 @@ int hs_map_type_parse(const char *s, const char *what, hs_map_type *out, hs_err 
             *out = (hs_map_type)i;
             return HS_OK;
         }
-    return hs_err_set(err, HS_EINVAL,
-                      "%s '%.40s' is not a map type; allowed: gistar, lisa, "
-                      "rate, eb_rate, risk, outreach_gap, emerging, scan, count",
-                      what, s ? s : "");
-}
-
-static int numeric_type(hs_map_type t)
-{
-    return t == HS_MAP_RATE || t == HS_MAP_EB_RATE || t == HS_MAP_RISK ||
-           t == HS_MAP_OUTREACH_GAP || t == HS_MAP_COUNT;
+    return hs_err_set(err, HS_EINVAL, "%s '%.40s' is not a map type; allowed: %s", what, s ? s : "",
+                      HS_MAP_TYPE_NAMES_CSV_ + 2);
 }
 
 static int fail(hs_map_opts *o, const char *param, int rc)
@@ -193,12 +182,15 @@ int hs_map_opts_parse(hs_query *q, const hs_params *prm, int need_map, hs_map_ty
     if ((rc = hs_query_int(q, "k", HS_PALETTE_MIN_K, HS_CLASSIFY_MAX_K, 0, &k, err)) < 0)
         return fail(o, "k", rc);
     o->k = (int)k;
-    if ((cls || k) && !numeric_type(o->type))
+    if ((cls || k) && !hs_map_type_numeric(o->type)) {
+        char numeric[160];
+        hs_map_types_numeric_list(numeric, sizeof numeric);
         return fail(o, cls ? "classes" : "k",
                     hs_err_set(err, HS_EINVAL,
-                               "%s applies to the numeric maps (rate, eb_rate, "
-                               "risk, outreach_gap, count), not to %s, whose classes are fixed",
-                               cls ? "classes" : "k", hs_map_type_name(o->type)));
+                               "%s applies to the numeric maps (%s), not to %s, whose classes "
+                               "are fixed",
+                               cls ? "classes" : "k", numeric, hs_map_type_name(o->type)));
+    }
     if (cls) {
         o->method_given = 1;
         if ((rc = parse_classes(cls, o, err)) < 0)
@@ -216,7 +208,8 @@ int hs_map_opts_parse(hs_query *q, const hs_params *prm, int need_map, hs_map_ty
 
 void hs_map_params_normalise(hs_params *prm, const hs_map_opts *o)
 {
-    if (o->type != HS_MAP_LISA && o->type != HS_MAP_SCAN)
+    const hs_map_type_info *t = hs_map_type_info_of(o->type);
+    if (!t || !t->uses_permutations)
         prm->permutations = 0;
 }
 

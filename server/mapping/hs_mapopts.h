@@ -12,6 +12,7 @@
 #include "hs_classify.h"
 #include "hs_err.h"
 #include "hs_geom.h"
+#include "hs_maptypes.h"
 #include "hs_params.h"
 #include "hs_query.h"
 #include "hs_render.h"
@@ -20,24 +21,10 @@
  * purpose: a threshold that can be lowered per request is no threshold. */
 #define HS_PUBLIC_MIN_COUNT 5
 
-typedef enum {
-    HS_MAP_GISTAR = 0,
-    HS_MAP_LISA,
-    HS_MAP_RATE,
-    HS_MAP_EB_RATE,
-    HS_MAP_RISK,
-    HS_MAP_OUTREACH_GAP,
-    HS_MAP_EMERGING,
-    HS_MAP_SCAN,
-    HS_MAP_COUNT,
-    HS_MAP_NTYPES
-} hs_map_type;
 
 /* "gistar", "lisa", ... ; parse fails naming `what` (e.g. "--map") and the allowed words. */
 const char *hs_map_type_name(hs_map_type t);
 int hs_map_type_parse(const char *s, const char *what, hs_map_type *out, hs_err *err);
-/* NULL-terminated list of the type names, for hs_query_enum and help texts. */
-extern const char *const hs_map_type_names[];
 
 typedef enum { HS_EXTENT_NATIONAL = 0, HS_EXTENT_PROVINCE, HS_EXTENT_BBOX } hs_extent_kind;
 
@@ -71,8 +58,9 @@ int hs_map_opts_parse(hs_query *q, const hs_params *prm, int need_map, hs_map_ty
                       hs_map_opts *o, hs_err *err);
 
 /* Drops what cannot change the map from *prm, so equal maps share one cache entry
- * and do not pay for unused work: permutations only matter to lisa and scan (Gi*
- * bins, emerging categories and the risk score use analytic p-values). */
+ * and do not pay for unused work: permutations only matter to the types whose table
+ * entry says uses_permutations (lisa, scan; Gi* bins, emerging categories and the
+ * risk score use analytic p-values). */
 void hs_map_params_normalise(hs_params *prm, const hs_map_opts *o);
 
 /* Canonical cache key of (prm, o): every option that changes the bytes, defaults

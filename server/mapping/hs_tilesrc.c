@@ -74,9 +74,15 @@ const char *hs_tile_layer_name(int layer)
     return layer == HS_TILE_LAYER_BASE ? "base" : hs_map_type_name((hs_map_type)layer);
 }
 
+hs_analysis_kind hs_tile_layer_needs(int layer)
+{
+    const hs_map_type_info *t = hs_map_type_info_of(layer);
+    return t ? t->needs : HS_ANALYSIS_MAIN;
+}
+
 const char *hs_tile_layers_help(void)
 {
-    return "base, gistar, lisa, rate, eb_rate, risk, outreach_gap, emerging, scan, count";
+    return "base" HS_MAP_TYPE_NAMES_CSV_;
 }
 
 /* The first names go to hs_params/hs_mapopts; "transparent" is ours. */
@@ -166,8 +172,8 @@ static void bbox_union(hs_bbox *a, const hs_bbox *b)
     a->maxy = b->maxy > a->maxy ? b->maxy : a->maxy;
 }
 
-int hs_tilesrc_create(PGconn *c, hs_geostore *g, hs_proj_ctx *pc, const hs_tile_req *r,
-                      hs_tilesrc **out, hs_err *err)
+int hs_tilesrc_create(hs_geostore *g, hs_proj_ctx *pc, const hs_tile_req *r,
+                      const hs_analysis_result *res, hs_tilesrc **out, hs_err *err)
 {
     *out = NULL;
     hs_tilesrc *s = calloc(1, sizeof *s);
@@ -181,7 +187,9 @@ int hs_tilesrc_create(PGconn *c, hs_geostore *g, hs_proj_ctx *pc, const hs_tile_
         rc = hs_geostore_prep(g, pc, HS_PROJ_WEB_MERCATOR, &s->prep, err);
         s->base_class.fill = hs_rgb(0xf7f7f4);
     } else {
-        rc = hs_mapjob_run(c, g, pc, &s->r.prm, &s->r.mo, "", &s->job, err);
+        rc = res ? hs_mapjob_build(g, pc, &s->r.prm, &s->r.mo, res, "", &s->job, err)
+                 : hs_err_set(err, HS_EINTERNAL, "tile layer %s: no analysis result given",
+                              hs_tile_layer_name(r->layer));
     }
     if (rc < 0) {
         hs_tilesrc_free(s);
@@ -368,6 +376,21 @@ static void drop(hs_tilesrc_cache *c, int i)
     hs_tilesrc_release(s);
 }
 
+/* The cache is the orchestrator of a miss: the pipeline runs the analysis the layer
+ * needs on conn, the source is built from its result. */
+static int build_source(PGconn *conn, hs_geostore *g, hs_proj_ctx *pc, const hs_tile_req *r,
+                        hs_tilesrc **out, hs_err *err)
+{
+    if (r->layer == HS_TILE_LAYER_BASE)
+        return hs_tilesrc_create(g, pc, r, NULL, out, err);
+    hs_analysis_result res;
+    int rc = hs_pipeline_run_kind(conn, hs_tile_layer_needs(r->layer), &r->prm, &res, err);
+    if (rc == HS_OK)
+        rc = hs_tilesrc_create(g, pc, r, &res, out, err);
+    hs_analysis_result_clear(&res);
+    return rc;
+}
+
 int hs_tilesrc_get(hs_tilesrc_cache *c, PGconn *conn, hs_geostore *g, hs_proj_ctx *pc,
                    const hs_tile_req *r, hs_tilesrc **out, hs_err *err)
 {
@@ -430,7 +453,7 @@ int hs_tilesrc_get(hs_tilesrc_cache *c, PGconn *conn, hs_geostore *g, hs_proj_ct
 
     hs_tilesrc *s = NULL;
     hs_err berr = {0};
-    int rc = hs_tilesrc_create(conn, g, pc, r, &s, &berr);
+    int rc = build_source(conn, g, pc, r, &s, &berr);
 
     pthread_mutex_lock(&c->lock);
     int slot = -1;

@@ -41,6 +41,8 @@
 /* "base" or a map type name; HS_EINVAL naming the allowed layers otherwise. */
 int hs_tile_layer_parse(const char *name, int *layer, hs_err *err);
 const char *hs_tile_layer_name(int layer);
+/* The analysis a map-type layer needs (from the map type table). */
+hs_analysis_kind hs_tile_layer_needs(int layer);
 /* Help text listing the layers ("base, gistar, lisa, ..."). */
 const char *hs_tile_layers_help(void);
 
@@ -79,11 +81,13 @@ int hs_tile_req_parse(hs_query *q, int layer, const char *const *extra, int last
 
 typedef struct hs_tilesrc hs_tilesrc;
 
-/* Builds the source for r from the store g (a reference is taken): runs the analysis
- * for map types on c. The generation time is not part of tiles. Free with
+/* Builds the source for r from the store g (a reference is taken) and, for map-type
+ * layers, the analysis result the pipeline computed for them
+ * (hs_pipeline_run_kind(c, hs_tile_layer_needs(r->layer), &r->prm, ...); NULL for
+ * base; nothing of it is kept). The generation time is not part of tiles. Free with
  * hs_tilesrc_free (or through the cache). */
-int hs_tilesrc_create(PGconn *c, hs_geostore *g, hs_proj_ctx *pc, const hs_tile_req *r,
-                      hs_tilesrc **out, hs_err *err);
+int hs_tilesrc_create(hs_geostore *g, hs_proj_ctx *pc, const hs_tile_req *r,
+                      const hs_analysis_result *res, hs_tilesrc **out, hs_err *err);
 void hs_tilesrc_free(hs_tilesrc *s);
 
 int hs_tilesrc_synthetic(const hs_tilesrc *s);
@@ -121,8 +125,9 @@ typedef struct hs_tilesrc_cache hs_tilesrc_cache;
 hs_tilesrc_cache *hs_tilesrc_cache_create(int cap, hs_err *err);
 void hs_tilesrc_cache_destroy(hs_tilesrc_cache *c);
 
-/* The source for (store's data version, r->key), built with hs_tilesrc_create on c
- * when absent (merged with concurrent builds of the same key). Returns a reference:
+/* The source for (store's data version, r->key), built when absent: the analysis
+ * runs through the pipeline on c, then hs_tilesrc_create (merged with concurrent
+ * builds of the same key). Returns a reference:
  * release with hs_tilesrc_release. Sources of older data versions are dropped. */
 int hs_tilesrc_get(hs_tilesrc_cache *cache, PGconn *c, hs_geostore *g, hs_proj_ctx *pc,
                    const hs_tile_req *r, hs_tilesrc **out, hs_err *err);

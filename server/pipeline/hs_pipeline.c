@@ -306,3 +306,29 @@ int hs_run_emerging(PGconn *c, const hs_params *p, hs_unitset **units, hs_emergi
     }
     return rc;
 }
+
+int hs_pipeline_run_kind(PGconn *c, hs_analysis_kind kind, const hs_params *p,
+                         hs_analysis_result *out, hs_err *err)
+{
+    memset(out, 0, sizeof *out);
+    out->kind = kind;
+    int rc;
+    if (kind == HS_ANALYSIS_SCAN)
+        rc = hs_run_scan(c, p, &out->units, &out->scan, &out->synthetic, err);
+    else if (kind == HS_ANALYSIS_EMERGING)
+        rc = hs_run_emerging(c, p, &out->units, &out->emerging, &out->synthetic, err);
+    else if ((rc = hs_run_analysis(c, p, &out->run, err)) == HS_OK)
+        out->synthetic = out->run->synthetic;
+    return rc;
+}
+
+void hs_analysis_result_clear(hs_analysis_result *r)
+{
+    if (!r)
+        return;
+    hs_run_free(r->run);
+    hs_unitset_free(r->units);
+    hs_scan_result_free(r->scan);
+    hs_emerging_result_free(r->emerging);
+    memset(r, 0, sizeof *r);
+}

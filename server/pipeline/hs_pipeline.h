@@ -48,6 +48,28 @@ int hs_run_scan(PGconn *c, const hs_params *p, hs_unitset **units, hs_scan_resul
 int hs_run_emerging(PGconn *c, const hs_params *p, hs_unitset **units, hs_emerging_result **out,
                     int *synthetic, hs_err *err);
 
+/* Which analysis a consumer (a map type, a tile layer) needs: the main run (Gi*,
+ * LISA, rates, risk), the Kulldorff scan or the emerging hot spots. */
+typedef enum { HS_ANALYSIS_MAIN = 0, HS_ANALYSIS_SCAN, HS_ANALYSIS_EMERGING } hs_analysis_kind;
+
+/* The owned outcome of one hs_pipeline_run_kind: `run` for HS_ANALYSIS_MAIN, `units`
+ * with `scan` or `emerging` for the others; the rest NULL. */
+typedef struct hs_analysis_result {
+    hs_analysis_kind kind;
+    hs_run *run;
+    hs_unitset *units;
+    hs_scan_result *scan;
+    hs_emerging_result *emerging;
+    int synthetic;
+} hs_analysis_result;
+
+/* Fetches the data and runs the analysis of `kind` for p (hs_run_analysis,
+ * hs_run_scan or hs_run_emerging). *out is zeroed first; release it with
+ * hs_analysis_result_clear, also after a failure. */
+int hs_pipeline_run_kind(PGconn *c, hs_analysis_kind kind, const hs_params *p,
+                         hs_analysis_result *out, hs_err *err);
+void hs_analysis_result_clear(hs_analysis_result *r);
+
 /* The newest month holding data, the default end of every window. */
 int hs_pipeline_last_period(PGconn *c, int *last, hs_err *err);
 

@@ -51,7 +51,11 @@ static int render_map(void *arg, hs_buf *out, hs_err *err)
     char now[32];
     hs_map_now(now, sizeof now);
     hs_mapjob *j = NULL;
-    rc = hs_mapjob_run(c, g, pc, &a->p, &a->o, now, &j, err);
+    hs_analysis_result res;
+    rc = hs_pipeline_run_kind(c, hs_map_type_info_of(a->o.type)->needs, &a->p, &res, err);
+    if (rc == HS_OK)
+        rc = hs_mapjob_build(g, pc, &a->p, &a->o, &res, now, &j, err);
+    hs_analysis_result_clear(&res);
     if (rc == HS_OK)
         rc = hs_mapjob_render(j, rc_, out, err);
     hs_mapjob_free(j);
