@@ -90,7 +90,12 @@ static int render_map(PGconn *c, hs_geostore *g, hs_proj_ctx *pc, hs_render_ctx 
         rc = hs_map_opts_parse(q, &p, 1, HS_MAP_GISTAR, &o, err);
     if (rc == HS_OK) {
         hs_map_params_normalise(&p, &o);
-        rc = hs_mapjob_run(c, g, pc, &p, &o, now, &job, err);
+        /* The map job only classifies: the pipeline runs the analysis it needs. */
+        hs_analysis_result res = {0};
+        rc = hs_pipeline_run_kind(c, hs_map_type_info_of(o.type)->needs, &p, &res, err);
+        if (rc == HS_OK)
+            rc = hs_mapjob_build(g, pc, &p, &o, &res, now, &job, err);
+        hs_analysis_result_clear(&res);
     }
     if (rc == HS_OK && rel->internal)
         hs_mapjob_mark(job, HS_PUBLISH_INTERNAL_MARK);
