@@ -11,18 +11,22 @@
 #include "hs_pg.h"
 #include "hs_threadctx.h"
 
+/* A route's context (req->ctx): the shared geometry holder and, for /maps/, the
+ * output format of the route's extension. Handlers read it from the request only. */
 typedef struct maps_app {
     hs_geoholder *holder;
+    const char *ext; /* "png", "svg", "pdf" */
 } maps_app;
 
-/* The one app of this process: set once at registration (start-up), freed at exit
- * after the server threads are gone, so leak checkers see the geometry released. */
-static maps_app *the_app;
+/* The contexts are made once at registration (start-up); this pointer only keeps
+ * them so they are freed at exit after the server threads are gone (leak checkers
+ * then see them released). No handler reads it. */
+static maps_app *registered_ctx;
 
 static void app_free_at_exit(void)
 {
-    free(the_app);
-    the_app = NULL;
+    free(registered_ctx);
+    registered_ctx = NULL;
 }
 
 typedef struct map_args {
@@ -114,8 +118,9 @@ static const char *const map_params[] = {"from",    "to",   "indicator", "level"
 
 static int maps_handle(hs_req *req, hs_resp *resp, hs_err *err)
 {
-    const char *ext = req->ctx;
-    map_args a = {.req = req, .app = the_app};
+    maps_app *app = req->ctx;
+    const char *ext = app->ext;
+    map_args a = {.req = req, .app = app};
     hs_map_type type;
     if (hs_map_type_parse(hs_req_param(req, "map"), "map", &type, err) < 0) {
         req->error_param = "map";
@@ -159,7 +164,7 @@ static int dashboard_handle(hs_req *req, hs_resp *resp, hs_err *err)
                           "no dashboard image '%.40s'; available: hotspots, "
                           "priorities, outreach-gap, emerging",
                           name);
-    map_args a = {.req = req, .app = the_app};
+    map_args a = {.req = req, .app = req->ctx};
     int last, rc = last_period(req, &last, err);
     if (rc < 0)
         return rc;
@@ -176,16 +181,20 @@ static int dashboard_handle(hs_req *req, hs_resp *resp, hs_err *err)
 int hs_routes_register_maps(hs_router *r, hs_services *svc, hs_geoholder *geo, hs_err *err)
 {
     (void)svc;
-    if (the_app)
+    if (registered_ctx)
         return hs_err_set(err, HS_EINTERNAL, "map routes registered twice");
-    maps_app *app = calloc(1, sizeof *app);
+    static const char *const ext[] = {"png", "svg", "pdf"};
+    /* One context per /maps/ extension, then the dashboard's. */
+    maps_app *app = calloc(4, sizeof *app);
     if (!app)
         return hs_err_set(err, HS_ENOMEM, "cannot allocate the map routes");
-    app->holder = geo;
-    the_app = app;
+    for (int i = 0; i < 4; i++) {
+        app[i].holder = geo;
+        app[i].ext = i < 3 ? ext[i] : "png";
+    }
+    registered_ctx = app;
     atexit(app_free_at_exit);
     int rc = HS_OK;
-    static const char *const ext[] = {"png", "svg", "pdf"};
     static const char *const patterns[] = {"/maps/{map}.png", "/maps/{map}.svg", "/maps/{map}.pdf"};
     for (int i = 0; rc == HS_OK && i < 3; i++)
         rc = hs_router_add(r,
@@ -193,7 +202,7 @@ int hs_routes_register_maps(hs_router *r, hs_services *svc, hs_geoholder *geo, h
                                             .pattern = patterns[i],
                                             .params = map_params,
                                             .handle = maps_handle,
-                                            .ctx = (void *)ext[i]},
+                                            .ctx = &app[i]},
                            err);
     if (rc == HS_OK)
         rc = hs_router_add(r,
@@ -201,7 +210,7 @@ int hs_routes_register_maps(hs_router *r, hs_services *svc, hs_geoholder *geo, h
                                             .pattern = "/dashboard/{name}.png",
                                             .params = NULL,
                                             .handle = dashboard_handle,
-                                            .ctx = app,
+                                            .ctx = &app[3],
                                             .exposes = HS_EXPOSE_PUBLIC},
                            err);
     return rc;
