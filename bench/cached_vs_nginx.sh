@@ -56,6 +56,10 @@ hs_tmp_cluster_start "$PGDIR"
 DB="host=$PGDIR user=hotspot dbname=postgres"
 "$HOTSPOT_BIN" --db "$DB" db migrate >/dev/null
 "$HOTSPOT_BIN" --db "$DB" db demo >/dev/null
+# Tiles are not public: a planner token, sent to both servers so each gets the same
+# request bytes (nginx ignores it).
+TOKEN=$("$HOTSPOT_BIN" --db "$DB" token create --role planner --note bench 2>/dev/null)
+AUTH="Authorization: Bearer $TOKEN"
 
 quiet=()
 [ "$LOG" = 1 ] || quiet=(--quiet)
@@ -72,9 +76,9 @@ done
 [ -n "$HS_PORT" ] || hs_die "hotspot serve did not start"
 
 mkdir -p "$WORK/www$(dirname "$TILE")"
-code=$(curl -s -o "$WORK/www$TILE" -w '%{http_code}' "http://127.0.0.1:$HS_PORT$TILE")
+code=$(curl -s -H "$AUTH" -o "$WORK/www$TILE" -w '%{http_code}' "http://127.0.0.1:$HS_PORT$TILE")
 [ "$code" = 200 ] || hs_die "GET $TILE answered $code"
-hdrs=$(curl -s -D - -o /dev/null "http://127.0.0.1:$HS_PORT$TILE")
+hdrs=$(curl -s -H "$AUTH" -D - -o /dev/null "http://127.0.0.1:$HS_PORT$TILE")
 grep -qi '^x-cache: hit' <<<"$hdrs" || hs_die "second GET $TILE was not a cache hit"
 ETAG=$(sed -n 's/^[Ee][Tt][Aa][Gg]: *\(.*\)\r$/\1/p' <<<"$hdrs")
 BYTES=$(stat -c %s "$WORK/www$TILE")
@@ -118,8 +122,8 @@ NG_ETAG=$(curl -s -D - -o /dev/null "http://127.0.0.1:$NG_PORT$TILE" |
 
 # run PORT [HEADER]: "req/s p99_ms" of wrk -t2 -cCONNS for DURATION seconds.
 run() {
-  local port=$1 hdr=() o rps p99
-  [ -n "${2:-}" ] && hdr=(-H "$2")
+  local port=$1 hdr=(-H "$AUTH") o rps p99
+  [ -n "${2:-}" ] && hdr+=(-H "$2")
   o=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency "${hdr[@]}" "http://127.0.0.1:$port$TILE")
   rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$o")
   p99=$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v}' <<<"$o")
@@ -130,8 +134,8 @@ best() { # best "rps p99" by req/s among the lines on stdin
   sort -k1,1gr | head -1
 }
 
-wrk -t2 -c"$CONNS" -d2s "http://127.0.0.1:$HS_PORT$TILE" >/dev/null
-wrk -t2 -c"$CONNS" -d2s "http://127.0.0.1:$NG_PORT$TILE" >/dev/null
+wrk -t2 -c"$CONNS" -d2s -H "$AUTH" "http://127.0.0.1:$HS_PORT$TILE" >/dev/null
+wrk -t2 -c"$CONNS" -d2s -H "$AUTH" "http://127.0.0.1:$NG_PORT$TILE" >/dev/null
 hs_runs="" ng_runs="" hs304="" ng304=""
 for _ in $(seq 1 "$ROUNDS"); do
   hs_runs+="$(run "$HS_PORT")"$'\n'

@@ -11,6 +11,7 @@ While the table runs, a good client asks /healthz and /api/meta every 50 ms on i
 own connections and must always get 200 within 2 s. Slow clients (slowloris, a
 reader of one byte a second) run alongside. Exit status 1 on any failure.
 """
+import os
 import socket
 import sys
 import threading
@@ -87,6 +88,12 @@ def send_raw(raw, want=1, timeout=8.0, head=False):
         return read_responses(s, want, time.monotonic() + timeout)
     finally:
         s.close()
+
+
+# The good client is a planner (the demo fixture's token, from test_hostile.sh): the
+# hostile rows go without one, so they also meet the access check first.
+AUTH = (b"Authorization: Bearer " + os.environ["HS_PLANNER_TOKEN"].encode() + b"\r\n"
+        if os.environ.get("HS_PLANNER_TOKEN") else b"")
 
 
 def req(target, extra=b"", method=b"GET", version=b"HTTP/1.1"):
@@ -264,7 +271,7 @@ for a in [b"Bearer", b"Bearer ", b"Bearer " + b"A" * 5000, b"Bearer \xff\xfe", b
         req("/api/units?level=bad", b"Authorization: " + a + b"\r\n"), "4xx|close")
 
 # pipelining
-good = b"GET /api/meta HTTP/1.1\r\nHost: x\r\n\r\n"
+good = b"GET /api/meta HTTP/1.1\r\nHost: x\r\n" + AUTH + b"\r\n"
 row("pipelined 3 good + 1 bad", good * 3 + req("/web/%00"), "200,200,200,4xx")
 row("pipelined good, bad, good", good + b"GET /web/%ff HTTP/1.1\r\nHost: x\r\n\r\n" +
     req("/healthz"), "200,4xx,200")
@@ -308,7 +315,7 @@ def good_client():
     while not stop.is_set():
         t0 = time.monotonic()
         try:
-            statuses, _ = send_raw(req(targets[i % len(targets)]), timeout=2.0)
+            statuses, _ = send_raw(req(targets[i % len(targets)], AUTH), timeout=2.0)
         except OSError as e:
             statuses = ["error %s" % e]
         dt = time.monotonic() - t0
@@ -366,7 +373,7 @@ def slow_reader(seconds):
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024)
     s.connect((HOST, PORT))
-    s.sendall(req("/maps/gistar.png?size=1200x1600"))
+    s.sendall(req("/maps/gistar.png?size=1200x1600", AUTH))
     t0 = time.monotonic()
     got = b""
     s.settimeout(30)
@@ -389,7 +396,7 @@ def slow_reader(seconds):
 def main():
     # Warm the good client's targets so it measures serving, not the first render.
     for t in [b"/healthz", b"/api/meta", b"/tiles/base/5/25/14.png", b"/maps/gistar.png?size=1200x1600"]:
-        send_raw(req(t), timeout=120)
+        send_raw(req(t, AUTH), timeout=120)
     gc = threading.Thread(target=good_client, daemon=True)
     gc.start()
     slow = [threading.Thread(target=slowloris, args=(i, 8), daemon=True) for i in range(40)]

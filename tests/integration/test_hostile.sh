@@ -35,7 +35,8 @@ done
 ok "server on port $PORT"
 
 set +e
-python3 "$HS_SOURCE_DIR/tests/integration/hostile_http.py" "$PORT" "$TIMEOUT" >"$T/table.log" 2>&1
+HS_PLANNER_TOKEN=$(cat "$HS_BUILD_DIR/demo_planner_token") \
+  python3 "$HS_SOURCE_DIR/tests/integration/hostile_http.py" "$PORT" "$TIMEOUT" >"$T/table.log" 2>&1
 rc=$?
 set -e
 grep -E '^(FAIL|info)' "$T/table.log" || true

@@ -39,6 +39,9 @@ DB="host=$T/pg user=hotspot dbname=hs_pgkill"
 "$HOTSPOT_BIN" --db "$DB" import units "$HS_SOURCE_DIR/tests/fixtures/units_provinces.geojson" \
   --level province --code-field ma_tinh --name-field ten_tinh >/dev/null
 
+# A planner token of this database, made before the server loads the token set: the
+# routes below are not public.
+hs_planner_curl "$T" "$("$HOTSPOT_BIN" --db "$DB" token create --role planner --note pg_kill 2>/dev/null)"
 HOTSPOT_DB=$DB "$HOTSPOT_BIN" serve --listen 127.0.0.1:0 --threads 2 --quiet >"$T/server.log" 2>&1 &
 SERVER_PID=$!
 PORT=
