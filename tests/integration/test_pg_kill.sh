@@ -2,7 +2,8 @@
 # PostgreSQL killed with SIGKILL (the postmaster, so every backend dies) while a
 # client keeps asking, then restarted (crash recovery):
 #  - the server does not crash; cached answers keep flowing (200);
-#  - uncached answers get 503 within a second; /healthz says the database is down;
+#  - uncached answers get 503 within a second; /readyz says the database is down while
+#    /healthz (liveness) stays 200;
 #  - within 5 s of the database's return: uncached answers are 200 again and a
 #    NOTIFY reaches the server (LISTEN re-established).
 # Uses a cluster of its own (it is killed); skips when no initdb can run.
@@ -75,7 +76,8 @@ for i in $(seq 1 10); do
   worst=$(awk -v a="$worst" -v b="${c##* }" 'BEGIN { print (b > a) ? b : a }')
 done
 expect_between "slowest uncached 503 (s)" "$worst" 0 1
-c=$(code "$U/healthz"); expect_eq "/healthz during the outage" "${c%% *}" 503
+c=$(code "$U/readyz"); expect_eq "/readyz during the outage" "${c%% *}" 503
+c=$(code "$U/healthz"); expect_eq "/healthz (liveness) during the outage" "${c%% *}" 200
 kill -0 "$SERVER_PID" || fail "server died during the outage"
 
 # ---- restart (crash recovery) ----
@@ -91,17 +93,17 @@ for _ in $(seq 1 100); do
 done
 [[ -n $back ]] || fail "uncached answers not back within 5 s"
 expect_between "uncached 200 again after the restart (s)" "$back" 0 5
-v0=$(curl -s "$U/healthz" | sed -n 's/.*"data_version":\([0-9]*\).*/\1/p')
+v0=$(curl -s "$U/readyz" | sed -n 's/.*"data_version":\([0-9]*\).*/\1/p')
 listen=
 for _ in $(seq 1 50); do
   psql "$DB" -qAtX -c "UPDATE hs.data_version SET version = version + 1, changed_at = now(); NOTIFY hs_data_changed" >/dev/null
   sleep 0.1
-  v=$(curl -s "$U/healthz" | sed -n 's/.*"data_version":\([0-9]*\).*/\1/p')
+  v=$(curl -s "$U/readyz" | sed -n 's/.*"data_version":\([0-9]*\).*/\1/p')
   if [[ -n $v && $v -gt ${v0:-0} ]]; then listen=$(awk -v a="$t_up" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }'); break; fi
 done
 [[ -n $listen ]] || fail "NOTIFY not received within 5 s of the restart"
 expect_between "NOTIFY received after the restart (s)" "$listen" 0 5
-c=$(code "$U/healthz"); expect_eq "/healthz after the restart" "${c%% *}" 200
+c=$(code "$U/readyz"); expect_eq "/readyz after the restart" "${c%% *}" 200
 kill -TERM "$SERVER_PID"
 wait "$SERVER_PID" || fail "server exit status after SIGTERM: $(tail -20 "$T/server.log")"
 SERVER_PID=
