@@ -55,3 +55,19 @@ hs_planner_curl() {
   printf 'header = "Authorization: Bearer %s"\n' "$tok" >"$1/.curlrc"
   export CURL_HOME=$1
 }
+
+# hs_wait_port LOG PID: waits (up to 60 s) for `hotspot serve --listen 127.0.0.1:0` to
+# print its port in LOG; sets PORT and U (the base URL). Fails with the server's log
+# when the server exits or never says where it listens.
+hs_wait_port() {
+  local log=$1 pid=$2
+  PORT=
+  for _ in $(seq 1 600); do
+    PORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$log" | head -1)
+    [[ -n $PORT ]] && break
+    kill -0 "$pid" 2>/dev/null || fail "server died: $(cat "$log")"
+    sleep 0.1
+  done
+  [[ -n $PORT ]] || fail "server did not start: $(cat "$log")"
+  U="http://127.0.0.1:$PORT"
+}

@@ -132,15 +132,7 @@ bad "option --from must be a month YYYY-MM" scan --from 2025-13
 hs_planner_curl "$T" # the server needs a token for everything but the public pages
 "$HOTSPOT_BIN" --db "$DB" serve --listen 127.0.0.1:0 --threads 2 >"$T/server.log" 2>&1 &
 SERVER_PID=$!
-PORT=
-for _ in $(seq 1 150); do
-  PORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$T/server.log" | head -1)
-  [[ -n $PORT ]] && break
-  kill -0 "$SERVER_PID" 2>/dev/null || break
-  sleep 0.2
-done
-[[ -n $PORT ]] || { cat "$T/server.log"; fail "server did not start"; }
-U="http://127.0.0.1:$PORT"
+hs_wait_port "$T/server.log" "$SERVER_PID"
 code=$(curl -s -o "$T/api.json" -w '%{http_code}' "$U/api/analyze?permutations=99&format=json")
 expect_eq "GET /api/analyze" "$code" 200
 python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['meta']['synthetic'] and len(d['rows'])>3000" "$T/api.json" ||

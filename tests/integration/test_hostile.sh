@@ -24,14 +24,7 @@ TIMEOUT=3
 HOTSPOT_DB=$DB "$HOTSPOT_BIN" serve --listen 127.0.0.1:0 --threads 2 --timeout $TIMEOUT \
   --quiet >"$T/server.log" 2>&1 &
 SERVER_PID=$!
-PORT=
-for _ in $(seq 1 300); do
-  PORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$T/server.log" | head -1)
-  [[ -n $PORT ]] && break
-  kill -0 "$SERVER_PID" 2>/dev/null || fail "server died: $(cat "$T/server.log")"
-  sleep 0.1
-done
-[[ -n $PORT ]] || fail "server did not start: $(cat "$T/server.log")"
+hs_wait_port "$T/server.log" "$SERVER_PID"
 ok "server on port $PORT"
 
 set +e

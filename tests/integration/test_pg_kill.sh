@@ -45,15 +45,7 @@ DB="host=$T/pg user=hotspot dbname=hs_pgkill"
 hs_planner_curl "$T" "$("$HOTSPOT_BIN" --db "$DB" token create --role planner --note pg_kill 2>/dev/null)"
 HOTSPOT_DB=$DB "$HOTSPOT_BIN" serve --listen 127.0.0.1:0 --threads 2 --quiet >"$T/server.log" 2>&1 &
 SERVER_PID=$!
-PORT=
-for _ in $(seq 1 300); do
-  PORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$T/server.log" | head -1)
-  [[ -n $PORT ]] && break
-  kill -0 "$SERVER_PID" 2>/dev/null || fail "server died: $(cat "$T/server.log")"
-  sleep 0.1
-done
-[[ -n $PORT ]] || fail "server did not start: $(cat "$T/server.log")"
-U="http://127.0.0.1:$PORT"
+hs_wait_port "$T/server.log" "$SERVER_PID"
 code() { curl -s -o /dev/null -m 5 -w '%{http_code} %{time_total}' "$@"; }
 c=$(code "$U/api/meta"); expect_eq "warm /api/meta" "${c%% *}" 200
 c=$(code "$U/api/units?level=province"); expect_eq "warm /api/units" "${c%% *}" 200

@@ -160,15 +160,7 @@ ok "attack on 2026-Q2 (v$v1) + 2026-Q3 (v$v2) together: $(head -1 "$T/attack2")"
 HOTSPOT_DB=$DEMO "$HOTSPOT_BIN" serve --listen 127.0.0.1:0 --threads 2 --quiet --release "$T/pub2025" \
   >"$T/server.log" 2>&1 &
 SERVER_PID=$!
-PORT=
-for _ in $(seq 1 300); do
-  PORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$T/server.log" | head -1)
-  [[ -n $PORT ]] && break
-  kill -0 "$SERVER_PID" 2>/dev/null || break
-  sleep 0.2
-done
-[[ -n $PORT ]] || { cat "$T/server.log"; fail "server did not start"; }
-U="http://127.0.0.1:$PORT"
+hs_wait_port "$T/server.log" "$SERVER_PID"
 for f in index.html data.csv data.json manifest.json map_gistar.png; do
   curl -sf -o "$T/got" "$U/release/$f" || fail "GET /release/$f"
   cmp -s "$T/got" "$T/pub2025/$f" || fail "/release/$f differs from the published file"

@@ -112,15 +112,7 @@ ok "failed renders leave no output file"
 hs_planner_curl "$T" # the server needs a token for everything but the public pages
 HOTSPOT_DB=$DB "$HOTSPOT_BIN" serve --listen 127.0.0.1:0 --threads 2 --cache-mb 64 --quiet >"$T/server.log" 2>&1 &
 SERVER_PID=$!
-PORT=
-for _ in $(seq 1 300); do
-  PORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$T/server.log" | head -1)
-  [[ -n $PORT ]] && break
-  kill -0 "$SERVER_PID" 2>/dev/null || break
-  sleep 0.2
-done
-[[ -n $PORT ]] || { cat "$T/server.log"; fail "server did not start"; }
-U="http://127.0.0.1:$PORT"
+hs_wait_port "$T/server.log" "$SERVER_PID"
 # get PATH [curl args]: body in $T/body, headers in $T/hdr, prints "status content-type"
 get() { local p=$1; shift; curl -s -o "$T/body" -D "$T/hdr" -w '%{http_code} %{content_type}' "$@" "$U$p"; }
 
