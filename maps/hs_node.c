@@ -85,7 +85,7 @@ static uint64_t cell_key(double x, double y, double cell, long dx, long dy)
 
 int hs_node_snap(hs_wring *w, int nw, long nv, double eps, long *merged)
 {
-    hs_u64map m;
+    hs_u64map m = {0}; /* freed on every path, also when rep or next failed */
     double *rep = malloc((size_t)(nv + 1) * 2 * sizeof *rep);
     int *next = malloc((size_t)(nv + 1) * sizeof *next);
     if (!rep || !next || hs_u64map_init(&m, (size_t)nv) < 0) {

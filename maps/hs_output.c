@@ -222,6 +222,8 @@ int hs_render_map(hs_render_ctx *ctx, const hs_map_spec *spec, const hs_bbox *ex
         rc = hs_err_set(err, HS_ENOMEM, "render_map: out of memory");
     else if (rc == HS_OK && st != CAIRO_STATUS_SUCCESS)
         rc = hs_err_set(err, HS_ERENDER, "render_map: cairo: %s", cairo_status_to_string(st));
+    else if (rc < 0 && err && !err->code && d.oom)
+        rc = hs_err_set(err, HS_ENOMEM, "render_map: out of memory");
     else if (rc < 0 && err && !err->code)
         rc = hs_err_set(err, rc, "render_map: page %gx%g is too small for a map", page->width, page->height);
     if (rc == HS_OK && fmt == HS_FORMAT_SVG)

@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fontconfig/fontconfig.h>
+#include <pango/pangofc-fontmap.h>
+
 #include "hs_render_int.h"
 
 hs_render_ctx *hs_render_ctx_new(hs_err *err)
@@ -14,6 +17,16 @@ hs_render_ctx *hs_render_ctx_new(hs_err *err)
     hs_render_ctx *c = calloc(1, sizeof *c);
     if (!c) {
         hs_err_set(err, HS_ENOMEM, "render context: out of memory");
+        return NULL;
+    }
+    /* Load fontconfig's configuration here, synchronously. Otherwise the font map
+     * starts a thread that loads it in the background, and a process that fails
+     * early (before that thread is done) runs FcFini under it at exit: the config
+     * leaks or fontconfig aborts (found by tests/fault/test_alloc_faults.sh). After
+     * the first call FcInit only checks that the config is there. */
+    if (!FcInit()) {
+        free(c);
+        hs_err_set(err, HS_ERENDER, "cannot load the fontconfig configuration");
         return NULL;
     }
     /* A private font map per thread: the default one is shared process-wide and
@@ -42,8 +55,15 @@ void hs_render_ctx_free(hs_render_ctx *c)
         return;
     if (c->pango)
         g_object_unref(c->pango);
-    if (c->fontmap)
+    if (c->fontmap) {
+        /* Pango may still hold the font map (its fontconfig thread); shut it down so
+         * the fonts it cached, and their cairo scaled fonts, go now. Otherwise a render
+         * that stopped half-way (out of memory) left a scaled font alive and
+         * cairo_debug_reset_static_data aborted at exit (tests/fault). */
+        if (PANGO_IS_FC_FONT_MAP(c->fontmap))
+            pango_fc_font_map_shutdown(PANGO_FC_FONT_MAP(c->fontmap));
         g_object_unref(c->fontmap);
+    }
     free(c);
 }
 
