@@ -62,6 +62,14 @@ void hs_render_ctx_free(hs_render_ctx *c)
          * cairo_debug_reset_static_data aborted at exit (tests/fault). */
         if (PANGO_IS_FC_FONT_MAP(c->fontmap))
             pango_fc_font_map_shutdown(PANGO_FC_FONT_MAP(c->fontmap));
+        /* The process's first font map is also held by the GTask of Pango's fontconfig
+         * thread, whose completion waits in the default main context, which nothing
+         * here runs: the map (and the fontconfig caches it refers to) would outlive
+         * FcFini, which then asserts. Dispatch it, waiting at most ~0.2 s. */
+        for (int i = 0; i < 200 && G_OBJECT(c->fontmap)->ref_count > 1; i++) {
+            if (!g_main_context_iteration(NULL, FALSE))
+                g_usleep(1000);
+        }
         g_object_unref(c->fontmap);
     }
     free(c);
