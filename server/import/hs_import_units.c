@@ -17,10 +17,18 @@
 #include "hs_csv.h"
 #include "hs_pg.h"
 #include "hs_pgcopy.h"
+#include "hs_tilemath.h"
+
+/* GDAL's first failure message (see collect_gdal_errors). */
+typedef struct {
+    char first[256];
+} gdal_errs;
 
 /* The open file and everything derived from the options, for one import. */
 typedef struct units_src {
     const hs_import_units_opts *o;
+    gdal_errs *gerr; /* the handler's store, for messages that need GDAL's first error */
+    const char *crs_name; /* the source CRS as the summary names it (res->crs) */
     int is_commune;
     GDALDatasetH ds;
     OGRLayerH layer;
@@ -28,6 +36,18 @@ typedef struct units_src {
     OGRSpatialReferenceH src_srs, dst_srs;                /* owned */
     OGRCoordinateTransformationH ct;                      /* owned; NULL = no transform */
 } units_src;
+
+/* gdal_errs.first: GDAL's first failure message since it was last cleared. A driver often says
+ * what is wrong first ("At line 1, character 208: Unterminated array") and then only
+ * "Failed to read GeoJSON data", which is what CPLGetLastErrorMsg keeps. Filled by
+ * collect_gdal_errors, the import's CPL error handler (it also keeps GDAL off stderr). */
+static void CPL_STDCALL collect_gdal_errors(CPLErr cls, CPLErrorNum no, const char *msg)
+{
+    (void)no;
+    gdal_errs *e = CPLGetErrorHandlerUserData();
+    if (e && cls >= CE_Failure && !e->first[0] && msg && *msg)
+        snprintf(e->first, sizeof e->first, "%s", msg);
+}
 
 /* The GDAL error boundary: the last CPL message, or a fallback. */
 static const char *gdal_msg(void)
@@ -88,10 +108,18 @@ static int open_layer(units_src *s, hs_err *err)
                               "KEEP_GEOM_COLUMNS=NO", NULL};
     size_t n = strlen(o->path);
     int is_csv = n > 4 && !strcasecmp(o->path + n - 4, ".csv");
+    if (s->gerr)
+        s->gerr->first[0] = '\0';
     s->ds = GDALOpenEx(o->path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, is_csv ? csv_opts : NULL,
                        NULL);
-    if (!s->ds)
-        return hs_err_set(err, HS_EIO, "%s: cannot open as a vector file: %s", o->path, gdal_msg());
+    if (!s->ds) {
+        /* A truncated or over-long file is named by GDAL's first message only. */
+        const char *last = gdal_msg(), *first = s->gerr ? s->gerr->first : "";
+        if (*first && strcmp(first, last))
+            return hs_err_set(err, HS_EIO, "%s: cannot open as a vector file: %s (then: %s)",
+                              o->path, first, last);
+        return hs_err_set(err, HS_EIO, "%s: cannot open as a vector file: %s", o->path, last);
+    }
     int nl = GDALDatasetGetLayerCount(s->ds);
     if (o->layer) {
         s->layer = GDALDatasetGetLayerByName(s->ds, o->layer);
@@ -259,9 +287,14 @@ static int read_attrs(units_src *s, OGRFeatureH f, unsigned long idx, long long 
 
     const char *raw =
         OGR_F_IsFieldSetAndNotNull(f, s->f_name) ? OGR_F_GetFieldAsString(f, s->f_name) : "";
-    char *nm = g_strdup(raw);
-    char *t = trim(nm);
-    if (!g_utf8_validate(t, -1, NULL)) {
+    size_t raw_len = strlen(raw);
+    /* Bounded: a name goes into every map label, export row and page title. */
+    char *nm = raw_len <= HS_IMPORT_UNITS_NAME_MAX ? g_strdup(raw) : NULL;
+    char *t = nm ? trim(nm) : NULL;
+    if (!t) {
+        hs_errlist_add(errs, idx, "%s: field '%s': the name is %zu bytes long, over the limit of %d",
+                       ref, o->name_field, raw_len, HS_IMPORT_UNITS_NAME_MAX);
+    } else if (!g_utf8_validate(t, -1, NULL)) {
         hs_errlist_add(errs, idx,
                        "%s: field '%s': the name is not valid UTF-8 (for a Shapefile, "
                        "add a .cpg file naming its encoding)",
@@ -325,7 +358,13 @@ static int read_geom(units_src *s, OGRFeatureH f, unsigned long idx, long long f
     feature_ref(ref, sizeof ref, idx, fid, v->code[0] ? v->code : NULL);
     OGRGeometryH g = OGR_F_GetGeometryRef(f);
     if (!g) {
-        hs_errlist_add(errs, idx, "%s: geometry: missing or empty (null)", ref);
+        /* A truncated Shapefile reads as null geometries; GDAL says why (the loop
+         * resets CPL's error after each feature, so this one is this feature's). */
+        if (CPLGetLastErrorType() >= CE_Failure)
+            hs_errlist_add(errs, idx, "%s: geometry: unreadable: %s (is the file truncated?)", ref,
+                           gdal_msg());
+        else
+            hs_errlist_add(errs, idx, "%s: geometry: missing or empty (null)", ref);
         return HS_OK;
     }
     if (OGR_G_IsEmpty(g)) {
@@ -357,6 +396,19 @@ static int read_geom(units_src *s, OGRFeatureH f, unsigned long idx, long long f
                        "range after reprojection (x %.6g..%.6g, y %.6g..%.6g): is "
                        "the file's CRS right?",
                        ref, env.MinX, env.MaxX, env.MinY, env.MaxY);
+        OGR_G_DestroyGeometry(c);
+        return HS_OK;
+    }
+    /* Units are Vietnam's. A wrong CRS that still gives valid longitudes and latitudes
+     * (lon/lat degrees declared as UTM metres land near 100.5 E, 0 N) is caught here. */
+    const hs_bbox vn = HS_VN_EXTENT_LONLAT;
+    if (!(env.MaxX >= vn.minx && env.MinX <= vn.maxx && env.MaxY >= vn.miny && env.MinY <= vn.maxy)) {
+        hs_errlist_add(errs, idx,
+                       "%s: geometry: outside Vietnam after reprojection from %s (lon "
+                       "%.6g..%.6g, lat %.6g..%.6g; Vietnam is %g..%g E, %g..%g N): is the "
+                       "file's CRS right?",
+                       ref, s->crs_name, env.MinX, env.MaxX, env.MinY, env.MaxY, vn.minx, vn.maxx,
+                       vn.miny, vn.maxy);
         OGR_G_DestroyGeometry(c);
         return HS_OK;
     }
@@ -625,9 +677,10 @@ int hs_import_units(PGconn *c, const hs_import_units_opts *o, hs_import_units_re
     int rc = check_opts(o, err);
     if (rc < 0)
         return rc;
-    units_src s = {.o = o, .is_commune = !strcmp(o->level, "commune")};
+    gdal_errs gerr = {.first = ""};
+    units_src s = {.o = o, .gerr = &gerr, .is_commune = !strcmp(o->level, "commune")};
     /* GDAL would print its own errors to stderr; they are turned into hs_err instead. */
-    CPLPushErrorHandler(CPLQuietErrorHandler);
+    CPLPushErrorHandlerEx(collect_gdal_errors, &gerr);
     rc = open_layer(&s, err);
     if (rc == HS_OK)
         rc = field_index(&s, "--code-field", o->code_field, &s.f_code, err);
@@ -643,6 +696,7 @@ int hs_import_units(PGconn *c, const hs_import_units_opts *o, hs_import_units_re
         rc = field_index(&s, "--key-commune-field", o->key_commune_field, &s.f_key, err);
     if (rc == HS_OK)
         rc = setup_crs(&s, res, err);
+    s.crs_name = res->crs;
     if (rc == HS_OK)
         rc = hs_pg_begin(c, err);
     if (rc == HS_OK)

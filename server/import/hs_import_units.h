@@ -25,6 +25,7 @@
 
 #define HS_IMPORT_UNITS_MAX_FEATURES 200000UL      /* ~60x Vietnam's communes */
 #define HS_IMPORT_UNITS_MAX_WKB ((size_t)64 << 20) /* one feature's geometry */
+#define HS_IMPORT_UNITS_NAME_MAX 255               /* bytes of one unit's name (UTF-8) */
 #define HS_IMPORT_UNITS_ERRORS_KEPT 100
 
 typedef struct hs_import_units_opts {
