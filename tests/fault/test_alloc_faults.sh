@@ -10,15 +10,15 @@
 #   - import: the database is exactly as before unless the import succeeded;
 #   - render: no file at the target path unless the render succeeded.
 # Strides (every Nth N is tried; 1 = all) keep the CI run under ~2 minutes with ASan:
-#   HS_FAULT_STRIDE_IMPORT (default 1), HS_FAULT_STRIDE_RENDER (default 17),
-#   HS_FAULT_STRIDE_SERVE (default 37), or HS_FAULT_STRIDE for all three.
+#   HS_FAULT_STRIDE_IMPORT (default 1), HS_FAULT_STRIDE_RENDER (default 29),
+#   HS_FAULT_STRIDE_SERVE (default 61), or HS_FAULT_STRIDE for all three.
 # The full torture run is HS_FAULT_STRIDE=1 (docs/reliability.md has its figures).
 . "${HS_SOURCE_DIR:?HS_SOURCE_DIR must name the source tree}/tests/integration/import_lib.sh"
 
 FBIN=${HOTSPOT_FAULT_BIN:?HOTSPOT_FAULT_BIN must name hotspot-faultalloc (ctest sets it)}
 S_IMPORT=${HS_FAULT_STRIDE_IMPORT:-${HS_FAULT_STRIDE:-1}}
-S_RENDER=${HS_FAULT_STRIDE_RENDER:-${HS_FAULT_STRIDE:-17}}
-S_SERVE=${HS_FAULT_STRIDE_SERVE:-${HS_FAULT_STRIDE:-37}}
+S_RENDER=${HS_FAULT_STRIDE_RENDER:-${HS_FAULT_STRIDE:-29}}
+S_SERVE=${HS_FAULT_STRIDE_SERVE:-${HS_FAULT_STRIDE:-61}}
 MAX_N=${HS_FAULT_MAX_N:-100000}
 FIRST=${HS_FAULT_FIRST:-1} # first N tried (to resume a long run)
 PARTS=${HS_FAULT_PARTS:-import render serve} # which paths to torture
