@@ -32,6 +32,11 @@ hs_render_ctx *hs_render_ctx_new(hs_err *err)
     /* A private font map per thread: the default one is shared process-wide and
      * Pango font maps are not thread-safe. */
     c->fontmap = pango_cairo_font_map_new();
+    /* Wait for Pango's own fontconfig-init thread (started by the first font map):
+     * pango_fc_font_map_get_config blocks until that thread's FcInit is done, so it
+     * can never run after this process's FcFini and load (and leak) the config anew. */
+    if (c->fontmap && PANGO_IS_FC_FONT_MAP(c->fontmap))
+        (void)pango_fc_font_map_get_config(PANGO_FC_FONT_MAP(c->fontmap));
     c->pango = c->fontmap ? pango_font_map_create_context(c->fontmap) : NULL;
     if (!c->pango) {
         hs_render_ctx_free(c);
