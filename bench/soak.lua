@@ -66,6 +66,8 @@ function request()
     local a = apis[math.random(#apis)]
     if a == "/api/meta?" or a:find("units") then
       path = a:sub(1, -2)
+    elseif a:find("emerging") then
+      path = a .. window() -- no permutations: emerging hot spots take none
     else
       path = a .. window() .. "&permutations=99"
     end

@@ -84,7 +84,7 @@ for p in /tiles/gistar/6/50/28.png /tiles/gistar/6/51/29.png /tiles/gistar/7/101
   /tiles/rate/6/50/28.png /tiles/rate/7/102/57.png /tiles/gistar/5/25/14.png /tiles/rate/5/25/14.png \
   /tiles/gistar/6/50/29.png /tiles/lisa/8/203/113.png /tiles/eb_rate/10/812/454.png \
   "/api/analyze?from=$FIRST&to=$LAST&permutations=99" "/api/priorities?top=10&from=$FIRST&to=$LAST&permutations=99" \
-  /api/units?level=province /api/meta "/api/emerging?from=$FIRST&to=$LAST&permutations=99" \
+  /api/units?level=province /api/meta "/api/emerging?from=$FIRST&to=$LAST" \
   "/maps/lisa.svg?size=300x300&from=$FIRST&to=$LAST" "/maps/eb_rate.png?size=240x320&from=$FIRST&to=$LAST"; do
   code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 120 -H "$AUTH" "$U$p")
   [ "$code" = 200 ] || hs_die "preflight $p answered $code"
@@ -115,7 +115,9 @@ SOAK_TOKEN=$TOKEN SOAK_FIRST=$FIRST SOAK_LAST=$LAST wrk -t"$THREADS" -c"$CONNS" 
   --timeout 60s --latency -s "$ROOT/bench/soak.lua" "$U" >"$WORK/wrk.out" 2>&1
 WRK_RC=$?
 set -e
-kill "$CH_PID" 2>/dev/null; wait "$CH_PID" 2>/dev/null; CH_PID=""
+kill "$CH_PID" 2>/dev/null || true
+wait "$CH_PID" 2>/dev/null || true
+CH_PID=""
 alive=yes
 kill -0 "$HS_PID" 2>/dev/null || alive=no
 RSS1=$(rss_of "$HS_PID")

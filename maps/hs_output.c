@@ -106,14 +106,24 @@ static int xml_escape(hs_buf *b, const char *s, hs_err *err)
  * </svg>, a transparent <text> layer holding every string at its position (like
  * the text layer of a scanned PDF): browsers can search and select it, and the
  * visible glyph outlines stay exactly as cairo drew them. */
+/* First occurrence of the k bytes of `what` in the n bytes at s, or NULL. The SVG
+ * buffer is not NUL-terminated: strstr read past its end (valgrind, check-leaks). */
+static const char *find_bytes(const char *s, size_t n, const char *what, size_t k)
+{
+    for (size_t i = 0; s && k <= n && i <= n - k; i++)
+        if (s[i] == what[0] && !memcmp(s + i, what, k))
+            return s + i;
+    return NULL;
+}
+
 static int svg_finish(const hs_buf *svg, const hs__draw *d, const char *title, hs_buf *out, hs_err *err)
 {
     const char *s = (const char *)svg->data;
     size_t n = svg->len;
-    const char *root = s ? strstr(s, "<svg") : NULL;
-    const char *root_end = root ? strchr(root, '>') : NULL;
+    const char *root = find_bytes(s, n, "<svg", 4);
+    const char *root_end = root ? memchr(root, '>', n - (size_t)(root - s)) : NULL;
     const char *close = NULL;
-    for (const char *p = s; p && (p = strstr(p, "</svg>")) != NULL; p++)
+    for (const char *p = s; p && (p = find_bytes(p, n - (size_t)(p - s), "</svg>", 6)) != NULL; p++)
         close = p;
     if (!root_end || !close || close < root_end)
         return hs_err_set(err, HS_EINTERNAL, "unexpected SVG from cairo (no root element)");
