@@ -69,7 +69,7 @@ function request()
     elseif a:find("emerging") then
       path = a .. window() -- no permutations: emerging hot spots take none
     else
-      path = a .. window() .. "&permutations=99"
+      path = a .. window() .. "&permutations=9"
     end
   else
     path = maps[math.random(#maps)] .. window()
