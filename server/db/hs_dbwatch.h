@@ -22,6 +22,8 @@ typedef struct hs_dbwatch hs_dbwatch;
 
 #define HS_DBWATCH_CHANNEL "hs_data_changed"
 #define HS_DBWATCH_MAX_CALLBACKS 8
+/* The one query of the data version (hs_dbpool asks a replica the same). */
+#define HS_DBWATCH_VERSION_SQL "SELECT version FROM hs.data_version WHERE id = 1"
 
 /* Called on the watcher thread after the version changed (never concurrently with
  * itself). Keep it short or hand the work off: notifications wait meanwhile. */
