@@ -99,7 +99,7 @@ grep -q "read-only queries go to the replica" "$T/hs1.log" || fail "instance 1 d
 
 # ---- nginx in front: deploy/nginx/hotspot.conf with loopback addresses ----
 NGPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-mkdir -p "$T/ngx/cache" "$T/ngx/tmp" "$T/releases"
+mkdir -p "$T/ngx/cache" "$T/ngx/tmp" "$T/release"
 chmod 0777 "$T/ngx" "$T/ngx/cache" "$T/ngx/tmp" # the workers may run as nobody
 python3 - "$HS_SOURCE_DIR/deploy/nginx/hotspot.conf" "$T" "$NGPORT" "${U1##*:}" "${U2##*:}" \
   >"$T/ngx/hotspot.conf" <<'PY' || fail "deploy/nginx/hotspot.conf no longer has the lines this test adapts"
@@ -115,7 +115,7 @@ def sub(pat, rep, n=1):
 sub(r"^(\s*server) 127\.0\.0\.1:8138\b", rf"\1 127.0.0.1:{p1}")
 sub(r"^(\s*server) 127\.0\.0\.1:8139\b", rf"\1 127.0.0.1:{p2}")
 sub(r"/var/cache/nginx/hotspot", f"{t}/ngx/cache")
-sub(r"/srv/hotspot/releases/", f"{t}/releases/")
+sub(r"/srv/hotspot/release/", f"{t}/release/")
 # no TLS on loopback: drop the port-80 redirect, listen on plain HTTP
 sub(r"^server \{\n(?:(?!^\}).*\n)*?\s*return 301 .*\n\}\n", "")
 sub(r"^\s*listen 443 ssl http2;", f"    listen 127.0.0.1:{port};")
@@ -147,6 +147,24 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 ok "nginx in front of both instances"
+
+# The release folder, from disk: replaced in place by a new release, so always
+# revalidated (never a stale release from a cache), dot files never served.
+printf 'release one\n' >"$T/release/index.html"
+printf 'secret\n' >"$T/release/.hidden"
+chmod 0755 "$T/release"
+chmod 0644 "$T/release/index.html"
+h=$(curl -s -D - -o "$T/r.body" "$N/release/index.html" | tr -d '\r')
+expect_eq "release file through nginx" "$(cat "$T/r.body")" "release one"
+grep -qi '^cache-control: public, no-cache$' <<<"$h" || fail "release Cache-Control: $h"
+retag=$(sed -n 's/^[Ee][Tt][Aa][Gg]: *//p' <<<"$h")
+c=$(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $retag" "$N/release/index.html")
+expect_eq "release file revalidated (If-None-Match)" "$c" 304
+printf 'release two\n' >"$T/release/index.html.new" && mv "$T/release/index.html.new" "$T/release/index.html"
+chmod 0644 "$T/release/index.html"
+expect_eq "a new release is served at once" "$(curl -s "$N/release/index.html")" "release two"
+c=$(curl -s -o /dev/null -w '%{http_code}' "$N/release/.hidden")
+expect_eq "dot files of the release folder" "$c" 404
 
 # meta URL: "VERSION MAXPERIOD" of /api/meta, or "HTTP<code>"
 meta() {
@@ -201,10 +219,12 @@ done
 # ---- a data change on the primary reaches both instances through the replica ----
 r1=$(metric "$U1" hotspot_db_replica_reads_total)
 cases 2024-02
+t_change=$(date +%s.%N)
 V1=$(pver)
 [[ $V1 -gt $V0 ]] || fail "the import did not bump the data version ($V0 -> $V1)"
 wait_replica "$V1"
 for u in "$N" "$U1" "$U2"; do wait_meta "$u" "$V1 2024-02"; done
+ok "the change reached nginx and both instances through the replica in $(awk -v a="$t_change" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }') s (after the import returned)"
 E1=$(etag "$N")
 [[ -n $E1 && $E1 != "$E0" ]] || fail "ETag unchanged after the data change ('$E0' -> '$E1')"
 ok "new ETag through nginx: $E0 -> $E1"
