@@ -10,6 +10,12 @@
  * When the database goes away the thread reconnects with backoff (250 ms doubling
  * to 10 s) and re-reads the version after reconnecting, so changes made while it
  * was disconnected are not missed. Until the first successful read the version is 0.
+ *
+ * The watcher always follows the primary (`hotspot serve --db`), also when reads go
+ * to a replica (--db-read): NOTIFY is not replicated to standbys, and the primary is
+ * where a new version first exists. A read then waits for the replica to reach this
+ * version or goes to the primary (hs_dbpool_acquire_read), so the version announced
+ * is never ahead of the data answered.
  */
 #ifndef HS_DBWATCH_H
 #define HS_DBWATCH_H
