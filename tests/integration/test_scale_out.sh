@@ -212,6 +212,8 @@ expect_eq "through nginx before the change" "$(meta "$N")" "$V0 2024-01"
 E0=$(etag "$N")
 [[ -n $E0 ]] || fail "/api/meta has no ETag"
 for u in "$U1" "$U2"; do
+  c=$(curl -s -o /dev/null -w '%{http_code}' "$u/readyz") # a query on a read connection
+  expect_eq "$u/readyz with a replica" "$c" 200
   r=$(metric "$u" hotspot_db_replica_reads_total)
   expect_between "$u: reads answered by the replica" "${r:-0}" 1 1000000
 done
