@@ -392,11 +392,6 @@ void hs_dbpool_thread_done(hs_dbpool *p)
     }
 }
 
-int hs_dbpool_has_replica(const hs_dbpool *p)
-{
-    return p && p->conninfo[LINK_REPLICA] != NULL;
-}
-
 void hs_dbpool_stats_get(hs_dbpool *p, hs_dbpool_stats *s)
 {
     s->connects = atomic_load(&p->connects);

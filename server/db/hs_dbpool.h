@@ -88,8 +88,6 @@ void hs_dbpool_release(hs_dbpool *p, PGconn *c);
 /* Closes the calling thread's connections now (threads not exiting normally). */
 void hs_dbpool_thread_done(hs_dbpool *p);
 
-/* 1 when reads have a replica of their own (opts.read_conninfo). */
-int hs_dbpool_has_replica(const hs_dbpool *p);
 void hs_dbpool_stats_get(hs_dbpool *p, hs_dbpool_stats *s);
 
 #endif
