@@ -165,8 +165,10 @@ static int slot_connect(hs_dbpool *p, db_slot *s, hs_err *err)
     if (rc < 0) {
         atomic_fetch_add(&p->failures, 1);
         s->backoff = s->backoff ? s->backoff * 2 : 0.25;
-        if (s->backoff > 5)
-            s->backoff = 5;
+        /* Capped at 2 s: after an outage every worker is back within about 2 s of
+         * the database (the 5 s recovery goal, docs/reliability.md). */
+        if (s->backoff > 2)
+            s->backoff = 2;
         s->retry_at = t + s->backoff;
         /* Truncation is fine: this only repeats the cause in later messages. */
         size_t l = strnlen(cerr.msg, sizeof s->last_error - 1);
