@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hs_access.h"
 #include "hs_dbwatch.h"
 #include "hs_geostore.h"
 #include "hs_period.h"
@@ -78,6 +79,17 @@ static int prepare(tiles_app *app, hs_req *req, int layer, tile_job *j, hs_err *
     rc = hs_tile_req_parse(req->query, layer, NULL, last, &j->tr, err);
     if (rc < 0 && j->tr.error_param)
         req->error_param = j->tr.error_param;
+    /* A caller limited to provinces (an analyst) gets commune detail only there and
+     * province level elsewhere: a scope of its own in the key, so no cache entry is
+     * shared with a caller of another scope (docs/security.md). */
+    const hs_principal *who = req->who;
+    if (rc == HS_OK && who && who->nprov > 0) {
+        const char *codes[HS_TOKEN_MAX_PROVINCES];
+        size_t n = who->nprov < HS_TOKEN_MAX_PROVINCES ? who->nprov : HS_TOKEN_MAX_PROVINCES;
+        for (size_t i = 0; i < n; i++)
+            codes[i] = who->provinces[i];
+        rc = hs_tile_req_scope(&j->tr, codes, n, err);
+    }
     if (rc == HS_OK)
         j->held = hs_geoholder_peek(app->geo);
     return rc;
