@@ -190,6 +190,7 @@ int hs_tile_req_scope(hs_tile_req *r, const char *const *codes, size_t n, hs_err
 typedef struct mix_level {
     int ready;
     hs_layer layer;
+    hs_layer communes; /* the tail of `layer` holding the communes: their outlines */
     int *cls;
 } mix_level;
 
@@ -349,6 +350,7 @@ static int mix_get(hs_tilesrc *s, const hs_geolevel *lv, int level, const mix_le
         free(m->layer.feat);
         free(m->cls);
         m->layer = (hs_layer){.kind = HS_LAYER_POLYGON, .bbox = {1, 1, 0, 0}};
+        m->communes = m->layer;
         m->layer.feat = malloc(cap * sizeof *m->layer.feat);
         m->cls = malloc(cap * sizeof *m->cls);
         if (!m->layer.feat || !m->cls) {
@@ -363,6 +365,7 @@ static int mix_get(hs_tilesrc *s, const hs_geolevel *lv, int level, const mix_le
                 m->layer.feat[m->layer.nfeat++] = pl->feat[i];
                 bbox_union(&m->layer.bbox, &pl->feat[i].bbox);
             }
+            int np = m->layer.nfeat;
             for (int k = 0; k < s->r.ndetail; k++) {
                 hs_map_spec ds;
                 hs_mapjob_tile_spec(s->djob[k], lv, &ds);
@@ -373,8 +376,12 @@ static int mix_get(hs_tilesrc *s, const hs_geolevel *lv, int level, const mix_le
                     m->cls[m->layer.nfeat] = c >= 0 ? c + s->djob_off[k] : -1;
                     m->layer.feat[m->layer.nfeat++] = cl->feat[f];
                     bbox_union(&m->layer.bbox, &cl->feat[f].bbox);
+                    bbox_union(&m->communes.bbox, &cl->feat[f].bbox);
                 }
             }
+            m->communes.kind = HS_LAYER_POLYGON;
+            m->communes.feat = m->layer.feat + np;
+            m->communes.nfeat = m->layer.nfeat - np;
             m->ready = 1;
         }
     }
@@ -404,7 +411,10 @@ static int scoped_spec(hs_tilesrc *s, const hs_geolevel *lv, int level, int z, h
     sp->unit_class = m->cls;
     sp->classes = s->mix_classes;
     sp->nclasses = s->mix_nclasses;
+    /* Thin outlines for the communes only (from z7, as unscoped tiles): whole
+     * provinces get none, exactly as on a province-level tile. */
     sp->draw_unit_outlines = z >= 7;
+    sp->unit_outlines = &m->communes;
     if (s->r.transparent) {
         sp->transparent_background = 1;
         sp->countries = NULL;

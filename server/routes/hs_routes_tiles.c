@@ -466,13 +466,14 @@ int hs_routes_tiles_register(hs_router *r, hs_services *svc, hs_routes_shared *s
     if (rc == HS_OK)
         rc = hs_router_add(r, &(hs_route_spec){.method = "GET",
                                .pattern = "/tiles/{layer}/{z}/{x}/{y}.png", .params = own,
-                               .handle = tile_1x, .ctx = app}, err);
+                               .handle = tile_1x, .ctx = app, .exposes = HS_EXPOSE_DATA_SCOPED}, err);
     if (rc == HS_OK)
         rc = hs_router_add(r, &(hs_route_spec){.method = "GET",
                                .pattern = "/tiles/{layer}/{z}/{x}/{y}@2x.png", .params = own,
-                               .handle = tile_2x, .ctx = app}, err);
+                               .handle = tile_2x, .ctx = app, .exposes = HS_EXPOSE_DATA_SCOPED}, err);
     if (rc == HS_OK)
         rc = hs_router_add(r, &(hs_route_spec){.method = "GET", .pattern = "/tiles/{layer}.json",
-                               .params = own, .handle = tilejson, .ctx = app}, err);
+                               .params = own, .handle = tilejson, .ctx = app,
+                               .exposes = HS_EXPOSE_DATA_SCOPED}, err);
     return rc;
 }
