@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <jansson.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +12,6 @@
 #include "hs_geostore.h"
 #include "hs_period.h"
 #include "hs_png.h"
-#include "hs_pipeline.h"
 #include "hs_threadctx.h"
 #include "hs_tilemath.h"
 #include "hs_tilesrc.h"
