@@ -245,16 +245,27 @@ static void set_area(hs_tilesrc *s)
     s->area = a;
 }
 
+/* A new source of r over g, one reference; NULL (err filled) when out of memory. */
+static hs_tilesrc *src_new(hs_geostore *g, const hs_tile_req *r, hs_err *err)
+{
+    hs_tilesrc *s = calloc(1, sizeof *s);
+    if (!s) {
+        hs_err_set(err, HS_ENOMEM, "tile source: out of memory");
+        return NULL;
+    }
+    s->r = *r;
+    s->g = hs_geostore_ref(g);
+    atomic_init(&s->refs, 1);
+    return s;
+}
+
 int hs_tilesrc_create(hs_geostore *g, hs_proj_ctx *pc, const hs_tile_req *r,
                       const hs_analysis_result *res, hs_tilesrc **out, hs_err *err)
 {
     *out = NULL;
-    hs_tilesrc *s = calloc(1, sizeof *s);
+    hs_tilesrc *s = src_new(g, r, err);
     if (!s)
-        return hs_err_set(err, HS_ENOMEM, "tile source: out of memory");
-    s->r = *r;
-    s->g = hs_geostore_ref(g);
-    atomic_init(&s->refs, 1);
+        return HS_ENOMEM;
     int rc;
     if (r->layer == HS_TILE_LAYER_BASE) {
         rc = hs_geostore_prep(g, pc, HS_PROJ_WEB_MERCATOR, &s->prep, err);
@@ -569,12 +580,9 @@ static int build_scoped(PGconn *conn, hs_geostore *g, hs_proj_ctx *pc, const hs_
                         hs_tilesrc **out, hs_err *err)
 {
     *out = NULL;
-    hs_tilesrc *s = calloc(1, sizeof *s);
+    hs_tilesrc *s = src_new(g, r, err);
     if (!s)
-        return hs_err_set(err, HS_ENOMEM, "tile source: out of memory");
-    s->r = *r;
-    s->g = hs_geostore_ref(g);
-    atomic_init(&s->refs, 1);
+        return HS_ENOMEM;
     pthread_mutex_init(&s->mix_lock, NULL);
     s->mix_init = 1;
     hs_params pp = r->prm;
