@@ -637,6 +637,21 @@ static int build_source(PGconn *conn, hs_geostore *g, hs_proj_ctx *pc, const hs_
     return rc;
 }
 
+hs_tilesrc *hs_tilesrc_find(hs_tilesrc_cache *c, uint64_t version, const hs_tile_req *r)
+{
+    hs_tilesrc *hit = NULL;
+    pthread_mutex_lock(&c->lock);
+    for (int i = 0; i < c->n && !hit; i++)
+        if (c->e[i]->state == 1 && c->e[i]->version == version && !strcmp(c->e[i]->r.key, r->key))
+            hit = c->e[i];
+    if (hit) {
+        hit->used = ++c->tick;
+        atomic_fetch_add(&hit->refs, 1);
+    }
+    pthread_mutex_unlock(&c->lock);
+    return hit;
+}
+
 int hs_tilesrc_get(hs_tilesrc_cache *c, PGconn *conn, hs_geostore *g, hs_proj_ctx *pc,
                    const hs_tile_req *r, hs_tilesrc **out, hs_err *err)
 {

@@ -155,5 +155,9 @@ void hs_tilesrc_cache_destroy(hs_tilesrc_cache *c);
 int hs_tilesrc_get(hs_tilesrc_cache *cache, PGconn *c, hs_geostore *g, hs_proj_ctx *pc,
                    const hs_tile_req *r, hs_tilesrc **out, hs_err *err);
 void hs_tilesrc_release(hs_tilesrc *s);
+/* The source for (version, r->key) when the cache holds it ready (a new reference),
+ * else NULL. Never builds and never waits for a build: lets a tile of an analysis
+ * already made be drawn without the database. */
+hs_tilesrc *hs_tilesrc_find(hs_tilesrc_cache *cache, uint64_t version, const hs_tile_req *r);
 
 #endif

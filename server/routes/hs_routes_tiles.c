@@ -152,14 +152,18 @@ static int meta_render(void *arg, hs_buf *out, hs_err *err)
     tile_job *j = arg;
     hs_metatile m;
     int buffer = HS_TILE_BUFFER_1X * j->px / HS_TILE_PX;
-    int rc = render_ctx(j, err);
+    int rc = hs_metatile_for_tile(j->z, j->x, j->y, HS_METATILE_DEFAULT, j->px, buffer, &m, err);
     if (rc < 0)
         return rc;
-    rc = hs_metatile_for_tile(j->z, j->x, j->y, HS_METATILE_DEFAULT, j->px, buffer, &m, err);
-    if (rc < 0)
-        return rc;
+    /* The layer's analysis already made (and the geometry held is current): drawn
+     * without the database, so new tiles of a known layer also survive an outage. */
     hs_tilesrc *src = NULL;
-    rc = hs_tilesrc_get(j->app->srcs, j->conn, j->g, j->pc, &j->tr, &src, err);
+    uint64_t hv = j->held ? hs_geostore_data_version(j->held) : 0;
+    if (j->held && hv >= j->req->data_version && (j->pc = hs_threadctx_proj(err)) &&
+        (j->rc = hs_threadctx_render(err)))
+        src = hs_tilesrc_find(j->app->srcs, hv, &j->tr);
+    if (!src && (rc = render_ctx(j, err)) == HS_OK)
+        rc = hs_tilesrc_get(j->app->srcs, j->conn, j->g, j->pc, &j->tr, &src, err);
     if (rc < 0)
         return rc;
     int stride = m.width * 4, t = m.tile_px, n = m.ntx * m.nty;

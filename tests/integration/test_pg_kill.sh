@@ -4,7 +4,8 @@
 #  - the server does not crash; cached answers keep flowing: tiles, a map, an
 #    /api/analyze answer, TileJSON, /api/meta are 200 with the same ETag as before the
 #    kill, and 304 on If-None-Match;
-#  - uncached answers get 503 within a second, with a body naming "database
+#  - a new tile of a layer whose analysis is in memory is drawn (200);
+#  - other uncached answers get 503 within a second, with a body naming "database
 #    unavailable" and no socket path, host or library text; /readyz says the database
 #    is down while /healthz (liveness) stays 200;
 #  - within 5 s of the database's return: uncached answers are 200 again and a
@@ -58,7 +59,8 @@ c=$(code "$U/api/units?level=province"); expect_eq "warm /api/units" "${c%% *}" 
 # map, an analysis, TileJSON. Their ETags are the ones the outage must keep.
 WARM=("/tiles/gistar/6/51/28.png" "/tiles/gistar/6/51/29.png" "/tiles/gistar/6/50/28.png"
       "/tiles/gistar/7/101/56.png" "/tiles/gistar/6/51/29@2x.png" "/tiles/rate/6/51/29.png?classes=quantile&k=5"
-      "/tiles/gistar.json" "/maps/rate.png?size=300x300" "/api/analyze?permutations=9&format=json")
+      "/tiles/gistar.json" "/maps/rate.png?size=300x300" "/dashboard/hotspots.png"
+      "/api/analyze?permutations=9&format=json")
 declare -A ETAG
 etag_of() { curl -s -m 120 -o "$T/body" -D "$T/hdr" -w '%{http_code}' "$@"; }
 for p in "${WARM[@]}"; do
@@ -68,7 +70,7 @@ for p in "${WARM[@]}"; do
   [[ -n ${ETAG[$p]} ]] || fail "warm $p: no ETag"
 done
 cp "$T/body" "$T/analyze_before.json"
-ok "warmed ${#WARM[@]} answers (tiles, TileJSON, a map, an analysis)"
+ok "warmed ${#WARM[@]} answers (tiles, TileJSON, a map, a dashboard image, an analysis)"
 
 # ---- kill -9 the postmaster ----
 pm=$(head -1 "$T/pg/data/postmaster.pid")
@@ -93,9 +95,13 @@ for round in 1 2; do
 done
 cmp -s "$T/body" "$T/analyze_before.json" || fail "cached /api/analyze: other bytes during the outage"
 ok "cached tiles, TileJSON, map and analysis during the outage: 200 with the same ETag, 304 on If-None-Match"
-# Another tile of a metatile already drawn needs no database either.
+# Another tile of a metatile already drawn needs no database either, nor a tile of
+# another zoom of a layer whose analysis is in memory.
 st=$(etag_of "$U/tiles/gistar/6/50/29.png")
 expect_eq "uncached tile of a cached metatile during the outage" "$st" 200
+st=$(etag_of "$U/tiles/gistar/8/204/119.png")
+expect_eq "uncached z8 tile of a layer analysed before the outage" "$st" 200
+file "$T/body" | grep -q 'PNG image data, 256 x 256' || fail "z8 tile during the outage: $(file "$T/body")"
 worst=0
 UNCACHED=("/api/units?level=commune&province=P" "/tiles/gistar/6/51/29.png?from=2024-01"
           "/tiles/rate/7/101/56.png" "/maps/rate.png?size=310x300"
