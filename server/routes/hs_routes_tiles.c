@@ -81,7 +81,7 @@ static int prepare(tiles_app *app, hs_req *req, int layer, tile_job *j, hs_err *
      * province level elsewhere: a scope of its own in the key, so no cache entry is
      * shared with a caller of another scope (docs/security.md). */
     const hs_principal *who = req->who;
-    if (rc == HS_OK && who && who->nprov > 0) {
+    if (rc == HS_OK && who && who->role == HS_ROLE_ANALYST && who->nprov > 0) {
         const char *codes[HS_TOKEN_MAX_PROVINCES];
         size_t n = who->nprov < HS_TOKEN_MAX_PROVINCES ? who->nprov : HS_TOKEN_MAX_PROVINCES;
         for (size_t i = 0; i < n; i++)
