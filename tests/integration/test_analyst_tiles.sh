@@ -48,6 +48,7 @@ q "$DB" "DELETE FROM hs.access_token" >/dev/null
 PLANNER=$(H token create --role planner --note "tiles planner" 2>/dev/null)
 ANALYST_A=$(H token create --role analyst --provinces "$A" --note "analyst A" 2>/dev/null)
 ANALYST_B=$(H token create --role analyst --provinces "$B" --note "analyst B" 2>/dev/null)
+ANALYST_AB=$(H token create --role analyst --provinces "$B,$A" --note "analyst A+B" 2>/dev/null)
 "$HOTSPOT_BIN" --db "$DB" serve --listen 127.0.0.1:0 --threads 2 >"$T/server.log" 2>&1 &
 SERVER_PID=$!
 hs_wait_port "$T/server.log" "$SERVER_PID"
@@ -55,19 +56,19 @@ hs_wait_port "$T/server.log" "$SERVER_PID"
 # get WHO FILE PATH: status; the body in $T/FILE.png, its ETag in $T/FILE.etag.
 get() {
   local tok
-  case $1 in planner) tok=$PLANNER ;; a) tok=$ANALYST_A ;; b) tok=$ANALYST_B ;; esac
+  case $1 in planner) tok=$PLANNER ;; a) tok=$ANALYST_A ;; b) tok=$ANALYST_B ;; ab) tok=$ANALYST_AB ;; esac
   curl -s --max-time 300 -o "$T/$2.png" -D "$T/$2.hdr" -w '%{http_code}' -H "Authorization: Bearer $tok" "$U$3"
   tr -d '\r' <"$T/$2.hdr" | sed -n 's/^[Ee][Tt][Aa][Gg]: //p' >"$T/$2.etag"
 }
 TILE="/tiles/rate/$Z/$X/$Y.png"
 for spec in "planner pc $TILE" "planner pp $TILE?level=province" "planner pa $TILE?province=$A" \
             "a an $TILE" "a ap $TILE?province=$A" "a al $TILE?level=province" \
-            "b bn $TILE" "b bp $TILE?province=$B"; do
+            "b bn $TILE" "b bp $TILE?province=$B" "ab abn $TILE"; do
   read -r who f path <<<"$spec"
   st=$(get "$who" "$f" "$path")
   [[ $st == 200 ]] || fail "$who $path: $st $(head -c 300 "$T/$f.png")"
 done
-ok "8 tiles: planner (commune, province level, province=$A), analyst $A (national, province=$A, level=province), analyst $B"
+ok "9 tiles: planner (commune, province level, province=$A), analyst $A (national, province=$A, level=province), analyst $B, analyst of both"
 mkdir -p "${HS_BUILD_DIR:-$T}/test-artifacts/analyst-tiles"
 cp "$T"/*.png "${HS_BUILD_DIR:-$T}/test-artifacts/analyst-tiles/"
 
@@ -106,7 +107,7 @@ def png(name):
         out += [bytes(line[k:k + bpp]) for k in range(0, stride, bpp)]
         prev = line
     return out
-im = {k: png(k) for k in ("pc", "pp", "pa", "an", "ap", "al", "bn", "bp")}
+im = {k: png(k) for k in ("pc", "pp", "pa", "an", "ap", "al", "bn", "bp", "abn")}
 N = len(im["pp"])
 # "Differs": some channel by more than 12 levels. Smaller differences are
 # anti-aliasing along province lines (a scoped tile's underpaint is the mean of more
@@ -130,10 +131,16 @@ assert im["an"] == im["ap"], "analyst A: national view and province=A differ"
 assert im["bn"] == im["bp"], "analyst B: national view and province=B differ"
 assert im["al"] == im["pp"], "analyst level=province differs from the planner's"
 print("ok - national view = province=X view for each analyst; level=province the same for everyone")
+# An analyst of both provinces sees both provinces' communes.
+rAB = diff("abn", "pp")
+both = len(rAB & rA) + len(rAB & rB)
+assert both > 0.95 * (len(rA) + len(rB)), f"analyst of both: detail on {both} of {len(rA) + len(rB)} px"
+print(f"ok - the analyst of {len(rA)}+{len(rB)} px detail in both provinces sees {both} of them")
 PY
 etag() { cat "$T/$1.etag"; }
-[[ $(etag an) != "$(etag pc)" && $(etag an) != "$(etag bn)" && $(etag pa) != "$(etag ap)" ]] ||
-  fail "scopes share an ETag: an=$(etag an) pc=$(etag pc) bn=$(etag bn) pa=$(etag pa) ap=$(etag ap)"
+[[ $(etag an) != "$(etag pc)" && $(etag an) != "$(etag bn)" && $(etag pa) != "$(etag ap)" &&
+   $(etag abn) != "$(etag an)" && $(etag abn) != "$(etag pc)" ]] ||
+  fail "scopes share an ETag: an=$(etag an) pc=$(etag pc) bn=$(etag bn) pa=$(etag pa) ap=$(etag ap) abn=$(etag abn)"
 ok "different scopes never share an entry (analyst A, analyst B, planner: different ETags)"
 
 # Repeated: the same scope is served from the cache (no other scope's entry).
