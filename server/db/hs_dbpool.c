@@ -191,8 +191,10 @@ static int link_connect(hs_dbpool *p, int which, db_link *l, hs_err *err)
     if (rc < 0) {
         atomic_fetch_add(&p->failures, 1);
         l->backoff = l->backoff ? l->backoff * 2 : 0.25;
-        if (l->backoff > 5)
-            l->backoff = 5;
+        /* Capped at 2 s: after an outage every worker is back within about 2 s of
+         * the database (the 5 s recovery goal, docs/reliability.md). */
+        if (l->backoff > 2)
+            l->backoff = 2;
         l->retry_at = t + l->backoff;
         /* Truncation is fine: this only repeats the cause in later messages. */
         size_t n = strnlen(cerr.msg, sizeof l->last_error - 1);

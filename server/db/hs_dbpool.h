@@ -29,7 +29,7 @@
  *   - after max_lifetime_s seconds, or max_uses acquisitions once it is at least
  *     HS_DBPOOL_MIN_REUSE_S old, because long-lived
  *     backends grow (GUIDE: mod_tile's persistent connections grew ~3 GB in 7 h).
- * After a failed connect the thread waits (backoff from 250 ms doubling to 5 s)
+ * After a failed connect the thread waits (backoff from 250 ms doubling to 2 s)
  * before trying that server again, answering at once meanwhile (HS_EDB, or the
  * primary for a read whose replica is down), so an outage costs each request
  * microseconds rather than a connect timeout.

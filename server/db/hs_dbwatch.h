@@ -8,7 +8,7 @@
  * doubles as a liveness check of the connection.
  *
  * When the database goes away the thread reconnects with backoff (250 ms doubling
- * to 10 s) and re-reads the version after reconnecting, so changes made while it
+ * to 2 s) and re-reads the version after reconnecting, so changes made while it
  * was disconnected are not missed. Until the first successful read the version is 0.
  *
  * The watcher always follows the primary (`hotspot serve --db`), also when reads go
