@@ -146,15 +146,18 @@ static int check_province(PGconn *c, const char *province, hs_err *err)
 }
 
 /* Population: the unit's own figure for the latest year not after pop_year (else its
- * earliest), falling back to the sum of its communes for provinces without one. */
+ * earliest), falling back to the sum of its communes for provinces without one. The
+ * own figure is one DISTINCT ON over the selected units' rows (a hash join), not a
+ * sorted subquery per unit (80 ms for the 3,297 demo communes). */
 static const char units_sql[] =
     "WITH sel AS ("
     "  SELECT u.* FROM hs.unit u WHERE u.level = $1"
     "   AND ($2 = '' OR u.code = $2 OR u.parent_code = $2)),"
     " pop AS ("
-    "  SELECT s.code, (SELECT p.population FROM hs.unit_population p WHERE p.unit_code = s.code"
-    "     ORDER BY (p.year <= $3::int) DESC, CASE WHEN p.year <= $3::int THEN -p.year"
-    "     ELSE p.year END LIMIT 1) AS own FROM sel s)"
+    "  SELECT DISTINCT ON (p.unit_code) p.unit_code AS code, p.population AS own"
+    "  FROM sel s JOIN hs.unit_population p ON p.unit_code = s.code"
+    "  ORDER BY p.unit_code, (p.year <= $3::int) DESC, CASE WHEN p.year <= $3::int THEN -p.year"
+    "     ELSE p.year END)"
     " SELECT s.code, s.name, coalesce(s.parent_code, ''), coalesce(par.name, ''),"
     "  coalesce(pop.own, (SELECT sum(cp.population) FROM hs.unit c"
     "     JOIN LATERAL (SELECT p.population FROM hs.unit_population p WHERE p.unit_code = c.code"
@@ -164,7 +167,7 @@ static const char units_sql[] =
     "  ST_X(d.label_pt), ST_Y(d.label_pt), d.border_km, coalesce(d.border_country, ''),"
     "  s.is_key_commune, s.is_border_province"
     " FROM sel s JOIN hs.unit_derived d ON d.unit_code = s.code"
-    " JOIN pop ON pop.code = s.code LEFT JOIN hs.unit par ON par.code = s.parent_code"
+    " LEFT JOIN pop ON pop.code = s.code LEFT JOIN hs.unit par ON par.code = s.parent_code"
     " ORDER BY s.code COLLATE \"C\"";
 
 /* Centroids to metres with PROJ here rather than ST_Transform(geom, text) in SQL:
@@ -667,16 +670,19 @@ int hs_data_load_outreach(PGconn *c, const hs_unitset *u, int from, int to, hs_o
     *out = NULL;
     char key[128], sql[1024];
     key_expr(u->level, key, sizeof key);
+    /* Communes group their own rows (no join; other levels' rows are dropped below as
+     * not found); the last month with events comes back as a day count (integer date
+     * arithmetic instead of numeric extract()). */
     snprintf(sql, sizeof sql,
              "SELECT %s AS k,"
              " sum(o.events) FILTER (WHERE o.period >= $1::date),"
              " sum(o.participants) FILTER (WHERE o.period >= $1::date),"
              " sum(o.hotline_calls) FILTER (WHERE o.period >= $1::date),"
-             " max((extract(year FROM o.period) * 12 + extract(month FROM o.period) - 1)::int)"
-             "   FILTER (WHERE o.events > 0)"
-             " FROM hs.outreach_month o JOIN hs.unit u ON u.code = o.unit_code"
+             " max(o.period) FILTER (WHERE o.events > 0) - DATE '2000-01-01'"
+             " FROM hs.outreach_month o%s"
              " WHERE o.period <= $2::date GROUP BY 1",
-             key);
+             u->level == HS_LEVEL_COMMUNE ? "o.unit_code" : key,
+             u->level == HS_LEVEL_COMMUNE ? "" : " JOIN hs.unit u ON u.code = o.unit_code");
     PGresult *r;
     int rc = window_query(c, sql, from, to, &r, err);
     if (rc < 0)
@@ -706,7 +712,7 @@ int hs_data_load_outreach(PGconn *c, const hs_unitset *u, int from, int to, hs_o
         o->participants[k] = getd0(r, i, 2);
         o->hotline_calls[k] = getd0(r, i, 3);
         if (!PQgetisnull(r, i, 4))
-            o->months_since_event[k] = to - (int)strtol(PQgetvalue(r, i, 4), NULL, 10);
+            o->months_since_event[k] = to - (int)days_period(PQgetvalue(r, i, 4));
     }
     PQclear(r);
     *out = o;
