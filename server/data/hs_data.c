@@ -248,9 +248,17 @@ static int load_adjacency(PGconn *c, hs_unitset *u, const char *level, const cha
 #define CACHE_KIND_SERIES 2u
 #define CACHE_MAX_ROWS 256 /* distinct request shapes kept for the current version */
 
-/* The current data version and the payload stored under `key` for it, if any.
- * *version is -1 when the cache cannot be used on this connection (a caller's open
- * transaction must not be disturbed, and a missing table must not fail the load). */
+/* Which counter a key is valid under: unit sets (keys "units|...") follow
+ * hs.data_version.units_version, everything else the data version itself. */
+static const char *cache_counter(const char *key)
+{
+    return strncmp(key, "units|", 6) ? "version" : "units_version";
+}
+
+/* The current version (of the key's counter) and the payload stored under `key` for
+ * it, if any. *version is -1 when the cache cannot be used on this connection (a
+ * caller's open transaction must not be disturbed, a missing table must not fail the
+ * load). */
 static void cache_fetch(PGconn *c, const char *key, long long *version, PGresult **hit)
 {
     *version = -1;
@@ -258,11 +266,13 @@ static void cache_fetch(PGconn *c, const char *key, long long *version, PGresult
     if (PQtransactionStatus(c) != PQTRANS_IDLE)
         return;
     const char *p[1] = {key};
-    PGresult *r = PQexecParams(c,
-                               "SELECT v.version::text, c.payload FROM hs.data_version v"
-                               " LEFT JOIN hs.analysis_cache c ON c.key = $1"
-                               " AND c.data_version = v.version WHERE v.id = 1",
-                               1, NULL, p, NULL, NULL, 1);
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT v.%s::text, c.payload FROM hs.data_version v"
+             " LEFT JOIN hs.analysis_cache c ON c.key = $1 AND c.data_version = v.%s"
+             " WHERE v.id = 1",
+             cache_counter(key), cache_counter(key));
+    PGresult *r = PQexecParams(c, sql, 1, NULL, p, NULL, NULL, 1);
     if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
         PQclear(r);
         return;
@@ -281,9 +291,10 @@ static void cache_fetch(PGconn *c, const char *key, long long *version, PGresult
         *hit = r;
 }
 
-/* Stores a payload read at `version`, only if that is still the current version:
- * every statement of the load ran after `version` was read, so a change committed in
- * between has bumped it and the possibly mixed data is not stored. Best effort. */
+/* Stores a payload read at `version`, only if that is still the current version of
+ * its counter: every statement of the load ran after `version` was read, so a change
+ * committed in between has bumped it and the possibly mixed data is not stored. Best
+ * effort: any failure (no table, no INSERT right, a replica) leaves the slow path. */
 static void cache_store(PGconn *c, const char *key, long long version, const hs_buf *b)
 {
     if (version < 0 || b->failed || PQtransactionStatus(c) != PQTRANS_IDLE)
@@ -292,17 +303,22 @@ static void cache_store(PGconn *c, const char *key, long long version, const hs_
     snprintf(v, sizeof v, "%lld", version);
     const char *p[3] = {key, v, (const char *)b->data};
     int len[3] = {0, 0, (int)b->len}, fmt[3] = {0, 0, 1};
-    PGresult *r = PQexecParams(
-        c,
-        "WITH old AS (DELETE FROM hs.analysis_cache WHERE key <> $1 AND (data_version <> $2::bigint"
-        "   OR key IN (SELECT key FROM hs.analysis_cache ORDER BY created_at DESC OFFSET "
-        HS_STR(CACHE_MAX_ROWS) ")))"
-        " INSERT INTO hs.analysis_cache (key, data_version, payload)"
-        " SELECT $1, $2::bigint, $3 WHERE (SELECT version FROM hs.data_version WHERE id = 1)"
-        "   = $2::bigint"
-        " ON CONFLICT (key) DO UPDATE SET data_version = EXCLUDED.data_version,"
-        "   payload = EXCLUDED.payload, created_at = now()",
-        3, NULL, p, len, fmt, 0);
+    /* Rows of the same counter but another version are stale; so are the oldest
+     * beyond CACHE_MAX_ROWS (many distinct windows). */
+    int units = !strcmp(cache_counter(key), "units_version");
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "WITH old AS (DELETE FROM hs.analysis_cache WHERE key <> $1 AND ("
+             "   (key %s 'units|%%' AND data_version <> $2::bigint)"
+             "   OR key IN (SELECT key FROM hs.analysis_cache ORDER BY created_at DESC OFFSET "
+             HS_STR(CACHE_MAX_ROWS) ")))"
+             " INSERT INTO hs.analysis_cache (key, data_version, payload)"
+             " SELECT $1, $2::bigint, $3 WHERE (SELECT %s FROM hs.data_version WHERE id = 1)"
+             "   = $2::bigint"
+             " ON CONFLICT (key) DO UPDATE SET data_version = EXCLUDED.data_version,"
+             "   payload = EXCLUDED.payload, created_at = now()",
+             units ? "LIKE" : "NOT LIKE", cache_counter(key));
+    PGresult *r = PQexecParams(c, sql, 3, NULL, p, len, fmt, 0);
     PQclear(r);
 }
 

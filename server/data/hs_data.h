@@ -56,11 +56,12 @@ typedef struct hs_unitset {
  * NULL/"" for the whole country). An unknown province is HS_ENOTFOUND naming it.
  * Caller frees with hs_unitset_free().
  *
- * Units and series are cached in hs.analysis_cache under the data version they were
- * read at (sql/004_analysis_cache.sql): a second load at the same version fetches one
- * packed value instead of running the joins, with bit-identical contents. Outside an
- * idle connection (inside a caller's transaction) or without the table, the cache is
- * not used. */
+ * Unit sets and series are cached in hs.analysis_cache (sql/004_analysis_cache.sql):
+ * a unit set under hs.data_version.units_version (bumped only by changes to units,
+ * populations, derived data and borders, so it survives an import of counts), a
+ * series under the data version. A second load at the same version fetches one packed
+ * value instead of running the joins, with bit-identical contents. Inside a caller's
+ * transaction, or without the table, the cache is not used. */
 int hs_data_load_units(PGconn *c, hs_level level, const char *province, int pop_year,
                        hs_unitset **out, hs_err *err);
 void hs_unitset_free(hs_unitset *u);
