@@ -303,22 +303,32 @@ static void cache_store(PGconn *c, const char *key, long long version, const hs_
     snprintf(v, sizeof v, "%lld", version);
     const char *p[3] = {key, v, (const char *)b->data};
     int len[3] = {0, 0, (int)b->len}, fmt[3] = {0, 0, 1};
-    /* Rows of the same counter but another version are stale; so are the oldest
-     * beyond CACHE_MAX_ROWS (many distinct windows). */
-    int units = !strcmp(cache_counter(key), "units_version");
+    /* Two statements, each its own transaction, so concurrent writers cannot deadlock:
+     * the upsert locks only its own row; the clean-up then deletes the rows of the same
+     * counter at another version (stale) and the oldest beyond CACHE_MAX_ROWS, skipping
+     * any row another writer holds, so it never waits. */
+    const char *counter = cache_counter(key);
+    int units = !strcmp(counter, "units_version");
     char sql[1024];
     snprintf(sql, sizeof sql,
-             "WITH old AS (DELETE FROM hs.analysis_cache WHERE key <> $1 AND ("
-             "   (key %s 'units|%%' AND data_version <> $2::bigint)"
-             "   OR key IN (SELECT key FROM hs.analysis_cache ORDER BY created_at DESC OFFSET "
-             HS_STR(CACHE_MAX_ROWS) ")))"
-             " INSERT INTO hs.analysis_cache (key, data_version, payload)"
+             "INSERT INTO hs.analysis_cache (key, data_version, payload)"
              " SELECT $1, $2::bigint, $3 WHERE (SELECT %s FROM hs.data_version WHERE id = 1)"
              "   = $2::bigint"
              " ON CONFLICT (key) DO UPDATE SET data_version = EXCLUDED.data_version,"
              "   payload = EXCLUDED.payload, created_at = now()",
-             units ? "LIKE" : "NOT LIKE", cache_counter(key));
+             counter);
     PGresult *r = PQexecParams(c, sql, 3, NULL, p, len, fmt, 0);
+    PQclear(r);
+    /* Only while $2 is still current: otherwise "another version" would be the newer,
+     * valid rows of a later writer. */
+    snprintf(sql, sizeof sql,
+             "DELETE FROM hs.analysis_cache WHERE key IN (SELECT key FROM hs.analysis_cache"
+             " WHERE key <> $1 AND (SELECT %s FROM hs.data_version WHERE id = 1) = $2::bigint"
+             " AND ((key %s 'units|%%' AND data_version <> $2::bigint)"
+             "   OR key IN (SELECT key FROM hs.analysis_cache ORDER BY created_at DESC OFFSET "
+             HS_STR(CACHE_MAX_ROWS) ")) FOR UPDATE SKIP LOCKED)",
+             counter, units ? "LIKE" : "NOT LIKE");
+    r = PQexecParams(c, sql, 2, NULL, p, NULL, NULL, 0);
     PQclear(r);
 }
 

@@ -33,9 +33,27 @@ cmp -s "$T/a1.csv" "$T/a3.csv" && fail "the answer did not follow the count chan
 grep '^G000077,' "$T/a3.csv" | cut -d, -f6 >"$T/c3"
 grep '^G000077,' "$T/a1.csv" | cut -d, -f6 >"$T/c1"
 expect_eq "count of the changed unit" "$(cat "$T/c3")" "$(($(cat "$T/c1") + 5))"
+expect_eq "the stale series row is gone, the unit set kept" \
+  "$(q "$DB" "SELECT string_agg(split_part(key, '|', 1), ',' ORDER BY key) FROM hs.analysis_cache")" \
+  "series,units"
 q "$DB" "DELETE FROM hs.analysis_cache" >/dev/null
 run a4
 same "after a count change, equal to an uncached run" a3 a4
+
+# Concurrent first runs after a change (several users at once): all succeed, no
+# deadlock between their cache writes, all equal.
+q "$DB" "UPDATE hs.case_month SET cases = cases - 5 WHERE unit_code = 'G000077'
+         AND period = (SELECT max(period) FROM hs.case_month)" >/dev/null
+pids=()
+for k in 1 2 3 4; do
+  H analyze $A --out "$T/p$k.csv" 2>"$T/p$k.err" &
+  pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p" || fail "a concurrent run failed: $(cat "$T"/p*.err)"; done
+for k in 2 3 4; do same "concurrent run $k equals run 1" p1 "p$k"; done
+same "after the change back, the first answer again" a1 p1
+q "$DB" "UPDATE hs.case_month SET cases = cases + 5 WHERE unit_code = 'G000077'
+         AND period = (SELECT max(period) FROM hs.case_month)" >/dev/null
 
 # A population change bumps units_version: the unit set is reloaded.
 q "$DB" "UPDATE hs.unit_population SET population = 123456 WHERE unit_code = 'G000077'" >/dev/null
