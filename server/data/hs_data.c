@@ -295,9 +295,18 @@ static void cache_fetch(PGconn *c, const char *key, long long *version, PGresult
  * its counter: every statement of the load ran after `version` was read, so a change
  * committed in between has bumped it and the possibly mixed data is not stored. Best
  * effort: any failure (no table, no INSERT right, a replica) leaves the slow path. */
+/* A connection that cannot write: a streaming replica (serve --db-read) or a read-only
+ * role. Both settings are reported by the server at connect, so this costs nothing. */
+static int read_only(PGconn *c)
+{
+    const char *hs = PQparameterStatus(c, "in_hot_standby");
+    const char *ro = PQparameterStatus(c, "default_transaction_read_only");
+    return (hs && !strcmp(hs, "on")) || (ro && !strcmp(ro, "on"));
+}
+
 static void cache_store(PGconn *c, const char *key, long long version, const hs_buf *b)
 {
-    if (version < 0 || b->failed || PQtransactionStatus(c) != PQTRANS_IDLE)
+    if (version < 0 || b->failed || PQtransactionStatus(c) != PQTRANS_IDLE || read_only(c))
         return;
     char v[24];
     snprintf(v, sizeof v, "%lld", version);

@@ -72,6 +72,14 @@ same "corrupt cached values are ignored" a6 a7
 expect_eq "corrupt values replaced" \
   "$(q "$DB" "SELECT count(*) FROM hs.analysis_cache WHERE length(payload) > 8")" 2
 
+# A read-only connection (a replica behind serve --db-read, a read-only role) reads the
+# cache but never tries to write it.
+q "$DB" "DELETE FROM hs.analysis_cache" >/dev/null
+"$HOTSPOT_BIN" --db "$DB options='-c default_transaction_read_only=on'" analyze $A \
+  --out "$T/ro.csv" 2>"$T/ro.err" || fail "read-only analyze failed: $(cat "$T/ro.err")"
+same "read-only connection: same answer" a6 ro
+expect_eq "read-only connection wrote nothing" "$(q "$DB" "SELECT count(*) FROM hs.analysis_cache")" 0
+
 # Without the table (a database migrated by an older release) the queries still run.
 q "$DB" "DROP TABLE hs.analysis_cache" >/dev/null
 run a8
