@@ -2,9 +2,12 @@
  *
  * One cairo PDF surface, A4 portrait, user units = layout px (1/96 in) scaled to
  * points. Text goes through the maps' Pango helpers (hs_text.c), so it is real text
- * in Noto Sans; the map is the map renderer's own full-map drawing (legend, scale
- * bar, north arrow) into a frame of page 1; the charts are hs_chart_bars drawn onto
- * the page. Each section measures its rows before drawing, so nothing overlaps. */
+ * in Noto Sans; the Gi* map is the map renderer's own full-map drawing (legend, scale
+ * bar, north arrow) into a frame of page 1, the locator map its layers in a frame of
+ * page 2; the charts are hs_chart_bars drawn onto the page. Every block is measured
+ * (the same code with drawing off) before it is placed, so nothing overlaps and the
+ * page count (3, or 4 when the last sections do not fit one page) is known before
+ * the first footer says "Trang 1/N". */
 #include "hs_bulletin.h"
 
 #include <cairo-pdf.h>
@@ -19,26 +22,46 @@
 #include "hs_render_int.h"
 #include "hs_text.h"
 
-/* A4 in layout px (210 x 297 mm at 96 px per inch) and the page margins. */
+/* A4 in layout px (210 x 297 mm at 96 px per inch) and the page frame. */
 #define PW (210.0 / 25.4 * 96.0)
 #define PH (297.0 / 25.4 * 96.0)
 #define M 44.0
 #define BAND_H 24.0
 #define FOOT_H 34.0
-#define NPAGES 3
-#define NCLS 7 /* Gi* classes (hs_scheme_gistar_class 0..6) */
+#define BOTTOM (PH - M - FOOT_H - 10) /* content ends here */
+#define CW (PW - 2 * M)               /* content width */
+#define NCLS 7                        /* Gi* classes (hs_scheme_gistar_class 0..6) */
+#define CHART_W 1000                  /* hs_chart_bars box, scaled to CW on the page */
+#define CHART_H 320
+#define LOCATOR_MIN_H 260
 
 static const hs_rgba INK = {0x22, 0x22, 0x22, 255};
 static const hs_rgba GREY = {0x66, 0x66, 0x66, 255};
 static const hs_rgba RULE = {0xbb, 0xbb, 0xbb, 255};
 static const hs_rgba MARK = {0x9b, 0x11, 0x1e, 255};
 static const hs_rgba WHITE = {0xff, 0xff, 0xff, 255};
+static const hs_rgba NONE = {0, 0, 0, 0};
 
-/* ---- text ------------------------------------------------------------------------ */
+typedef struct class_sum {
+    int units, reached, never;
+    double cases, events, pop;
+} class_sum;
+
+/* What every block needs; `draw` 0 = measure only. */
+typedef struct bt {
+    hs__draw *d;
+    const hs_bulletin *b;
+    const hs_class_style *cs; /* the Gi* scheme, legend order */
+    const class_sum *s;       /* by class: 0..NCLS-1, NCLS isolated, NCLS+1 the province */
+    int draw, npages;
+    hs_err *err;
+} bt;
+
+/* ---- drawing primitives ---------------------------------------------------------- */
 
 /* Lays out text in font f, wrapped to width w (w <= 0: one line), aligned by `align`
- * (0 left, 1 centre, 2 right within w); draws it at (x, y) when `draw`. Returns the
- * height (0 for NULL or empty text). */
+ * (0 left, 1 centre, 2 right: within w, or around x when w <= 0); draws it at (x, y)
+ * when `draw`. Returns the height (0 for NULL or empty text). */
 static double tbox(hs__draw *d, const char *text, hs__font f, double x, double y, double w,
                    int align, hs_rgba col, int draw)
 {
@@ -58,16 +81,16 @@ static double tbox(hs__draw *d, const char *text, hs__font f, double x, double y
     hs__layout_size(l, &tw, &th);
     if (draw) {
         double dx = w > 0 ? 0 : align == 1 ? -tw / 2 : align == 2 ? -tw : 0;
-        hs__show_layout(d, l, x + dx, y, col, (hs_rgba){0, 0, 0, 0}, 0);
+        hs__show_layout(d, l, x + dx, y, col, NONE, 0);
     }
     g_object_unref(l);
     return th;
 }
 
-static double text(hs__draw *d, const char *s, hs__font f, double x, double y, double w, int align,
+static double text(const bt *t, const char *s, hs__font f, double x, double y, double w, int align,
                    hs_rgba col)
 {
-    return tbox(d, s, f, x, y, w, align, col, 1);
+    return tbox(t->d, s, f, x, y, w, align, col, t->draw);
 }
 
 static double text_w(hs__draw *d, const char *s, hs__font f)
@@ -92,8 +115,11 @@ static void month_vi(int period, char *buf, size_t n)
     snprintf(buf, n, "%02d/%04d", hs_period_month(period), hs_period_year(period));
 }
 
-static void rule(cairo_t *cr, double x0, double y, double x1, hs_rgba c, double w)
+static void rule(const bt *t, double x0, double y, double x1, hs_rgba c, double w)
 {
+    if (!t->draw)
+        return;
+    cairo_t *cr = t->d->cr;
     cairo_new_path(cr);
     cairo_move_to(cr, x0, y);
     cairo_line_to(cr, x1, y);
@@ -102,27 +128,48 @@ static void rule(cairo_t *cr, double x0, double y, double x1, hs_rgba c, double 
     cairo_stroke(cr);
 }
 
-static void fill_rect(cairo_t *cr, double x, double y, double w, double h, hs_rgba c)
+static void fill_rect(const bt *t, double x, double y, double w, double h, hs_rgba c)
 {
+    if (!t->draw)
+        return;
+    cairo_t *cr = t->d->cr;
     cairo_new_path(cr);
     cairo_rectangle(cr, x, y, w, h);
     hs_rgba_set_source(cr, c);
     cairo_fill(cr);
 }
 
-/* A class swatch: fill, hatch and outline as on the map. */
-static void swatch(cairo_t *cr, const hs_class_style *c, double x, double y, double w, double h)
+/* A class swatch: fill and outline as on the map (NULL: an empty box). */
+static void swatch(const bt *t, const hs_class_style *c, double x, double y, double w, double h)
 {
+    if (!t->draw)
+        return;
+    cairo_t *cr = t->d->cr;
     cairo_new_path(cr);
     cairo_rectangle(cr, x, y, w, h);
-    if (c && c->fill.a)
-        hs_rgba_set_source(cr, c->fill);
-    else
-        hs_rgba_set_source(cr, hs_rgb(0xffffff));
+    hs_rgba_set_source(cr, c && c->fill.a ? c->fill : WHITE);
     cairo_fill_preserve(cr);
     hs_rgba_set_source(cr, c && c->outline.a ? c->outline : GREY);
     cairo_set_line_width(cr, c && c->outline.a ? 1.2 : 0.6);
     cairo_stroke(cr);
+}
+
+/* "Tỉnh Nghệ An", but "TP Hà Nội": centrally run cities carry "TP" in their name. */
+static void province_title(const hs_bulletin *b, char *buf, size_t n)
+{
+    const char *name = b->province_name;
+    snprintf(buf, n, "%s%s", strncmp(name, "TP ", 3) && strncmp(name, "Thành phố ", 13) ? "Tỉnh " : "",
+             name);
+}
+
+static const char *class_label(const bt *t, int k)
+{
+    return k >= 0 && k < NCLS ? t->cs[k].label : "Không có xã lân cận (isolated)";
+}
+
+static const hs_class_style *class_style(const bt *t, int k)
+{
+    return k >= 0 && k < NCLS ? &t->cs[k] : NULL;
 }
 
 /* ---- page frame ------------------------------------------------------------------ */
@@ -142,7 +189,7 @@ static void draw_watermark(hs__draw *d)
         double w, h;
         hs__layout_size(l, &w, &h);
         hs__show_layout(d, l, -w / 2, i == 0 ? -h * 1.05 : h * 0.05, hs_rgba_make(0xc00000, 34),
-                        (hs_rgba){0, 0, 0, 0}, 0);
+                        NONE, 0);
         g_object_unref(l);
     }
     cairo_restore(cr);
@@ -150,55 +197,64 @@ static void draw_watermark(hs__draw *d)
 
 /* Header band: the mark on the left, province and period on the right. Returns the
  * top of the content area. */
-static double page_head(hs__draw *d, const hs_bulletin *b)
+static double page_head(const bt *t)
 {
-    cairo_t *cr = d->cr;
-    hs_rgba_set_source(cr, WHITE);
-    cairo_paint(cr);
-    fill_rect(cr, M, M, PW - 2 * M, BAND_H, MARK);
+    const hs_bulletin *b = t->b;
+    if (t->draw) {
+        hs_rgba_set_source(t->d->cr, WHITE);
+        cairo_paint(t->d->cr);
+    }
+    fill_rect(t, M, M, CW, BAND_H, MARK);
     hs__font f = {10.5, 1, 0};
-    double th = tbox(d, "Ag", f, 0, 0, 0, 0, WHITE, 0);
-    double ty = M + (BAND_H - th) / 2;
+    double ty = M + (BAND_H - tbox(t->d, "Ag", f, 0, 0, 0, 0, WHITE, 0)) / 2;
     if (b->mark)
-        text(d, b->mark, f, M + 8, ty, 0, 0, WHITE);
-    char s[256];
-    snprintf(s, sizeof s, "Bản tin tỉnh %s · %s", b->province_name, b->period);
-    text(d, s, (hs__font){10, 0, 0}, PW - M - 8, ty, 0, 2, WHITE);
+        text(t, b->mark, f, M + 8, ty, 0, 0, WHITE);
+    char s[256], pt[160];
+    province_title(b, pt, sizeof pt);
+    snprintf(s, sizeof s, "Bản tin · %s · %s", pt, b->period);
+    text(t, s, (hs__font){10, 0, 0}, PW - M - 8, ty, 0, 2, WHITE);
     return M + BAND_H + 14;
 }
 
-/* Footer: source and data version, the mark, the page number; the synthetic line. */
-static void page_foot(hs__draw *d, const hs_bulletin *b, int page)
+/* Footer: data version and time, the mark, the page number; the synthetic line and
+ * watermark last, over everything. */
+static void page_foot(const bt *t, int page)
 {
-    cairo_t *cr = d->cr;
+    const hs_bulletin *b = t->b;
     double y = PH - M - FOOT_H;
-    rule(cr, M, y, PW - M, RULE, 0.8);
+    rule(t, M, y, PW - M, RULE, 0.8);
     hs__font f = {8.5, 0, 0};
     char s[256];
     snprintf(s, sizeof s, "Hotspot138 · phiên bản dữ liệu (data version) %lld · tạo lúc %s",
              b->data_version, b->generated_at ? b->generated_at : "");
-    text(d, s, f, M, y + 5, 0, 0, GREY);
-    snprintf(s, sizeof s, "Trang %d/%d", page, NPAGES);
-    text(d, s, f, PW - M, y + 5, 0, 2, GREY);
+    double lw = text_w(t->d, s, f);
+    text(t, s, f, M, y + 5, 0, 0, GREY);
+    snprintf(s, sizeof s, "Trang %d/%d", page, t->npages);
+    double pw = text_w(t->d, s, f);
+    text(t, s, f, PW - M, y + 5, 0, 2, GREY);
+    /* The mark centred in the space between the two. */
     if (b->mark)
-        text(d, b->mark, (hs__font){8.5, 1, 0}, PW / 2 + 60, y + 5, 0, 1, MARK);
+        text(t, b->mark, (hs__font){8.5, 1, 0}, 0.5 * (M + lw + PW - M - pw), y + 5, 0, 1, MARK);
     if (b->synthetic) {
-        text(d, "DỮ LIỆU MÔ PHỎNG / SYNTHETIC DATA – không phản ánh số liệu thực tế (not real data)",
+        text(t, "DỮ LIỆU MÔ PHỎNG / SYNTHETIC DATA – không phản ánh số liệu thực tế (not real data)",
              (hs__font){9, 1, 0}, M, y + 18, 0, 0, hs_rgb(0xb00000));
-        draw_watermark(d);
+        if (t->draw)
+            draw_watermark(t->d);
     }
+    if (t->draw)
+        cairo_show_page(t->d->cr);
 }
 
 /* Section heading with a rule under it; returns the height used. */
-static double heading(hs__draw *d, const char *vi, const char *en, double y)
+static double heading(const bt *t, const char *vi, const char *en, double y)
 {
-    double h = text(d, vi, (hs__font){14, 1, 0}, M, y, 0, 0, INK);
-    double w = text_w(d, vi, (hs__font){14, 1, 0});
+    hs__font fv = {14, 1, 0}, fe = {10, 0, 1};
+    double h = text(t, vi, fv, M, y, 0, 0, INK);
     if (en) {
-        double eh = tbox(d, en, (hs__font){10, 0, 1}, 0, 0, 0, 0, GREY, 0);
-        text(d, en, (hs__font){10, 0, 1}, M + w + 10, y + h - eh - 1, 0, 0, GREY);
+        double eh = tbox(t->d, en, fe, 0, 0, 0, 0, GREY, 0);
+        text(t, en, fe, M + text_w(t->d, vi, fv) + 10, y + h - eh - 1, 0, 0, GREY);
     }
-    rule(d->cr, M, y + h + 3, PW - M, MARK, 1.2);
+    rule(t, M, y + h + 3, PW - M, MARK, 1.2);
     return h + 10;
 }
 
@@ -206,57 +262,56 @@ static double heading(hs__draw *d, const char *vi, const char *en, double y)
 
 typedef struct col {
     const char *head;
-    double w;
-    int align; /* 0 left, 2 right */
+    double w;    /* 0: the rest of the content width */
+    int align;   /* 0 left, 2 right */
+    double pad;  /* left indent of the cells (room for a swatch) */
 } col;
 
-/* Header row of a table; returns its height. */
-static double table_head(hs__draw *d, const col *c, int nc, double x, double y)
+static void fit_cols(col *c, int nc)
+{
+    double used = 0;
+    for (int k = 0; k < nc; k++)
+        used += c[k].w;
+    for (int k = 0; k < nc; k++)
+        if (c[k].w == 0)
+            c[k].w = CW - used;
+}
+
+/* Header row; returns its height. */
+static double table_head(const bt *t, const col *c, int nc, double y)
 {
     hs__font f = {8.5, 1, 0};
-    double h = 0;
+    double h = 0, cx = M;
     for (int k = 0; k < nc; k++) {
-        double th = tbox(d, c[k].head, f, 0, 0, c[k].w - 6, c[k].align, INK, 0);
-        h = fmax(h, th);
-    }
-    double cx = x;
-    for (int k = 0; k < nc; k++) {
-        text(d, c[k].head, f, cx + 3, y + 3, c[k].w - 6, c[k].align, INK);
+        h = fmax(h, text(t, c[k].head, f, cx + 3 + c[k].pad, y + 3, c[k].w - 6 - c[k].pad,
+                         c[k].align, INK));
         cx += c[k].w;
     }
-    double tw = cx - x;
-    rule(d->cr, x, y + h + 6, x + tw, INK, 0.8);
+    rule(t, M, y + h + 6, cx, INK, 0.8);
     return h + 8;
 }
 
-/* One row of cells (NULL = empty), wrapped to the column widths; returns its height.
- * With `draw` 0 only measures. `sub` (may be NULL) holds an optional second,
- * smaller italic line per cell. */
-static double table_row(hs__draw *d, const col *c, int nc, const char *const *cell,
-                        const char *const *sub, double x, double y, int bold, int draw)
+/* One row of cells (NULL = empty), wrapped to the column widths, with an optional
+ * second, smaller grey line per cell (`sub`, may be NULL); returns its height. */
+static double table_row(const bt *t, const col *c, int nc, const char *const *cell,
+                        const char *const *sub, double y, int bold)
 {
     hs__font f = {9, bold, 0}, fs = {7.5, 0, 1};
-    double h = 0, cx = x;
+    double h = 0, cx = M;
     for (int k = 0; k < nc; k++) {
-        double ch = tbox(d, cell[k], f, cx + 3, y + 3, c[k].w - 6, c[k].align, INK, draw);
+        double x = cx + 3 + c[k].pad, w = c[k].w - 6 - c[k].pad;
+        double ch = text(t, cell[k], f, x, y + 3, w, c[k].align, INK);
         if (sub && sub[k] && *sub[k])
-            ch += 1 + tbox(d, sub[k], fs, cx + 3, y + 4 + ch, c[k].w - 6, c[k].align, GREY, draw);
+            ch += 1 + text(t, sub[k], fs, x, y + 4 + ch, w, c[k].align, GREY);
         h = fmax(h, ch);
         cx += c[k].w;
     }
-    if (draw)
-        rule(d->cr, x, y + h + 6, cx, RULE, 0.5);
+    rule(t, M, y + h + 6, cx, RULE, 0.5);
     return h + 6;
 }
 
 /* ---- figures by class ------------------------------------------------------------ */
 
-typedef struct class_sum {
-    int units, reached, never;
-    double cases, events, pop;
-} class_sum;
-
-/* Sums by Gi* class: rows 0..NCLS-1, NCLS = isolated, NCLS + 1 = the province. */
 static void sum_by_class(const hs_bulletin *b, class_sum s[NCLS + 2])
 {
     memset(s, 0, (NCLS + 2) * sizeof *s);
@@ -274,42 +329,35 @@ static void sum_by_class(const hs_bulletin *b, class_sum s[NCLS + 2])
     }
 }
 
-static const char *class_label(const hs_class_style *cs, int k)
-{
-    return k >= 0 && k < NCLS ? cs[k].label : "Không có xã lân cận (isolated)";
-}
+/* ---- page 1: title, key figures, the Gi* map, communes by class ------------------ */
 
-/* ---- page 1: title, key figures, map, classes ------------------------------------ */
-
-static double key_box(hs__draw *d, double x, double y, double w, const char *label,
-                      const char *value, const char *note, int draw)
+static double key_box(const bt *t, double x, double y, double w, const char *label,
+                      const char *value, const char *note)
 {
     double h = 8;
-    h += tbox(d, label, (hs__font){8.5, 0, 0}, x + 8, y + h, w - 16, 0, GREY, draw);
-    h += 2 + tbox(d, value, (hs__font){18, 1, 0}, x + 8, y + h + 2, w - 16, 0, INK, draw);
-    h += 2 + tbox(d, note, (hs__font){8, 0, 0}, x + 8, y + h + 2, w - 16, 0, GREY, draw);
+    h += text(t, label, (hs__font){8.5, 0, 0}, x + 8, y + h, w - 16, 0, GREY);
+    h += 2 + text(t, value, (hs__font){18, 1, 0}, x + 8, y + h + 2, w - 16, 0, INK);
+    h += 2 + text(t, note, (hs__font){8, 0, 0}, x + 8, y + h + 2, w - 16, 0, GREY);
     return h + 8;
 }
 
-static double key_figures(hs__draw *d, const hs_bulletin *b, const class_sum *s, double y)
+static double key_figures(bt *t, double y)
 {
-    const class_sum *all = &s[NCLS + 1];
+    const hs_bulletin *b = t->b;
+    const class_sum *s = t->s, *all = &s[NCLS + 1];
     char v[4][64], n[4][160], a[64], c[64];
     num(all->cases, 0, v[0], sizeof v[0]);
-    if (isfinite(b->cases_prev)) {
+    if (isfinite(b->cases_prev) && b->cases_prev > 0) {
         num(b->cases_prev, 0, a, sizeof a);
-        if (b->cases_prev > 0) {
-            num(100.0 * (all->cases - b->cases_prev) / b->cases_prev, 0, c, sizeof c);
-            snprintf(n[0], sizeof n[0], "kỳ trước: %s (%s%s%%)", a,
-                     all->cases >= b->cases_prev ? "+" : "", c);
-        } else {
-            snprintf(n[0], sizeof n[0], "kỳ trước: %s", a);
-        }
+        num(100.0 * (all->cases - b->cases_prev) / b->cases_prev, 0, c, sizeof c);
+        snprintf(n[0], sizeof n[0], "kỳ trước: %s (%s%s%%)", a, all->cases >= b->cases_prev ? "+" : "",
+                 c);
+    } else if (isfinite(b->cases_prev)) {
+        snprintf(n[0], sizeof n[0], "kỳ trước: 0");
     } else {
         snprintf(n[0], sizeof n[0], "kỳ trước: chưa có số liệu");
     }
-    int hot = s[0].units + s[1].units + s[2].units;
-    snprintf(v[1], sizeof v[1], "%d / %d", hot, all->units);
+    snprintf(v[1], sizeof v[1], "%d / %d", s[0].units + s[1].units + s[2].units, all->units);
     snprintf(n[1], sizeof n[1], "trong đó tin cậy 99%%: %d xã", s[0].units);
     num(all->events, 0, v[2], sizeof v[2]);
     snprintf(n[2], sizeof n[2], "xã được tiếp cận: %d / %d", all->reached, all->units);
@@ -318,191 +366,330 @@ static double key_figures(hs__draw *d, const hs_bulletin *b, const class_sum *s,
     const char *lab[4] = {"Số vụ trong kỳ (cases)", "Xã điểm nóng Gi* ≥ 90% (hot-spot communes)",
                           "Hoạt động truyền thông (outreach events)",
                           "Xã chưa có truyền thông trong kỳ (not reached)"};
-    double gap = 10, w = (PW - 2 * M - 3 * gap) / 4, h = 0;
+    double gap = 10, w = (CW - 3 * gap) / 4, h = 0;
+    int draw = t->draw;
+    t->draw = 0;
     for (int k = 0; k < 4; k++)
-        h = fmax(h, key_box(d, 0, 0, w, lab[k], v[k], n[k], 0));
+        h = fmax(h, key_box(t, 0, 0, w, lab[k], v[k], n[k]));
+    t->draw = draw;
     for (int k = 0; k < 4; k++) {
         double x = M + k * (w + gap);
-        fill_rect(d->cr, x, y, w, h, hs_rgb(0xf4f1ec));
-        fill_rect(d->cr, x, y, 3, h, k == 1 ? hs_rgb(0xd62f27) : MARK);
-        key_box(d, x, y, w, lab[k], v[k], n[k], 1);
+        fill_rect(t, x, y, w, h, hs_rgb(0xf4f1ec));
+        fill_rect(t, x, y, 3, h, k == 1 ? hs_rgb(0xd62f27) : MARK);
+        key_box(t, x, y, w, lab[k], v[k], n[k]);
     }
     return h;
 }
 
-static int page_one(hs__draw *d, const hs_bulletin *b, const hs_class_style *cs,
-                    const class_sum *s, hs_err *err)
+/* The renderer's own full map (legend, scale bar, north arrow, labels) in a frame of
+ * the page: translated and clipped, its white background paint stops at the frame. */
+static int full_map(bt *t, double x, double y, double w, double h)
 {
-    cairo_t *cr = d->cr;
-    double y = page_head(d, b);
-    y += text(d, "Bản tin điểm nóng mua bán người", (hs__font){22, 1, 0}, M, y, 0, 0, INK);
-    char line[400], f[16], t[16];
+    if (!t->b->map || !t->draw)
+        return HS_OK;
+    cairo_t *cr = t->d->cr;
+    hs_map_spec ms = *t->b->map;
+    hs_style_defaults(&ms);
+    ms.title = NULL;        /* the section heading names the map */
+    ms.synthetic = 0;       /* the page carries the watermark and the footer line */
+    ms.generated_at = NULL; /* the footer has the time */
+    cairo_save(cr);
+    cairo_translate(cr, x, y);
+    cairo_new_path(cr);
+    cairo_rectangle(cr, 0, 0, w, h);
+    cairo_clip(cr);
+    hs__draw md = *t->d;
+    md.spec = &ms;
+    int rc = hs__draw_furniture(&md, &ms, &t->b->map_extent, w, h);
+    t->d->oom |= md.oom;
+    cairo_restore(cr);
+    if (rc < 0)
+        return hs_err_set(t->err, HS_ERENDER, "bulletin page 1: the map does not fit its %.0fx%.0f frame",
+                          w, h);
+    cairo_new_path(cr);
+    cairo_rectangle(cr, x, y, w, h);
+    hs_rgba_set_source(cr, RULE);
+    cairo_set_line_width(cr, 0.8);
+    cairo_stroke(cr);
+    return HS_OK;
+}
+
+static int page_one(bt *t)
+{
+    const hs_bulletin *b = t->b;
+    const class_sum *s = t->s;
+    double y = page_head(t);
+    y += text(t, "Bản tin điểm nóng mua bán người", (hs__font){22, 1, 0}, M, y, 0, 0, INK);
+    char line[400], f[16], to[16], pt[160];
     month_vi(b->from, f, sizeof f);
-    month_vi(b->to, t, sizeof t);
-    snprintf(line, sizeof line, "Tỉnh %s (%s) · kỳ %s: %s – %s", b->province_name,
-             b->province_code, b->period, f, t);
-    y += 2 + text(d, line, (hs__font){14, 0, 0}, M, y + 2, 0, 0, INK);
-    y += 2 + text(d, "Province bulletin: human trafficking hot spots, priorities and outreach "
+    month_vi(b->to, to, sizeof to);
+    province_title(b, pt, sizeof pt);
+    snprintf(line, sizeof line, "%s (%s) · kỳ %s: %s – %s", pt, b->province_code, b->period, f, to);
+    y += 2 + text(t, line, (hs__font){14, 0, 0}, M, y + 2, 0, 0, INK);
+    y += 2 + text(t, "Province bulletin: human trafficking hot spots, priorities and outreach "
                      "— for the provincial meeting, internal use only",
                   (hs__font){9.5, 0, 1}, M, y + 2, 0, 0, GREY);
     y += 12;
-    y += key_figures(d, b, s, y) + 16;
-    y += heading(d, "1. Các xã theo lớp điểm nóng", "Communes by hot-spot class (Gi*)", y);
+    y += key_figures(t, y) + 16;
+    y += heading(t, "1. Các xã theo lớp điểm nóng", "Communes by hot-spot class (Gi*)", y);
 
-    /* The class table and its note go under the map; measure them first. */
-    col c[] = {{"", 22, 0}, {"Lớp điểm nóng (Gi* class)", 210, 0}, {"Số xã", 52, 2},
-               {"Số vụ", 52, 2}, {"Xã có truyền thông", 70, 2}};
+    /* The class table goes under the map: measure it, the map takes the rest. */
+    col c[] = {{"Lớp điểm nóng (Gi* class)", 232, 0, 20}, {"Số xã", 52, 2, 0},
+               {"Số vụ", 52, 2, 0}, {"Xã có truyền thông", 70, 2, 0}};
     int nc = (int)(sizeof c / sizeof *c);
     double tw = 0;
     for (int k = 0; k < nc; k++)
         tw += c[k].w;
-    int rows = NCLS + (s[NCLS].units > 0) + 1;
-    double rh = table_row(d, c, nc, (const char *const[]){"", "Ag", "1", "1", "1"}, NULL, 0, 0, 0, 0);
-    double table_h = 22 + rows * rh;
-    double foot_top = PH - M - FOOT_H - 10;
-    double map_h = foot_top - y - table_h - 12;
-    if (map_h < 200)
-        return hs_err_set(err, HS_ERENDER, "bulletin page 1: no room for the map");
-    if (b->map) {
-        /* The renderer's own full map (legend, scale bar, north arrow, labels) in a
-         * frame of the page: its white background paint stops at the clip. */
-        hs_map_spec ms = *b->map;
-        hs_style_defaults(&ms);
-        ms.title = NULL;      /* the section heading names the map */
-        ms.synthetic = 0;     /* the page carries the watermark and the footer line */
-        ms.generated_at = NULL;
-        cairo_save(cr);
-        cairo_translate(cr, M, y);
-        cairo_new_path(cr);
-        cairo_rectangle(cr, 0, 0, PW - 2 * M, map_h);
-        cairo_clip(cr);
-        hs__draw md = *d;
-        md.spec = &ms;
-        int rc = hs__draw_furniture(&md, &ms, &b->map_extent, PW - 2 * M, map_h);
-        d->oom |= md.oom;
-        cairo_restore(cr);
-        if (rc < 0)
-            return hs_err_set(err, rc, "bulletin page 1: the map does not fit its frame");
-        cairo_new_path(cr);
-        cairo_rectangle(cr, M, y, PW - 2 * M, map_h);
-        hs_rgba_set_source(cr, RULE);
-        cairo_set_line_width(cr, 0.8);
-        cairo_stroke(cr);
-    }
+    int draw = t->draw;
+    t->draw = 0;
+    double table_h = table_head(t, c, nc, 0);
+    for (int k = 0; k <= NCLS + 1; k++)
+        if (k != NCLS || s[NCLS].units > 0)
+            table_h += table_row(t, c, nc, (const char *const[]){"Ag", "1", "1", "1"}, NULL, 0, 0);
+    t->draw = draw;
+    double map_h = BOTTOM - y - table_h - 12;
+    if (map_h < 250)
+        return hs_err_set(t->err, HS_ERENDER, "bulletin page 1: %.0f px left for the map", map_h);
+    int rc = full_map(t, M, y, CW, map_h);
+    if (rc < 0)
+        return rc;
     y += map_h + 12;
 
-    double ty = y + table_head(d, c, nc, M, y);
+    double ty = y + table_head(t, c, nc, y);
     for (int k = 0; k <= NCLS + 1; k++) {
         if (k == NCLS && s[NCLS].units == 0)
             continue;
-        char u[32], cs_[32], r[48];
+        char u[32], cs[32], r[48];
         snprintf(u, sizeof u, "%d", s[k].units);
-        num(s[k].cases, 0, cs_, sizeof cs_);
+        num(s[k].cases, 0, cs, sizeof cs);
         snprintf(r, sizeof r, "%d", s[k].reached);
-        const char *lab = k == NCLS + 1 ? "Toàn tỉnh (province)" : class_label(cs, k);
-        const char *cell[] = {"", lab, u, cs_, r};
-        double h = table_row(d, c, nc, cell, NULL, M, ty, k == NCLS + 1, 1);
-        if (k < NCLS)
-            swatch(cr, &cs[k], M + 5, ty + 3, 13, h - 6);
-        else if (k == NCLS)
-            swatch(cr, NULL, M + 5, ty + 3, 13, h - 6);
+        const char *lab = k == NCLS + 1 ? "Toàn tỉnh (province)" : class_label(t, k);
+        const char *cell[] = {lab, u, cs, r};
+        double h = table_row(t, c, nc, cell, NULL, ty, k == NCLS + 1);
+        if (k <= NCLS)
+            swatch(t, class_style(t, k), M + 4, ty + 3, 13, h - 8);
         ty += h;
     }
     /* Beside the table: how to read the classes. */
-    double nx = M + tw + 18, nw = PW - M - nx;
-    double ny = y + 2;
-    ny += text(d, "Cách đọc", (hs__font){9.5, 1, 0}, nx, ny, nw, 0, INK) + 3;
-    ny += text(d, "Điểm nóng: xã mà cùng các xã giáp ranh có tỷ lệ vụ việc cao hơn hẳn mức chung "
+    double nx = M + tw + 18, nw = PW - M - nx, ny = y + 2;
+    ny += text(t, "Cách đọc", (hs__font){9.5, 1, 0}, nx, ny, nw, 0, INK) + 3;
+    ny += text(t, "Điểm nóng: xã mà cùng các xã giáp ranh có tỷ lệ vụ việc cao hơn hẳn mức chung "
                   "của tỉnh (Getis–Ord Gi*); độ tin cậy 90/95/99% cho biết mức chắc chắn. "
-                  "Điểm lạnh: ngược lại. Viền đậm: xã trọng điểm.",
+                  "Điểm lạnh: ngược lại. Viền đậm: xã trọng điểm. Số liệu chính xác, nội bộ.",
                (hs__font){8.5, 0, 0}, nx, ny, nw, 0, INK) + 4;
-    text(d, "Hot spot: a commune whose neighbourhood has a markedly higher rate than the "
-            "province as a whole; cold spot: the reverse. Bold outline: key commune.",
+    text(t, "Hot spot: a commune whose neighbourhood has a markedly higher rate than the "
+            "province as a whole; cold spot: the reverse. Bold outline: key commune. Exact "
+            "internal figures.",
          (hs__font){8, 0, 1}, nx, ny, nw, 0, GREY);
-    page_foot(d, b, 1);
+    page_foot(t, 1);
     return HS_OK;
 }
 
-/* ---- page 2: priorities, coverage ------------------------------------------------ */
+/* ---- page 2: the priority list and where the communes are ------------------------ */
 
-static int page_two(hs__draw *d, const hs_bulletin *b, const hs_class_style *cs,
-                    const class_sum *s, hs_err *err)
+/* The priority communes' label points on the map: the feature of the same code. */
+static int find_feature(const hs_layer *l, const char *code)
 {
-    cairo_t *cr = d->cr;
-    double y = page_head(d, b);
+    for (int i = 0; l && code && i < l->nfeat; i++)
+        if (l->feat[i].code && !strcmp(l->feat[i].code, code))
+            return i;
+    return -1;
+}
+
+/* The map's layers in a frame (no legend: the numbers are the point) with each
+ * priority commune's rank in a disc at its label point. */
+static void locator_map(bt *t, double x, double y, double w, double h)
+{
+    const hs_bulletin *b = t->b;
+    if (!b->map || !t->draw)
+        return;
+    cairo_t *cr = t->d->cr;
+    hs_map_spec ms = *b->map;
+    hs_style_defaults(&ms);
+    hs__xform xf;
+    hs__xform_fit(&xf, &b->map_extent, x, y, w, h);
+    hs_bbox full = {xf.minx - (xf.fx - x) / xf.ppu, xf.maxy - (y + h - xf.fy) / xf.ppu,
+                    xf.minx + (x + w - xf.fx) / xf.ppu, xf.maxy + (xf.fy - y) / xf.ppu};
+    cairo_save(cr);
+    cairo_new_path(cr);
+    cairo_rectangle(cr, x, y, w, h);
+    cairo_clip(cr);
+    hs_rgba_set_source(cr, ms.sea);
+    cairo_paint(cr);
+    hs__draw md = *t->d;
+    md.spec = &ms;
+    hs__draw_layers(&md, &ms, &xf, &full, 0); /* no place names: the discs are the labels */
+    t->d->oom |= md.oom;
+    hs__font f = {9, 1, 0};
+    for (int k = b->n_priorities - 1; k >= 0; k--) { /* rank 1 drawn last, on top */
+        int i = find_feature(ms.units, b->priorities[k].code);
+        if (i < 0)
+            continue;
+        const hs_feature *ft = &ms.units->feat[i];
+        double px = hs__px_x(&xf, ft->label_x), py = hs__px_y(&xf, ft->label_y);
+        char r[8];
+        snprintf(r, sizeof r, "%d", b->priorities[k].rank);
+        cairo_new_path(cr);
+        cairo_arc(cr, px, py, 8.5, 0, 2 * M_PI);
+        hs_rgba_set_source(cr, WHITE);
+        cairo_fill_preserve(cr);
+        hs_rgba_set_source(cr, MARK);
+        cairo_set_line_width(cr, 1.6);
+        cairo_stroke(cr);
+        double th = tbox(t->d, r, f, 0, 0, 0, 0, INK, 0);
+        tbox(t->d, r, f, px, py - th / 2, 0, 1, INK, 1);
+    }
+    cairo_restore(cr);
+    cairo_new_path(cr);
+    cairo_rectangle(cr, x, y, w, h);
+    hs_rgba_set_source(cr, RULE);
+    cairo_set_line_width(cr, 0.8);
+    cairo_stroke(cr);
+}
+
+static int page_two(bt *t)
+{
+    const hs_bulletin *b = t->b;
+    double y = page_head(t);
     char h[160];
     snprintf(h, sizeof h, "2. %d xã ưu tiên truyền thông", b->n_priorities);
-    y += heading(d, h, "Priority communes for outreach", y);
-    char intro[600];
-    snprintf(intro, sizeof intro,
-             "Xếp theo khoảng trống truyền thông: điểm rủi ro tổng hợp (0–100) nhân với phần "
-             "chưa được truyền thông bao phủ; cùng danh sách với `hotspot priorities` và "
-             "/api/priorities cho tỉnh này. Cột “Truyền thông”: số hoạt động trong kỳ và số "
-             "tháng kể từ hoạt động gần nhất. Ranked by outreach gap = risk × (1 − coverage).");
-    y += text(d, intro, (hs__font){8.5, 0, 0}, M, y, PW - 2 * M, 0, INK) + 8;
-    col c[] = {{"#", 22, 2},
-               {"Xã (commune)", 128, 0},
-               {"Lớp Gi*", 92, 0},
-               {"Điểm rủi ro", 46, 2},
-               {"Tỷ lệ EB /100.000", 56, 2},
-               {"Số vụ", 38, 2},
-               {"Truyền thông", 64, 2},
-               {"Lý do (reasons)", 0, 0}};
+    y += heading(t, h, "Priority communes for outreach", y);
+    y += text(t, "Xếp theo khoảng trống truyền thông: điểm rủi ro tổng hợp (0–100) nhân với phần "
+                 "chưa được truyền thông bao phủ; cùng danh sách với `hotspot priorities` và "
+                 "/api/priorities cho tỉnh này. Cột “Truyền thông”: số hoạt động trong kỳ và "
+                 "hoạt động gần nhất. Ranked by outreach gap = risk × (1 − coverage).",
+              (hs__font){8.5, 0, 0}, M, y, CW, 0, INK) + 8;
+    col c[] = {{"#", 22, 2, 0},          {"Xã (commune)", 122, 0, 0},
+               {"Lớp Gi*", 104, 0, 16},  {"Rủi ro", 42, 2, 0},
+               {"Tỷ lệ EB /100.000", 54, 2, 0}, {"Số vụ", 36, 2, 0},
+               {"Truyền thông", 70, 2, 0}, {"Lý do (reasons)", 0, 0, 0}};
     int nc = (int)(sizeof c / sizeof *c);
-    double used = 0;
-    for (int k = 0; k < nc - 1; k++)
-        used += c[k].w;
-    c[nc - 1].w = PW - 2 * M - used;
-    y += table_head(d, c, nc, M, y);
-    double limit = PH - M - FOOT_H - 10;
+    fit_cols(c, nc);
+    y += table_head(t, c, nc, y);
     for (int k = 0; k < b->n_priorities; k++) {
         const hs_bulletin_priority *p = &b->priorities[k];
-        char rank[16], sc[32], eb[32], ca[32], ev[64], evn[64];
+        char rank[16], sc[32], eb[32], ca[32], ev[64], last[64];
         snprintf(rank, sizeof rank, "%d", p->rank);
         num(p->score, 0, sc, sizeof sc);
         num(p->eb_rate, 2, eb, sizeof eb);
         num(p->cases, 0, ca, sizeof ca);
         num(p->events, 0, ev, sizeof ev);
+        snprintf(ev + strlen(ev), sizeof ev - strlen(ev), " hoạt động");
         if (p->months_since < 0)
-            snprintf(evn, sizeof evn, "chưa từng");
+            snprintf(last, sizeof last, "chưa từng có");
+        else if (p->months_since == 0)
+            snprintf(last, sizeof last, "gần nhất: tháng cuối kỳ");
         else
-            snprintf(evn, sizeof evn, "%d tháng trước", p->months_since);
-        const char *cell[] = {rank, p->name, class_label(cs, p->gi_class), sc, eb, ca, ev,
+            snprintf(last, sizeof last, "gần nhất: %d tháng trước", p->months_since);
+        const char *cell[] = {rank, p->name, class_label(t, p->gi_class), sc, eb, ca, ev,
                               p->reason_vi};
-        const char *sub[] = {NULL, p->code, NULL, NULL, NULL, NULL, evn, p->reason_en};
-        double rh = table_row(d, c, nc, cell, sub, M, y, 0, 0);
-        if (y + rh > limit)
-            return hs_err_set(err, HS_ERENDER, "bulletin page 2: priority %d does not fit", p->rank);
-        table_row(d, c, nc, cell, sub, M, y, 0, 1);
-        if (p->gi_class >= 0 && p->gi_class < NCLS) {
-            double sx = M + c[0].w + c[1].w - 14;
-            swatch(cr, &cs[p->gi_class], sx, y + 4, 10, 10);
-        }
+        const char *sub[] = {NULL, p->code, NULL, NULL, NULL, NULL, last, p->reason_en};
+        int draw = t->draw;
+        t->draw = 0;
+        double rh = table_row(t, c, nc, cell, sub, y, 0);
+        t->draw = draw;
+        if (y + rh > BOTTOM)
+            return hs_err_set(t->err, HS_ERENDER, "bulletin page 2: priority %d does not fit", p->rank);
+        table_row(t, c, nc, cell, sub, y, 0);
+        swatch(t, class_style(t, p->gi_class), M + c[0].w + c[1].w + 4, y + 4, 11, 11);
         y += rh;
     }
     if (b->n_priorities == 0)
-        y += text(d, "Không có xã nào được xếp hạng (no commune ranked).", (hs__font){9, 0, 1}, M, y,
-                  0, 0, GREY);
-    y += 22;
+        y += text(t, "Không có xã nào được xếp hạng (no commune ranked).", (hs__font){9, 0, 1}, M,
+                  y + 4, 0, 0, GREY) + 4;
+    y += 18;
+    /* Where they are: the rest of the page, when there is room for a useful map. */
+    if (b->map && BOTTOM - y >= LOCATOR_MIN_H + 30) {
+        y += heading(t, "Vị trí các xã ưu tiên", "Where the priority communes are (rank numbers)", y);
+        locator_map(t, M, y, CW, BOTTOM - y);
+    }
+    page_foot(t, 2);
+    return HS_OK;
+}
 
-    y += heading(d, "3. Độ phủ truyền thông theo lớp điểm nóng", "Outreach coverage by class", y);
-    col o[] = {{"", 22, 0},
-               {"Lớp điểm nóng", 190, 0},
-               {"Số xã", 48, 2},
-               {"Xã có truyền thông trong kỳ", 92, 2},
-               {"Hoạt động", 62, 2},
-               {"Hoạt động /10.000 dân", 84, 2},
-               {"Xã chưa từng có hoạt động", 0, 2}};
+/* ---- pages 3 (and 4): trends, coverage, method ----------------------------------- */
+
+/* One monthly bar chart of the province across the content width; returns its height. */
+static double monthly_chart(bt *t, const double *v, const char *title, const char *y_label,
+                            unsigned rgb, double y, int *rc)
+{
+    const hs_bulletin *b = t->b;
+    double k = CW / CHART_W;
+    if (!t->draw)
+        return CHART_H * k;
+    char lab[HS_BULLETIN_MAX_MONTHS][16];
+    const char *labels[HS_BULLETIN_MAX_MONTHS];
+    unsigned char shade[HS_BULLETIN_MAX_MONTHS];
+    for (int i = 0; i < b->trend_n; i++) {
+        int p = b->trend_from + i, m = hs_period_month(p);
+        /* The year is named on January and on the first bar; other bars: the month. */
+        if (i == 0 || m == 1)
+            snprintf(lab[i], sizeof lab[i], "%d/%02d", m, hs_period_year(p) % 100);
+        else
+            snprintf(lab[i], sizeof lab[i], "%d", m);
+        labels[i] = lab[i];
+        shade[i] = m >= 7 && m <= 9;
+    }
+    hs_chart_bars c = {.n = b->trend_n, .v = v, .label = labels, .shade_from = -1, .shade_to = -1,
+                       .title = title, .y_label = y_label, .width = CHART_W, .height = CHART_H,
+                       .shade_mask = shade, .bar_rgb = rgb};
+    cairo_t *cr = t->d->cr;
+    cairo_save(cr);
+    cairo_translate(cr, M, y);
+    cairo_scale(cr, k, k);
+    *rc = hs_chart_bars_draw(&c, cr, t->err);
+    cairo_restore(cr);
+    /* The bulletin's window: a bar under the axis labels (hs_chart's plot area is
+     * 80 units from the left, 20 from the right, 70 from the bottom). */
+    double L = 80 * k, bw = (CHART_W - 100) * k / c.n;
+    int a = b->from - b->trend_from, z = b->to - b->trend_from;
+    if (a >= 0 && z < c.n && a <= z) {
+        double x0 = M + L + bw * a, x1 = M + L + bw * (z + 1), yb = y + (CHART_H - 42) * k;
+        fill_rect(t, x0, yb, x1 - x0, 3, MARK);
+        text(t, "kỳ bản tin", (hs__font){7.5, 0, 1}, (x0 + x1) / 2, yb + 4, 0, 1, MARK);
+    }
+    return CHART_H * k;
+}
+
+static double sec_trends(bt *t, double y, int *rc)
+{
+    const hs_bulletin *b = t->b;
+    double y0 = y;
+    y += heading(t, "3. Xu hướng và độ phủ truyền thông", "Monthly trends and outreach coverage", y);
+    if (b->trend_n == 0)
+        return y - y0;
+    char t1[200], t2[200];
+    snprintf(t1, sizeof t1, "Số vụ theo tháng — %s (cases per month)", b->province_name);
+    snprintf(t2, sizeof t2, "Hoạt động truyền thông theo tháng — %s (outreach events)",
+             b->province_name);
+    y += monthly_chart(t, b->trend_cases, t1, "Số vụ (cases)", 0, y, rc) + 6;
+    if (*rc == HS_OK)
+        y += monthly_chart(t, b->trend_events, t2, "Số hoạt động (events)", 0x2c7fb8, y, rc) + 4;
+    fill_rect(t, M, y + 2, 14, 9, hs_rgb(0xffedcc));
+    y += text(t, "Nền màu cam: tháng 7–9, đợt cao điểm phòng, chống mua bán người (ngày 30/7). "
+                 "Shaded: July–September, the anti-trafficking campaign.",
+              (hs__font){8.5, 0, 0}, M + 20, y, CW - 20, 0, INK);
+    return y - y0 + 16;
+}
+
+static double sec_coverage(bt *t, double y)
+{
+    const class_sum *s = t->s;
+    double y0 = y;
+    y += text(t, "Độ phủ truyền thông theo lớp điểm nóng (outreach coverage by class)",
+              (hs__font){10.5, 1, 0}, M, y, CW, 0, INK) + 4;
+    col o[] = {{"Lớp điểm nóng", 0, 0, 20},
+               {"Số xã", 48, 2, 0},
+               {"Xã có truyền thông trong kỳ", 100, 2, 0},
+               {"Hoạt động", 62, 2, 0},
+               {"Hoạt động /10.000 dân", 84, 2, 0},
+               {"Xã chưa từng có hoạt động", 96, 2, 0}};
     int no = (int)(sizeof o / sizeof *o);
-    used = 0;
-    for (int k = 0; k < no - 1; k++)
-        used += o[k].w;
-    o[no - 1].w = PW - 2 * M - used;
-    double rh = 0;
-    y += table_head(d, o, no, M, y);
+    fit_cols(o, no);
+    y += table_head(t, o, no, y);
     for (int k = 0; k <= NCLS + 1; k++) {
         if (k < NCLS + 1 && s[k].units == 0)
-            continue;
+            continue; /* only the classes that hold communes */
         char u[32], r[64], e[32], per[32], nv[32], pc[32];
         snprintf(u, sizeof u, "%d", s[k].units);
         num(100.0 * s[k].reached / s[k].units, 0, pc, sizeof pc);
@@ -513,136 +700,92 @@ static int page_two(hs__draw *d, const hs_bulletin *b, const hs_class_style *cs,
         else
             snprintf(per, sizeof per, "–");
         snprintf(nv, sizeof nv, "%d", s[k].never);
-        const char *lab = k == NCLS + 1 ? "Toàn tỉnh (province)" : class_label(cs, k);
-        const char *cell[] = {"", lab, u, r, e, per, nv};
-        rh = table_row(d, o, no, cell, NULL, M, y, 0, 0);
-        if (y + rh > limit)
-            return hs_err_set(err, HS_ERENDER, "bulletin page 2: coverage table does not fit");
-        table_row(d, o, no, cell, NULL, M, y, k == NCLS + 1, 1);
+        const char *lab = k == NCLS + 1 ? "Toàn tỉnh (province)" : class_label(t, k);
+        const char *cell[] = {lab, u, r, e, per, nv};
+        double rh = table_row(t, o, no, cell, NULL, y, k == NCLS + 1);
         if (k <= NCLS)
-            swatch(cr, k < NCLS ? &cs[k] : NULL, M + 5, y + 3, 13, rh - 6);
+            swatch(t, class_style(t, k), M + 4, y + 3, 13, rh - 8);
         y += rh;
     }
-    y += 8;
-    text(d, "Chỉ hiện các lớp có xã. Rows list only the classes that hold communes.",
-         (hs__font){8, 0, 1}, M, y, PW - 2 * M, 0, GREY);
-    page_foot(d, b, 2);
-    return HS_OK;
-}
-
-/* ---- page 3: trends, method ------------------------------------------------------ */
-
-/* One monthly bar chart of the province, drawn in a box of w layout px. */
-static double monthly_chart(hs__draw *d, const hs_bulletin *b, const double *v, const char *title,
-                            const char *y_label, unsigned rgb, double y, double w, hs_err *err,
-                            int *rc)
-{
-    char lab[HS_BULLETIN_MAX_MONTHS][16];
-    const char *labels[HS_BULLETIN_MAX_MONTHS];
-    unsigned char shade[HS_BULLETIN_MAX_MONTHS];
-    for (int t = 0; t < b->trend_n; t++) {
-        int p = b->trend_from + t, m = hs_period_month(p);
-        /* The year is named on January and on the first bar; other bars: the month. */
-        if (t == 0 || m == 1)
-            snprintf(lab[t], sizeof lab[t], "%d/%02d", m, hs_period_year(p) % 100);
-        else
-            snprintf(lab[t], sizeof lab[t], "%d", m);
-        labels[t] = lab[t];
-        shade[t] = m >= 7 && m <= 9;
-    }
-    hs_chart_bars c = {.n = b->trend_n, .v = v, .label = labels, .shade_from = -1, .shade_to = -1,
-                       .title = title, .y_label = y_label, .width = 1000, .height = 330,
-                       .shade_mask = shade, .bar_rgb = rgb};
-    double k = w / c.width;
-    cairo_save(d->cr);
-    cairo_translate(d->cr, M, y);
-    cairo_scale(d->cr, k, k);
-    *rc = hs_chart_bars_draw(&c, d->cr, err);
-    cairo_restore(d->cr);
-    /* The bulletin's window: a bracket under the axis labels. */
-    double L = 80 * k, pw = (c.width - 100) * k, bw = pw / c.n;
-    int a = b->from - b->trend_from, z = b->to - b->trend_from;
-    if (a >= 0 && z < c.n && a <= z) {
-        double x0 = M + L + bw * a, x1 = M + L + bw * (z + 1), yb = y + (c.height - 40) * k;
-        fill_rect(d->cr, x0, yb, x1 - x0, 3, MARK);
-        text(d, "kỳ bản tin", (hs__font){7.5, 0, 1}, (x0 + x1) / 2, yb + 4, 0, 1, MARK);
-    }
-    return c.height * k;
+    return y - y0 + 18;
 }
 
 static const char *variable_vi(const char *v)
 {
-    if (!v)
-        return "tỷ lệ Bayes thực nghiệm (EB)";
-    if (!strcmp(v, "count"))
+    if (v && !strcmp(v, "count"))
         return "số vụ";
-    if (!strcmp(v, "rate"))
+    if (v && !strcmp(v, "rate"))
         return "tỷ lệ thô trên 100.000 dân";
-    if (!strcmp(v, "eb_z"))
+    if (v && !strcmp(v, "eb_z"))
         return "tỷ lệ EB chuẩn hoá (Assunção–Reis)";
     return "tỷ lệ Bayes thực nghiệm (EB) trên 100.000 dân";
 }
 
-static int page_three(hs__draw *d, const hs_bulletin *b, hs_err *err)
+static double sec_method(bt *t, double y)
 {
-    double y = page_head(d, b);
-    y += heading(d, "4. Xu hướng theo tháng", "Monthly trends of the province", y);
-    int rc = HS_OK;
-    double w = PW - 2 * M;
-    if (b->trend_n > 0) {
-        char t1[200], t2[200];
-        snprintf(t1, sizeof t1, "Số vụ theo tháng — %s (cases per month)", b->province_name);
-        snprintf(t2, sizeof t2, "Hoạt động truyền thông theo tháng — %s (outreach events)",
-                 b->province_name);
-        y += monthly_chart(d, b, b->trend_cases, t1, "Số vụ (cases)", 0, y, w, err, &rc) + 8;
-        if (rc == HS_OK)
-            y += monthly_chart(d, b, b->trend_events, t2, "Số hoạt động (events)", 0x2c7fb8, y, w,
-                               err, &rc) + 6;
-        if (rc < 0)
-            return rc;
-        fill_rect(d->cr, M, y + 2, 14, 9, hs_rgb(0xffedcc));
-        y += text(d, "Nền màu cam: tháng 7–9, đợt cao điểm phòng, chống mua bán người (ngày 30/7). "
-                     "Shaded: July–September, the anti-trafficking campaign.",
-                  (hs__font){8.5, 0, 0}, M + 20, y, w - 20, 0, INK) + 18;
-    }
-    y += heading(d, "5. Phương pháp và số liệu", "Method and data", y);
-    char f[16], t[16], para[2000], en[1400], wts[4][16];
+    const hs_bulletin *b = t->b;
+    double y0 = y;
+    y += heading(t, "4. Phương pháp và số liệu", "Method and data", y);
+    char f[16], to[16], para[2000], en[1400], w[4][16];
     month_vi(b->from, f, sizeof f);
-    month_vi(b->to, t, sizeof t);
+    month_vi(b->to, to, sizeof to);
     for (int k = 0; k < 4; k++)
-        snprintf(wts[k], sizeof wts[k], "%.0f%%", 100 * b->risk_w[k]);
+        snprintf(w[k], sizeof w[k], "%.0f%%", 100 * b->risk_w[k]);
     snprintf(para, sizeof para,
              "Điểm nóng được xác định bằng thống kê Getis–Ord Gi* trên %s của từng xã trong "
              "tỉnh, kỳ %s – %s, với quan hệ giáp ranh kiểu queen giữa các xã; độ tin cậy "
-             "90/95/99%% theo kiểm định hoán vị (%d hoán vị, hạt giống %llu%s). Điểm rủi ro "
-             "tổng hợp (0–100) gộp thứ hạng tỷ lệ EB (%s), Gi* (%s), khoảng cách tới biên giới "
-             "(%s) và xu hướng Mann–Kendall của số vụ theo tháng (%s); độ phủ truyền thông là "
-             "thứ hạng số hoạt động và số người tham gia trên 10.000 dân trong %d tháng. Danh "
-             "sách ưu tiên xếp theo khoảng trống = rủi ro × (1 − độ phủ), đúng như "
-             "/api/priorities. Số liệu trong bản tin là số nội bộ chính xác, chưa qua kiểm soát "
-             "công bố (docs/publication.md): không công bố, không trích dẫn ra ngoài.",
-             variable_vi(b->variable), f, t, b->permutations, (unsigned long long)b->seed,
-             b->fdr ? ", hiệu chỉnh FDR" : "", wts[0], wts[1], wts[2], wts[3], b->window_months);
-    y += text(d, para, (hs__font){9.5, 0, 0}, M, y, w, 0, INK) + 6;
+             "90/95/99%% theo giá trị p của z (phân phối chuẩn, như ArcGIS)%s. Điểm rủi ro tổng "
+             "hợp (0–100) gộp thứ hạng tỷ lệ EB (%s), Gi* (%s), khoảng cách tới biên giới (%s) "
+             "và xu hướng Mann–Kendall của số vụ theo tháng (%s); độ phủ truyền thông là thứ "
+             "hạng số hoạt động và số người tham gia trên 10.000 dân trong %d tháng của kỳ. "
+             "Danh sách ưu tiên xếp theo khoảng trống = rủi ro × (1 − độ phủ), đúng như "
+             "/api/priorities (%d hoán vị, hạt giống %llu cho các kiểm định hoán vị). Số liệu "
+             "trong bản tin là số nội bộ chính xác, chưa qua kiểm soát công bố "
+             "(docs/publication.md): không công bố, không trích dẫn ra ngoài.",
+             variable_vi(b->variable), f, to, b->fdr ? ", hiệu chỉnh FDR" : "", w[0], w[1], w[2],
+             w[3], b->window_months, b->permutations, (unsigned long long)b->seed);
+    y += text(t, para, (hs__font){9.5, 0, 0}, M, y, CW, 0, INK) + 6;
     snprintf(en, sizeof en,
              "Method: Getis–Ord Gi* on the communes' %s over the window, queen contiguity, "
-             "permutation inference (%d permutations, seed %llu%s); risk score from the EB rate "
-             "rank, Gi*, border distance and the Mann–Kendall trend; priorities ranked by the "
+             "confidence bins from the normal p-value of z%s; risk score from the ranks of the "
+             "EB rate, Gi*, border distance and the Mann–Kendall trend; priorities ranked by the "
              "outreach gap, as /api/priorities. Exact internal figures, not disclosure-controlled: "
              "do not publish.",
-             b->variable ? b->variable : "eb_rate", b->permutations, (unsigned long long)b->seed,
-             b->fdr ? ", FDR" : "");
-    y += text(d, en, (hs__font){8.5, 0, 1}, M, y, w, 0, GREY) + 12;
+             b->variable ? b->variable : "eb_rate", b->fdr ? " (FDR-adjusted)" : "");
+    y += text(t, en, (hs__font){8.5, 0, 1}, M, y, CW, 0, GREY) + 12;
     char dv[400];
     snprintf(dv, sizeof dv,
              "Phiên bản dữ liệu (data version): %lld · kỳ %s (%s – %s) · tạo lúc %s · "
              "Nguồn: Hotspot138; ranh giới: Talia Cao (MIT), Natural Earth",
-             b->data_version, b->period, f, t, b->generated_at ? b->generated_at : "");
-    y += text(d, dv, (hs__font){9, 1, 0}, M, y, w, 0, INK);
-    if (y > PH - M - FOOT_H - 6)
-        return hs_err_set(err, HS_ERENDER, "bulletin page 3: the method does not fit");
-    page_foot(d, b, 3);
-    return HS_OK;
+             b->data_version, b->period, f, to, b->generated_at ? b->generated_at : "");
+    y += text(t, dv, (hs__font){9, 1, 0}, M, y, CW, 0, INK);
+    return y - y0;
+}
+
+/* Trends, coverage and method from page 3 on; the method moves to page 4 when the
+ * three do not fit one page. Returns the number of the last page, or a negative HS_E*. */
+static int last_pages(bt *t)
+{
+    int rc = HS_OK;
+    double y = page_head(t);
+    y += sec_trends(t, y, &rc);
+    if (rc < 0)
+        return rc;
+    y += sec_coverage(t, y);
+    int draw = t->draw;
+    t->draw = 0;
+    double mh = sec_method(t, 0);
+    t->draw = draw;
+    int page = 3;
+    if (y + mh > BOTTOM) {
+        page_foot(t, page++);
+        y = page_head(t);
+        if (y + mh > BOTTOM)
+            return hs_err_set(t->err, HS_ERENDER, "bulletin page 4: the method does not fit");
+    }
+    sec_method(t, y);
+    page_foot(t, page);
+    return page;
 }
 
 /* ---- the document ---------------------------------------------------------------- */
@@ -706,17 +849,18 @@ int hs_bulletin_pdf(hs_render_ctx *ctx, const hs_bulletin *b, hs_buf *out, int *
     cairo_t *cr = cairo_create(sf);
     cairo_scale(cr, 0.75, 0.75); /* layout px -> pt */
     hs__draw d = {.ctx = ctx, .cr = cr, .vector = 1};
-    rc = page_one(&d, b, cs, s, err);
-    if (rc == HS_OK) {
-        cairo_show_page(cr);
-        rc = page_two(&d, b, cs, s, err);
-    }
-    if (rc == HS_OK) {
-        cairo_show_page(cr);
-        rc = page_three(&d, b, err);
+    bt t = {.d = &d, .b = b, .cs = cs, .s = s, .draw = 0, .npages = 3, .err = err};
+    /* A measuring pass of the last pages gives the page count for every footer. */
+    rc = last_pages(&t);
+    if (rc > 0) {
+        t.npages = rc;
+        t.draw = 1;
+        rc = page_one(&t);
     }
     if (rc == HS_OK)
-        cairo_show_page(cr);
+        rc = page_two(&t);
+    if (rc == HS_OK)
+        rc = last_pages(&t) > 0 ? HS_OK : (err && err->code ? err->code : HS_ERENDER);
     cairo_status_t st = cairo_status(cr);
     cairo_destroy(cr);
     cairo_surface_finish(sf);
@@ -733,6 +877,6 @@ int hs_bulletin_pdf(hs_render_ctx *ctx, const hs_bulletin *b, hs_buf *out, int *
     if (rc < 0)
         out->len = start;
     else if (pages)
-        *pages = NPAGES;
+        *pages = t.npages;
     return rc;
 }

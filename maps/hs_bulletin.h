@@ -1,19 +1,22 @@
-/* hs_bulletin: the province bulletin, an A4 portrait PDF of 3 pages for a provincial
- * meeting (internal audience), laid out from figures already computed (pure: no I/O,
- * no clock, no database).
+/* hs_bulletin: the province bulletin, an A4 portrait PDF of 3 (at most 4) pages for a
+ * provincial meeting (internal audience), laid out from figures already computed
+ * (pure: no I/O, no clock, no database).
  *
- *   page 1  title, key figures, the province's communes by Gi* class (the map, drawn
- *           by the map renderer into a frame of the page, and a table by class)
- *   page 2  the top priority communes with their reasons, outreach coverage by class
+ *   page 1  title, key figures, the province's communes by Gi* class: the map (the
+ *           map renderer's full map with its legend, in a frame of the page) and a
+ *           table by class
+ *   page 2  the priority communes with their reasons, and a locator map of them
  *   page 3  monthly cases and outreach events of the province (hs_chart_bars, the
- *           July-September campaign shaded), the method in one paragraph, the data
- *           version
+ *           July-September campaign shaded, the bulletin's window underlined),
+ *           outreach coverage by class, the method in one paragraph, the data
+ *           version (the method moves to a page 4 when it does not fit)
  *
  * Every page carries `mark` ("NỘI BỘ — KHÔNG CÔNG BỐ") in its header band and footer;
  * with `synthetic` also the "DỮ LIỆU MÔ PHỎNG / SYNTHETIC DATA" watermark and footer
- * line. Text is Pango text on a cairo PDF surface (Noto Sans): searchable and
- * copyable, Vietnamese diacritics included. Server code fills the struct
- * (server/output/hs_bulletin.c); every pointer is borrowed for the call.
+ * line. Text is Pango text on a cairo PDF surface (Noto Sans), the charts' labels
+ * cairo text: searchable and copyable, Vietnamese diacritics included. Server code
+ * fills the struct (server/output/hs_bulletin_job.c); every pointer is borrowed for
+ * the call.
  */
 #ifndef HS_BULLETIN_H
 #define HS_BULLETIN_H
