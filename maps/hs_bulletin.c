@@ -867,13 +867,19 @@ int hs_bulletin_pdf(hs_render_ctx *ctx, const hs_bulletin *b, hs_buf *out, int *
     if (st == CAIRO_STATUS_SUCCESS)
         st = cairo_surface_status(sf);
     cairo_surface_destroy(sf);
-    if (rc < 0 && err && !err->code)
+    /* The sink refusing bytes (out's cap) surfaces as a cairo write error, maybe in the
+     * middle of a page that then reports a cairo failure of its own: the cap is the cause. */
+    if (st == CAIRO_STATUS_WRITE_ERROR) {
+        if (err)
+            *err = (hs_err){0};
+        rc = hs_err_set(err, HS_ELIMIT, "bulletin PDF: more than the output cap of %zu bytes",
+                        out->limit);
+    } else if (rc < 0 && err && !err->code)
         rc = hs_err_set(err, rc, "bulletin: a section does not fit its page (layout)");
     else if (rc == HS_OK && d.oom)
         rc = hs_err_set(err, HS_ENOMEM, "bulletin: out of memory");
     else if (rc == HS_OK && st != CAIRO_STATUS_SUCCESS)
-        rc = hs_err_set(err, st == CAIRO_STATUS_WRITE_ERROR ? HS_ELIMIT : HS_ERENDER,
-                        "bulletin PDF: %s", cairo_status_to_string(st));
+        rc = hs_err_set(err, HS_ERENDER, "bulletin PDF: %s", cairo_status_to_string(st));
     if (rc < 0)
         out->len = start;
     else if (pages)
