@@ -54,6 +54,7 @@ typedef struct bt {
     const hs_class_style *cs; /* the Gi* scheme, legend order */
     const class_sum *s;       /* by class: 0..NCLS-1, NCLS isolated, NCLS+1 the province */
     int draw, npages;
+    double chart_h; /* hs_chart_bars box height, chart units (grows into spare room) */
     hs_err *err;
 } bt;
 
@@ -614,24 +615,29 @@ static double monthly_chart(bt *t, const double *v, const char *title, const cha
                             unsigned rgb, double y, int *rc)
 {
     const hs_bulletin *b = t->b;
-    double k = CW / CHART_W;
+    double k = CW / CHART_W, ch = t->chart_h > 0 ? t->chart_h : CHART_H;
     if (!t->draw)
-        return CHART_H * k;
+        return ch * k;
     char lab[HS_BULLETIN_MAX_MONTHS][16];
     const char *labels[HS_BULLETIN_MAX_MONTHS];
     unsigned char shade[HS_BULLETIN_MAX_MONTHS];
     for (int i = 0; i < b->trend_n; i++) {
         int p = b->trend_from + i, m = hs_period_month(p);
-        /* The year is named on January and on the first bar; other bars: the month. */
+        /* The year is named on January and on the first bar; other bars: the month,
+         * beyond 24 bars only every third one (the labels would touch). */
         if (i == 0 || m == 1)
             snprintf(lab[i], sizeof lab[i], "%d/%02d", m, hs_period_year(p) % 100);
-        else
+        else if (b->trend_n <= 24 || m % 3 == 1)
             snprintf(lab[i], sizeof lab[i], "%d", m);
+        else
+            lab[i][0] = 0;
+        if (i == 1 && b->trend_n > 24 && m != 1)
+            lab[i][0] = 0; /* keep the first bar's "m/yy" clear */
         labels[i] = lab[i];
         shade[i] = m >= 7 && m <= 9;
     }
     hs_chart_bars c = {.n = b->trend_n, .v = v, .label = labels, .shade_from = -1, .shade_to = -1,
-                       .title = title, .y_label = y_label, .width = CHART_W, .height = CHART_H,
+                       .title = title, .y_label = y_label, .width = CHART_W, .height = (int)ch,
                        .shade_mask = shade, .bar_rgb = rgb};
     cairo_t *cr = t->d->cr;
     cairo_save(cr);
@@ -644,11 +650,11 @@ static double monthly_chart(bt *t, const double *v, const char *title, const cha
     double L = 80 * k, bw = (CHART_W - 100) * k / c.n;
     int a = b->from - b->trend_from, z = b->to - b->trend_from;
     if (a >= 0 && z < c.n && a <= z) {
-        double x0 = M + L + bw * a, x1 = M + L + bw * (z + 1), yb = y + (CHART_H - 42) * k;
+        double x0 = M + L + bw * a, x1 = M + L + bw * (z + 1), yb = y + (c.height - 42) * k;
         fill_rect(t, x0, yb, x1 - x0, 3, MARK);
         text(t, "kỳ bản tin", (hs__font){7.5, 0, 1}, (x0 + x1) / 2, yb + 4, 0, 1, MARK);
     }
-    return CHART_H * k;
+    return c.height * k;
 }
 
 static double sec_trends(bt *t, double y, int *rc)
@@ -763,21 +769,27 @@ static double sec_method(bt *t, double y)
 }
 
 /* Trends, coverage and method from page 3 on; the method moves to page 4 when the
- * three do not fit one page. Returns the number of the last page, or a negative HS_E*. */
+ * three do not fit one page. The charts grow into room left on page 3 (at most 90 px
+ * each). Returns the number of the last page, or a negative HS_E*. */
 static int last_pages(bt *t)
 {
-    int rc = HS_OK;
-    double y = page_head(t);
+    int rc = HS_OK, draw = t->draw;
+    t->draw = 0;
+    t->chart_h = CHART_H;
+    double y = page_head(t), top = y;
+    double h3 = sec_trends(t, y, &rc) + sec_coverage(t, 0), mh = sec_method(t, 0);
+    int four = top + h3 + mh > BOTTOM;
+    double spare = BOTTOM - top - h3 - (four ? 0 : mh);
+    if (t->b->trend_n > 0 && spare > 8)
+        t->chart_h = CHART_H + fmin(spare / 2 - 4, 90) / (CW / CHART_W);
+    t->draw = draw;
+    y = page_head(t);
     y += sec_trends(t, y, &rc);
     if (rc < 0)
         return rc;
     y += sec_coverage(t, y);
-    int draw = t->draw;
-    t->draw = 0;
-    double mh = sec_method(t, 0);
-    t->draw = draw;
     int page = 3;
-    if (y + mh > BOTTOM) {
+    if (four || y + mh > BOTTOM) {
         page_foot(t, page++);
         y = page_head(t);
         if (y + mh > BOTTOM)

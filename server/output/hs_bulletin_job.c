@@ -202,7 +202,6 @@ int hs_bulletin_job_build(PGconn *c, hs_geostore *g, hs_proj_ctx *pc, hs_render_
                      .to = p->to, .generated_at = now, .mark = HS_PUBLISH_INTERNAL_MARK,
                      .cases_prev = NAN};
     if (rc == HS_OK) {
-        hs_mapjob_mark(job, HS_PUBLISH_INTERNAL_MARK);
         b.province_name = prov->name[0];
         b.map = hs_mapjob_spec(job);
         b.map_extent = *hs_mapjob_extent(job);
