@@ -194,8 +194,12 @@ int hs_bulletin_job_build(PGconn *c, hs_geostore *g, hs_proj_ctx *pc, hs_render_
     int first = 0;
     int rc = ga ? check_inputs(c, p, period, &prov, &first, err)
                 : hs_err_set(err, HS_ENOMEM, "cannot allocate a bulletin");
-    if (rc == HS_OK)
-        rc = hs_pipeline_run_kind(c, HS_ANALYSIS_MAIN, p, &res, err);
+    if (rc == HS_OK && (rc = hs_pipeline_run_kind(c, HS_ANALYSIS_MAIN, p, &res, err)) == HS_ENOTFOUND) {
+        /* The province exists (checked above): what is missing is cases in the window.
+         * Gi* and the priority list are undefined there, as for /api/priorities. */
+        hs_err why = *err;
+        rc = hs_err_set(err, HS_ENOTFOUND, "--period %s: %s", period, why.msg);
+    }
     if (rc == HS_OK)
         rc = hs_mapjob_build(g, pc, p, o, &res, now, &job, err);
     hs_bulletin b = {.province_code = p->province, .period = period, .from = p->from,

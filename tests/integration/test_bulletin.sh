@@ -142,6 +142,12 @@ bad "--province" --period 2025-Q3
 bad "--period 2025-Q5" --province VN13 --period 2025-Q5
 bad "--period '25-Q1'" --province VN13 --period 25-Q1
 bad "--period 2040" --province VN13 --period 2040
+# A window without a single case in the province: no Gi*, no priority list (as the API).
+empty=$(q "$DB" "SELECT to_char(m, 'YYYY-MM') FROM generate_series(date '2022-01-01', date '2026-10-01',
+  interval '1 month') m WHERE NOT EXISTS (SELECT 1 FROM hs.case_month c JOIN hs.unit u ON u.code = c.unit_code
+  WHERE u.parent_code = 'VN09' AND c.period = m AND c.cases > 0) ORDER BY m LIMIT 1")
+[[ -n $empty ]] || fail "the demo has no month without cases in VN09"
+bad "--period $empty: no cases recorded" --province VN09 --period "$empty"
 bad "--period 2025-09..2025-01" --province VN13 --period 2025-09..2025-01
 bad "unknown option --provinc" --provinc VN13 --period 2025-Q3
 
