@@ -125,6 +125,13 @@ static void test_pdf_from_figures(void **state)
     assert_true(out.len > 1000);
     assert_memory_equal(out.data, "%PDF-", 5);
 
+    /* Real data (no watermark), no mark: the same pages. */
+    f->b.synthetic = 0;
+    f->b.mark = NULL;
+    out.len = 0;
+    assert_int_equal(hs_bulletin_pdf(ctx, &f->b, &out, &pages, &e), HS_OK);
+    assert_int_equal(pages, 3);
+
     /* Without trend months or priorities it still lays out (a new province). */
     f->b.trend_n = 0;
     f->b.n_priorities = 0;
