@@ -446,7 +446,8 @@ static int page_one(bt *t)
     double table_h = table_head(t, c, nc, 0);
     for (int k = 0; k <= NCLS + 1; k++)
         if (k != NCLS || s[NCLS].units > 0)
-            table_h += table_row(t, c, nc, (const char *const[]){"Ag", "1", "1", "1"}, NULL, 0, 0);
+            table_h += table_row(t, c, nc, (const char *const[]){class_label(t, k), "1", "1", "1"},
+                                 NULL, 0, k == NCLS + 1);
     t->draw = draw;
     double map_h = BOTTOM - y - table_h - 12;
     if (map_h < 250)
