@@ -132,6 +132,21 @@ static void test_pdf_from_figures(void **state)
     assert_int_equal(hs_bulletin_pdf(ctx, &f->b, &out, &pages, &e), HS_OK);
     assert_int_equal(pages, 3);
 
+    /* Every class present and a method too long for what page 3 has left: the method
+     * moves to a page 4 (and every footer says so). */
+    for (int i = 0; i < N; i++)
+        f->cls[i] = i < 7 ? i : -1;
+    static char longv[1300];
+    memset(longv, 'v', sizeof longv - 1);
+    longv[sizeof longv - 1] = 0;
+    f->b.variable = longv;
+    out.len = 0;
+    rc = hs_bulletin_pdf(ctx, &f->b, &out, &pages, &e);
+    if (rc != HS_OK)
+        fail_msg("hs_bulletin_pdf (4 pages): %s", e.msg);
+    assert_int_equal(pages, 4);
+    f->b.variable = "eb_rate";
+
     /* Without trend months or priorities it still lays out (a new province). */
     f->b.trend_n = 0;
     f->b.n_priorities = 0;
