@@ -34,6 +34,7 @@
 #define CHART_W 1000                  /* hs_chart_bars box, scaled to CW on the page */
 #define CHART_H 320
 #define LOCATOR_MIN_H 260
+#define DISC_R 8.5 /* rank discs of the locator map */
 
 static const hs_rgba INK = {0x22, 0x22, 0x22, 255};
 static const hs_rgba GREY = {0x66, 0x66, 0x66, 255};
@@ -522,17 +523,52 @@ static void locator_map(bt *t, double x, double y, double w, double h)
     md.spec = &ms;
     hs__draw_layers(&md, &ms, &xf, &full, 0); /* no place names: the discs are the labels */
     t->d->oom |= md.oom;
-    hs__font f = {9, 1, 0};
-    for (int k = b->n_priorities - 1; k >= 0; k--) { /* rank 1 drawn last, on top */
+    /* Discs in rank order; one that would cover an earlier disc moves to the nearest
+     * free spot around its commune (8 directions, 1 then 2 disc widths away) and
+     * keeps a thin leader to it. */
+    double pos[HS_BULLETIN_MAX_PRIORITIES][4]; /* disc x, y; commune x, y */
+    int placed[HS_BULLETIN_MAX_PRIORITIES] = {0};
+    for (int k = 0; k < b->n_priorities; k++) {
         int i = find_feature(ms.units, b->priorities[k].code);
         if (i < 0)
             continue;
         const hs_feature *ft = &ms.units->feat[i];
-        double px = hs__px_x(&xf, ft->label_x), py = hs__px_y(&xf, ft->label_y);
+        double cx = hs__px_x(&xf, ft->label_x), cy = hs__px_y(&xf, ft->label_y);
+        double px = cx, py = cy;
+        for (int tr = 0; tr <= 16; tr++) {
+            if (tr > 0) {
+                double a = (tr - 1) % 8 * M_PI / 4, r = (tr <= 8 ? 1 : 2) * 2 * DISC_R + 1;
+                px = cx + r * cos(a), py = cy + r * sin(a);
+            }
+            int clash = 0;
+            for (int j = 0; j < k && !clash; j++)
+                clash = placed[j] && hypot(px - pos[j][0], py - pos[j][1]) < 2 * DISC_R + 1;
+            if (!clash)
+                break;
+        }
+        pos[k][0] = px, pos[k][1] = py, pos[k][2] = cx, pos[k][3] = cy;
+        placed[k] = 1;
+    }
+    hs__font f = {9, 1, 0};
+    for (int k = b->n_priorities - 1; k >= 0; k--) { /* rank 1 drawn last, on top */
+        if (!placed[k])
+            continue;
+        double px = pos[k][0], py = pos[k][1];
+        if (hypot(px - pos[k][2], py - pos[k][3]) > 0.5) {
+            cairo_new_path(cr);
+            cairo_move_to(cr, pos[k][2], pos[k][3]);
+            cairo_line_to(cr, px, py);
+            hs_rgba_set_source(cr, MARK);
+            cairo_set_line_width(cr, 0.9);
+            cairo_stroke(cr);
+            cairo_new_path(cr);
+            cairo_arc(cr, pos[k][2], pos[k][3], 1.8, 0, 2 * M_PI);
+            cairo_fill(cr);
+        }
         char r[8];
         snprintf(r, sizeof r, "%d", b->priorities[k].rank);
         cairo_new_path(cr);
-        cairo_arc(cr, px, py, 8.5, 0, 2 * M_PI);
+        cairo_arc(cr, px, py, DISC_R, 0, 2 * M_PI);
         hs_rgba_set_source(cr, WHITE);
         cairo_fill_preserve(cr);
         hs_rgba_set_source(cr, MARK);
@@ -561,10 +597,10 @@ static int page_two(bt *t)
                  "/api/priorities cho tỉnh này. Cột “Truyền thông”: số hoạt động trong kỳ và "
                  "hoạt động gần nhất. Ranked by outreach gap = risk × (1 − coverage).",
               (hs__font){8.5, 0, 0}, M, y, CW, 0, INK) + 8;
-    col c[] = {{"#", 22, 2, 0},          {"Xã (commune)", 122, 0, 0},
-               {"Lớp Gi*", 104, 0, 16},  {"Rủi ro", 42, 2, 0},
-               {"Tỷ lệ EB /100.000", 54, 2, 0}, {"Số vụ", 36, 2, 0},
-               {"Truyền thông", 70, 2, 0}, {"Lý do (reasons)", 0, 0, 0}};
+    col c[] = {{"#", 20, 2, 0},          {"Xã (commune)", 116, 0, 0},
+               {"Lớp Gi*", 100, 0, 16},  {"Rủi ro", 40, 2, 0},
+               {"Tỷ lệ EB /100.000", 52, 2, 0}, {"Số vụ", 34, 2, 0},
+               {"Truyền thông", 88, 2, 0}, {"Lý do (reasons)", 0, 0, 0}};
     int nc = (int)(sizeof c / sizeof *c);
     fit_cols(c, nc);
     y += table_head(t, c, nc, y);
