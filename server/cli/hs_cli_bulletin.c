@@ -23,10 +23,11 @@
 
 static const char HELP[] =
     "usage: hotspot bulletin --province CODE --period PERIOD --out FILE.pdf\n\n"
-    "A4 PDF bulletin (3 pages) of one province for a provincial meeting, internal use:\n"
-    "communes by hot-spot class (map and table), the top 10 priority communes with\n"
-    "their reasons, monthly cases and outreach (July-September campaign shaded),\n"
-    "outreach coverage, the method and the data version. Every page is marked\n"
+    "A4 PDF bulletin (3 pages, 4 if needed) of one province for a provincial meeting,\n"
+    "internal use: communes by hot-spot class (map and table), the top 10 priority\n"
+    "communes with their reasons (as `hotspot priorities --province CODE --top 10`),\n"
+    "monthly cases and outreach (July-September campaign shaded), outreach coverage,\n"
+    "the method and the data version. Exact figures; every page is marked\n"
     "\"NỘI BỘ — KHÔNG CÔNG BỐ\".\n\n"
     "  --province CODE   a province code, e.g. VN13 (hotspot analyze --level province)\n"
     "  --period PERIOD   YYYY-QN (a quarter), YYYY (a year), YYYY-MM, or YYYY-MM..YYYY-MM\n"
