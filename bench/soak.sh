@@ -5,7 +5,7 @@
 # (`hotspot import cases` of one row, whose NOTIFY makes the server drop its caches).
 # Reports the answers by status, wrk's socket errors and timeouts, latency, the data
 # versions the server saw, and the RSS of the server and of its PostgreSQL backends at
-# the start (after a warm-up) and at the end. See docs/reliability.md.
+# the start (after a warm-up), once a minute and at the end. See docs/reliability.md.
 #
 #   bash bench/soak.sh                  # 10 minutes
 #   DURATION=120 bash bench/soak.sh     # a short check
@@ -105,6 +105,8 @@ V0=$(version)
       >"$WORK/change.csv"
     "$HOTSPOT_BIN" import cases "$WORK/change.csv" >>"$WORK/changes.log" 2>&1 ||
       echo "data change $i FAILED" >>"$WORK/changes.log"
+    # RSS once a minute: flat means a plateau after the response cache has filled.
+    echo "$(rss_of "$HS_PID") $(pg_rss | cut -d' ' -f1)" >>"$WORK/rss.log"
   done
 ) &
 CH_PID=$!
@@ -157,6 +159,7 @@ sockerr=$(sed -n 's/^soak-errors //p' "$WORK/wrk.out" | tr ' ' '\n' | awk -F= '{
   echo "| data version seen by the server | $V0 -> $V1 |"
   echo "| server RSS start -> end (KiB) | $RSS0 -> $RSS1 |"
   echo "| PostgreSQL backends RSS start -> end (KiB, sum) | $PG0 ($NPG0 backends) -> $PG1 ($NPG1 backends) |"
+  echo "| RSS each minute, server / PostgreSQL backends (KiB) | $(awk '{ printf "%s%s / %s", NR > 1 ? ", " : "", $1, $2 }' "$WORK/rss.log" 2>/dev/null) |"
   echo "| server alive at the end | $alive |"
 } | tee "$OUT/soak.md"
 
