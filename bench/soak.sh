@@ -159,7 +159,7 @@ sockerr=$(sed -n 's/^soak-errors //p' "$WORK/wrk.out" | tr ' ' '\n' | awk -F= '{
   echo "| data version seen by the server | $V0 -> $V1 |"
   echo "| server RSS start -> end (KiB) | $RSS0 -> $RSS1 |"
   echo "| PostgreSQL backends RSS start -> end (KiB, sum) | $PG0 ($NPG0 backends) -> $PG1 ($NPG1 backends) |"
-  echo "| RSS each minute, server / PostgreSQL backends (KiB) | $(awk '{ printf "%s%s / %s", NR > 1 ? ", " : "", $1, $2 }' "$WORK/rss.log" 2>/dev/null) |"
+  echo "| RSS each minute, server / PostgreSQL backends (KiB) | $(awk '{ printf("%s%s / %s", (NR > 1 ? ", " : ""), $1, $2) }' "$WORK/rss.log" 2>/dev/null) |"
   echo "| server alive at the end | $alive |"
 } | tee "$OUT/soak.md"
 
