@@ -42,8 +42,9 @@ static const char HELP[] =
     "docs/publication.md. --audience internal marks every page and image\n"
     "\"NỘI BỘ — KHÔNG CÔNG BỐ\".\n";
 
-/* The maps of a release, all commune-level statistical classes. */
-static const char *const MAPS[] = {"gistar", "emerging", "outreach_gap", NULL};
+/* The maps of a release: the province EB rate (from the release's figures) and
+ * commune-level statistical classes. */
+static const char *const MAPS[] = {"eb_rate", "gistar", "emerging", "outreach_gap", NULL};
 
 static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *f)
 {
@@ -65,17 +66,47 @@ static int write_file(const char *dir, const char *name, const void *data, size_
     return HS_OK;
 }
 
+/* The EB-rate map is drawn from the release's figures, not from an analysis: a run
+ * holding only the provinces, their published EB rates (per year) and a count that
+ * says whether each was published (withheld rows get 1, which the public
+ * classification draws as "suppressed"). No exact count reaches the map job. */
+static int release_eb_result(const hs_release *rel, hs_run *run, hs_analysis_result *res,
+                             hs_err *err)
+{
+    int n = rel->nprov, j = hs_release_map_col(rel);
+    memset(run, 0, sizeof *run);
+    run->u = rel->units;
+    run->count = calloc(n > 0 ? n : 1, sizeof *run->count);
+    run->eb_rate = calloc(n > 0 ? n : 1, sizeof *run->eb_rate);
+    if (!run->count || !run->eb_rate)
+        return hs_err_set(err, HS_ENOMEM, "cannot allocate the EB map of %d provinces", n);
+    for (int i = 0; i < n; i++) {
+        int shown = rel->f[(size_t)i * rel->ncol + j] == HS_SDC_SHOWN;
+        run->count[i] = shown ? rel->v[(size_t)i * rel->ncol + j] : 1;
+        run->eb_rate[i] = shown ? hs_release_map_eb(rel, i) : NAN;
+    }
+    *res = (hs_analysis_result){.kind = HS_ANALYSIS_MAIN, .run = run, .synthetic = rel->synthetic};
+    return HS_OK;
+}
+
 static int render_map(PGconn *c, hs_geostore *g, hs_proj_ctx *pc, hs_render_ctx *rctx,
                       const hs_release *rel, const char *type, const char *fmt,
                       const char *now, const char *dir, hs_err *err)
 {
-    char from[16], to[16];
-    hs_period_format(rel->from, from, sizeof from);
+    int eb = !strcmp(type, "eb_rate");
+    char from[16], to[16], breaks[128] = "fixed:";
+    /* The EB map shows one window of the release (hs_release_map_col): the year, or
+     * the last quarter; the class maps cover the whole period. */
+    hs_period_format(eb && !rel->has_year ? rel->to - 2 : rel->from, from, sizeof from);
     hs_period_format(rel->to, to, sizeof to);
+    static const double B[] = HS_RELEASE_EB_BREAKS;
+    for (int i = 0; i < HS_RELEASE_EB_NBREAKS; i++)
+        snprintf(breaks + strlen(breaks), sizeof breaks - strlen(breaks), "%s%g", i ? "," : "", B[i]);
     /* Fixed parameters: the release never takes statistics options. */
     char *argv[] = {"--map", (char *)type, "--from", from, "--to", to, "--format", (char *)fmt,
-                    "--size", "1200x1600", "--permutations", "999", "--seed", "138", "--public"};
-    int argc = (int)(sizeof argv / sizeof *argv);
+                    "--size", "1200x1600", "--permutations", "999", "--seed", "138", "--public",
+                    "--level", eb ? "province" : "commune", "--classes", breaks};
+    int argc = (int)(sizeof argv / sizeof *argv) - (eb ? 0 : 2);
     hs_arena *a = hs_arena_create(1 << 16);
     hs_query *q = NULL;
     hs_params p;
@@ -90,12 +121,32 @@ static int render_map(PGconn *c, hs_geostore *g, hs_proj_ctx *pc, hs_render_ctx 
         rc = hs_map_opts_parse(q, &p, 1, HS_MAP_GISTAR, &o, err);
     if (rc == HS_OK) {
         hs_map_params_normalise(&p, &o);
-        /* The map job only classifies: the pipeline runs the analysis it needs. */
         hs_analysis_result res = {0};
-        rc = hs_pipeline_run_kind(c, hs_map_type_info_of(o.type)->needs, &p, &res, err);
+        hs_run run;
+        if (eb) {
+            rc = release_eb_result(rel, &run, &res, err);
+        } else {
+            /* The map job only classifies: the pipeline runs the analysis it needs. */
+            rc = hs_pipeline_run_kind(c, hs_map_type_info_of(o.type)->needs, &p, &res, err);
+        }
         if (rc == HS_OK)
             rc = hs_mapjob_build(g, pc, &p, &o, &res, now, &job, err);
-        hs_analysis_result_clear(&res);
+        if (eb) {
+            free(run.count);
+            free(run.eb_rate);
+        } else {
+            hs_analysis_result_clear(&res);
+        }
+    }
+    if (rc == HS_OK && eb) {
+        char lab[HS_RELEASE_EB_NBREAKS + 1][48];
+        const char *labels[HS_RELEASE_EB_NBREAKS + 1];
+        for (int i = 0; i <= HS_RELEASE_EB_NBREAKS; i++) {
+            hs_release_eb_label(i, lab[i], sizeof lab[i]);
+            labels[i] = lab[i];
+        }
+        hs_mapjob_class_labels(job, labels, HS_RELEASE_EB_NBREAKS + 1,
+                               "Ẩn (<5 hoặc x) — withheld (<5 or x)");
     }
     if (rc == HS_OK && rel->internal)
         hs_mapjob_mark(job, HS_PUBLISH_INTERNAL_MARK);
@@ -181,6 +232,12 @@ static int publish(PGconn *c, hs_release *rel, const char *out, hs_err *err)
     }
     if (rc == HS_OK && (rc = hs_publish_chart_monthly(rel, &b, err)) == HS_OK)
         rc = write_file(tmp, "chart_monthly.png", b.data, b.len, err);
+    b.len = 0;
+    if (rc == HS_OK && (rc = hs_publish_chart_border(rel, &b, err)) == HS_OK)
+        rc = write_file(tmp, "chart_border.png", b.data, b.len, err);
+    b.len = 0;
+    if (rc == HS_OK && (rc = hs_publish_chart_top(rel, &b, err)) == HS_OK)
+        rc = write_file(tmp, "chart_top.png", b.data, b.len, err);
     b.len = 0;
     if (rc == HS_OK && (rc = hs_publish_csv(rel, &b, err)) == HS_OK)
         rc = write_file(tmp, "data.csv", b.data, b.len, err);

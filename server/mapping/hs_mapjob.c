@@ -512,3 +512,12 @@ void hs_mapjob_mark(hs_mapjob *j, const char *mark)
     j->title[m + (t ? sep : 0) + t] = 0;
     j->spec.title = j->title;
 }
+
+void hs_mapjob_class_labels(hs_mapjob *j, const char *const *labels, int n, const char *suppressed)
+{
+    for (int i = 0; i < j->mc.nclasses; i++) {
+        const char *l = i == j->mc.sup_cls ? suppressed : i < n ? labels[i] : NULL;
+        if (l)
+            snprintf(j->mc.classes[i].label, sizeof j->mc.classes[i].label, "%s", l);
+    }
+}

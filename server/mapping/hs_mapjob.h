@@ -45,6 +45,11 @@ void hs_mapjob_free(hs_mapjob *j);
 /* Puts `mark` (e.g. "NỘI BỘ — KHÔNG CÔNG BỐ") in front of the map title, so that it
  * appears on the image; for internal releases. */
 void hs_mapjob_mark(hs_mapjob *j, const char *mark);
+/* Replaces the legend labels of the numeric classes (labels[0..n-1], from the first
+ * class) and, when not NULL, of the suppressed class: releases label their fixed
+ * published breaks "< 0,25" ... "≥ 5" instead of by the data's ends. */
+void hs_mapjob_class_labels(hs_mapjob *j, const char *const *labels, int n,
+                            const char *suppressed);
 
 /* The full-map spec (furniture included) and its projected extent. Borrowed. */
 const hs_map_spec *hs_mapjob_spec(const hs_mapjob *j);
