@@ -271,3 +271,27 @@ int hs_chart_hbars_png(const hs_chart_hbars *c, hs_buf *out, hs_err *err)
     furniture(cr, W, H, c->mark, c->note);
     return finish(s, cr, out, err);
 }
+
+/* ---- internal mark on tiles --------------------------------------------------------------- */
+
+void hs_chart_stamp_tiles(unsigned char *argb, int w, int h, int stride, int buffer_px,
+                          int tile_px, int ntx, int nty, const char *text, double yfrac)
+{
+    cairo_surface_t *s =
+        cairo_image_surface_create_for_data(argb, CAIRO_FORMAT_ARGB32, w, h, stride);
+    cairo_t *cr = cairo_create(s);
+    cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
+    cairo_set_font_size(cr, tile_px / 18.0);
+    double tw = text_w(cr, text);
+    if (tw > 0.9 * tile_px) /* the whole text inside each tile */
+        cairo_set_font_size(cr, tile_px / 18.0 * 0.9 * tile_px / tw);
+    for (int ty = 0; ty < nty; ty++)
+        for (int tx = 0; tx < ntx; tx++) {
+            double cx = buffer_px + (tx + 0.5) * tile_px, cy = buffer_px + (ty + yfrac) * tile_px;
+            cairo_set_source_rgba(cr, 0.8, 0, 0, 0.55);
+            text_at(cr, cx, cy, text, 0.5);
+        }
+    cairo_destroy(cr);
+    cairo_surface_flush(s);
+    cairo_surface_destroy(s);
+}

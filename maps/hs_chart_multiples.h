@@ -50,4 +50,10 @@ typedef struct hs_chart_hbars {
 
 int hs_chart_hbars_png(const hs_chart_hbars *c, hs_buf *out, hs_err *err);
 
+/* Prints `text` (the internal mark, the synthetic-data note) across every tile of a
+ * metatile raster (ARGB32, `buffer_px` margin, ntx x nty tiles of tile_px) at height
+ * `yfrac` of each tile, so that each tile cut from it carries the whole text. */
+void hs_chart_stamp_tiles(unsigned char *argb, int w, int h, int stride, int buffer_px,
+                          int tile_px, int ntx, int nty, const char *text, double yfrac);
+
 #endif

@@ -22,6 +22,7 @@
 
 #include "hs_arena.h"
 #include "hs_cli.h"
+#include "hs_cli_tiles.h"
 #include "hs_data.h"
 #include "hs_geostore.h"
 #include "hs_mapjob.h"
@@ -163,15 +164,88 @@ static int render_map(PGconn *c, hs_geostore *g, hs_proj_ctx *pc, hs_render_ctx 
     return rc;
 }
 
+/* The tile pyramid of the main map (commune hot spots, public classes, the release's
+ * period and fixed parameters) in DIR/tiles/{z}/{x}/{y}.png, through the same code
+ * as `hotspot tiles`. Every tile carries the internal mark and the synthetic-data
+ * note when they apply (a tile is an image of the release like any other). */
+static int release_tiles(PGconn *c, hs_geostore *g, hs_proj_ctx *pc, hs_render_ctx *rctx,
+                         const hs_release *rel, const char *dir, hs_err *err)
+{
+    char from[16], to[16], out[4200];
+    hs_period_format(rel->from, from, sizeof from);
+    hs_period_format(rel->to, to, sizeof to);
+    snprintf(out, sizeof out, "%s/tiles", dir);
+    char *argv[] = {"--from", from, "--to", to, "--permutations", "999", "--seed", "138",
+                    "--public"};
+    hs_arena *a = hs_arena_create(1 << 14);
+    hs_query *q = NULL;
+    hs_tile_req tr;
+    hs_pyramid_stats ps = {0};
+    int layer = 0;
+    int rc = a ? hs_query_from_argv(a, (int)(sizeof argv / sizeof *argv), argv, &q, err)
+               : hs_err_set(err, HS_ENOMEM, "arena");
+    if (rc == HS_OK)
+        rc = hs_tile_layer_parse(HS_RELEASE_TILE_LAYER, &layer, err);
+    if (rc == HS_OK)
+        rc = hs_tile_req_parse(q, layer, NULL, rel->to, &tr, err);
+    char desc[200];
+    snprintf(desc, sizeof desc, "Hotspot138 release %s: commune hot spots (Gi*), public classes",
+             rel->period);
+    hs_pyramid_opts o = {.out = out, .minzoom = 0, .maxzoom = HS_RELEASE_TILE_MAXZOOM,
+                         .progress = 0,
+                         .meta = {.name = HS_RELEASE_TILE_LAYER, .description = desc,
+                                  .type = "baselayer"}};
+    const char *stamp[3] = {NULL};
+    int ns = 0;
+    if (rel->internal)
+        stamp[ns++] = HS_PUBLISH_INTERNAL_MARK;
+    if (rel->synthetic)
+        stamp[ns++] = "DỮ LIỆU MÔ PHỎNG / SYNTHETIC";
+    if (rc == HS_OK)
+        rc = hs_tiles_export(c, g, pc, rctx, &tr, &o, stamp, &ps, err);
+    hs_arena_destroy(a);
+    return rc;
+}
+
+/* Every regular file under dir (relative paths, sorted so the manifest is stable). */
+static int list_files(const char *dir, const char *rel, GPtrArray *out, hs_err *err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s%s%s", dir, rel[0] ? "/" : "", rel);
+    GDir *d = g_dir_open(path, 0, NULL);
+    if (!d)
+        return hs_err_set(err, HS_EIO, "cannot list %s", path);
+    const char *n;
+    int rc = HS_OK;
+    while (rc == HS_OK && (n = g_dir_read_name(d))) {
+        char sub[4096], full[4200];
+        snprintf(sub, sizeof sub, "%s%s%s", rel, rel[0] ? "/" : "", n);
+        snprintf(full, sizeof full, "%s/%s", dir, sub);
+        if (g_file_test(full, G_FILE_TEST_IS_DIR))
+            rc = list_files(dir, sub, out, err);
+        else if (strcmp(sub, "manifest.json") != 0)
+            g_ptr_array_add(out, g_strdup(sub));
+    }
+    g_dir_close(d);
+    return rc;
+}
+
+static gint cmp_str(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* The SHA-256 of every file but the manifest, with the release description. */
 static int write_manifest(const char *dir, const hs_release *rel, const char *now, hs_err *err)
 {
     json_t *m = json_object(), *files = json_object();
-    const char *const *names = hs_publish_file_names(rel);
-    int rc = HS_OK;
-    for (int i = 0; names[i] && rc == HS_OK; i++) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+    int rc = list_files(dir, "", names, err);
+    g_ptr_array_sort(names, cmp_str);
+    for (guint i = 0; i < names->len && rc == HS_OK; i++) {
+        const char *name = g_ptr_array_index(names, i);
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s", dir, name);
         gchar *data = NULL;
         gsize len = 0;
         if (!g_file_get_contents(path, &data, &len, NULL)) {
@@ -179,12 +253,18 @@ static int write_manifest(const char *dir, const hs_release *rel, const char *no
             break;
         }
         gchar *sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)data, len);
-        json_object_set_new(files, names[i],
+        json_object_set_new(files, name,
                             json_pack("{s:s, s:I}", "sha256", sum, "bytes", (json_int_t)len));
         g_free(sum);
         g_free(data);
     }
+    g_ptr_array_free(names, TRUE);
     json_object_set_new(m, "files", files);
+    json_object_set_new(m, "tiles",
+                        json_pack("{s:s, s:s, s:i, s:i, s:s}", "layer", HS_RELEASE_TILE_LAYER,
+                                  "url", "tiles/{z}/{x}/{y}.png", "minzoom", 0, "maxzoom",
+                                  HS_RELEASE_TILE_MAXZOOM, "hashes",
+                                  "every tile is in files, with its own sha256"));
     json_object_set_new(m, "data_version", json_integer(rel->data_version));
     json_object_set_new(m, "period", json_string(rel->period));
     json_object_set_new(m, "audience", json_string(rel->internal ? "internal" : "public"));
@@ -230,6 +310,8 @@ static int publish(PGconn *c, hs_release *rel, const char *out, hs_err *err)
         if (rc == HS_OK)
             rc = render_map(c, g, pc, rctx, rel, MAPS[i], "svg", now, tmp, err);
     }
+    if (rc == HS_OK)
+        rc = release_tiles(c, g, pc, rctx, rel, tmp, err);
     if (rc == HS_OK && (rc = hs_publish_chart_monthly(rel, &b, err)) == HS_OK)
         rc = write_file(tmp, "chart_monthly.png", b.data, b.len, err);
     b.len = 0;

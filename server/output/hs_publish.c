@@ -545,14 +545,3 @@ int hs_publish_chart_top(const hs_release *r, hs_buf *b, hs_err *err)
                             .width = 1100, .height = 640};
     return hs_chart_multiples_png(&c, b, err);
 }
-
-const char *const *hs_publish_file_names(const hs_release *r)
-{
-    (void)r;
-    static const char *const names[] = {
-        "index.html", "data.csv", "data.json", "chart_monthly.png", "chart_border.png",
-        "chart_top.png", "map_eb_rate.png", "map_eb_rate.svg", "map_gistar.png",
-        "map_gistar.svg", "map_emerging.png", "map_emerging.svg", "map_outreach_gap.png",
-        "map_outreach_gap.svg", NULL};
-    return names;
-}

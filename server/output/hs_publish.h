@@ -22,6 +22,9 @@
  * "< 0,25", "0,25 – 0,5", ..., "≥ 5" and never prints a data minimum or maximum. */
 #define HS_RELEASE_EB_BREAKS {0.25, 0.5, 1, 2, 5}
 #define HS_RELEASE_EB_NBREAKS 5
+/* The tile pyramid of a release: the main map (commune hot spots), z0..9. */
+#define HS_RELEASE_TILE_LAYER "gistar"
+#define HS_RELEASE_TILE_MAXZOOM 9
 /* Small multiples: the provinces of largest published count in the last window. */
 #define HS_RELEASE_TOP_PROVINCES 6
 
@@ -72,7 +75,5 @@ int hs_release_map_col(const hs_release *r);
 double hs_release_map_eb(const hs_release *r, int prov);
 /* Legend label of EB class i (0..HS_RELEASE_EB_NBREAKS), in Vietnamese number format. */
 void hs_release_eb_label(int i, char *buf, size_t n);
-/* Files of the folder covered by manifest.json (static, NULL-terminated). */
-const char *const *hs_publish_file_names(const hs_release *r);
 
 #endif
