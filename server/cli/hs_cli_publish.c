@@ -24,6 +24,7 @@
 #include "hs_cli.h"
 #include "hs_cli_tiles.h"
 #include "hs_data.h"
+#include "hs_export.h"
 #include "hs_geostore.h"
 #include "hs_mapjob.h"
 #include "hs_outfile.h"
@@ -31,6 +32,7 @@
 #include "hs_pg.h"
 #include "hs_pipeline.h"
 #include "hs_publish.h"
+#include "hs_report.h"
 #include "hs_sdc.h"
 #include "hs_threadctx.h"
 
@@ -207,6 +209,48 @@ static int release_tiles(PGconn *c, hs_geostore *g, hs_proj_ctx *pc, hs_render_c
     return rc;
 }
 
+/* Internal sets only: commune detail (the `hotspot analyze` table) and the priority
+ * list (`hotspot priorities`) of the release's period with its fixed parameters, in
+ * DIR/internal/. These hold commune counts: a public set never calls this. */
+static int internal_tables(PGconn *c, const hs_release *rel, const char *dir, hs_table **prio,
+                           hs_err *err)
+{
+    char from[16], to[16], sub[4200];
+    hs_period_format(rel->from, from, sizeof from);
+    hs_period_format(rel->to, to, sizeof to);
+    snprintf(sub, sizeof sub, "%s/internal", dir);
+    if (mkdir(sub, 0755) != 0)
+        return hs_err_set(err, HS_EIO, "cannot create %s: %s", sub, strerror(errno));
+    char *argv[] = {"--from", from, "--to", to, "--level", "commune", "--permutations", "999",
+                    "--seed", "138"};
+    hs_arena *a = hs_arena_create(1 << 14);
+    hs_query *q = NULL;
+    hs_params p;
+    hs_table *t = NULL;
+    hs_buf b;
+    hs_buf_init(&b, 0);
+    int rc = a ? hs_query_from_argv(a, (int)(sizeof argv / sizeof *argv), argv, &q, err)
+               : hs_err_set(err, HS_ENOMEM, "arena");
+    if (rc == HS_OK)
+        rc = hs_params_parse(q, HS_P_STATS, rel->to, &p, err);
+    if (rc == HS_OK && (rc = hs_report_build(c, HS_REPORT_ANALYZE, &p, 0, &t, err)) == HS_OK &&
+        (rc = hs_export_csv(t, &b, err)) == HS_OK)
+        rc = write_file(sub, "communes.csv", b.data, b.len, err);
+    hs_table_free(t);
+    t = NULL;
+    b.len = 0;
+    if (rc == HS_OK && (rc = hs_report_build(c, HS_REPORT_PRIORITIES, &p, 0, &t, err)) == HS_OK &&
+        (rc = hs_export_csv(t, &b, err)) == HS_OK)
+        rc = write_file(sub, "priorities.csv", b.data, b.len, err);
+    if (rc == HS_OK)
+        *prio = t;
+    else
+        hs_table_free(t);
+    hs_buf_free(&b);
+    hs_arena_destroy(a);
+    return rc;
+}
+
 /* Every regular file under dir (relative paths, sorted so the manifest is stable). */
 static int list_files(const char *dir, const char *rel, GPtrArray *out, hs_err *err)
 {
@@ -327,8 +371,12 @@ static int publish(PGconn *c, hs_release *rel, const char *out, hs_err *err)
     if (rc == HS_OK && (rc = hs_publish_json(rel, now, &b, err)) == HS_OK)
         rc = write_file(tmp, "data.json", b.data, b.len, err);
     b.len = 0;
-    if (rc == HS_OK && (rc = hs_publish_html(rel, MAPS, now, &b, err)) == HS_OK)
+    hs_table *prio = NULL;
+    if (rc == HS_OK && rel->internal)
+        rc = internal_tables(c, rel, tmp, &prio, err);
+    if (rc == HS_OK && (rc = hs_publish_html(rel, MAPS, prio, now, &b, err)) == HS_OK)
         rc = write_file(tmp, "index.html", b.data, b.len, err);
+    hs_table_free(prio);
     if (rc == HS_OK)
         rc = write_manifest(tmp, rel, now, err);
     hs_buf_free(&b);

@@ -14,9 +14,11 @@
 #include "hs_buf.h"
 #include "hs_data.h"
 #include "hs_sdc.h"
+#include "hs_table.h"
 
 #define HS_PUBLISH_INTERNAL_MARK "NỘI BỘ — KHÔNG CÔNG BỐ"
 #define HS_RELEASE_MAX_COLS 5
+#define HS_PUBLISH_PRIORITY_ROWS 20 /* rows of the priority list on an internal page */
 /* Published, fixed breaks of the EB-rate map (per 100 000 per year; a quarter's rate
  * is annualised x4). Fixed in the code, not derived from the data: the legend reads
  * "< 0,25", "0,25 – 0,5", ..., "≥ 5" and never prints a data minimum or maximum. */
@@ -59,9 +61,10 @@ void hs_release_free(hs_release *r);
 
 int hs_publish_csv(const hs_release *r, hs_buf *b, hs_err *err);
 int hs_publish_json(const hs_release *r, const char *now, hs_buf *b, hs_err *err);
-/* maps: NULL-terminated map type names; files map_<name>.png / .svg. */
-int hs_publish_html(const hs_release *r, const char *const *maps, const char *now, hs_buf *b,
-                    hs_err *err);
+/* maps: NULL-terminated map type names; files map_<name>.png / .svg. prio: the
+ * priority list of an internal set (NULL for public ones: it is never shown there). */
+int hs_publish_html(const hs_release *r, const char *const *maps, const hs_table *prio,
+                    const char *now, hs_buf *b, hs_err *err);
 int hs_publish_chart_monthly(const hs_release *r, hs_buf *b, hs_err *err);
 /* Cases and outreach events of the border provinces, paired horizontal bars. */
 int hs_publish_chart_border(const hs_release *r, hs_buf *b, hs_err *err);
