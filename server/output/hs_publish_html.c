@@ -91,6 +91,7 @@ int hs_publish_html(const hs_release *r, const char *const *maps, const hs_table
         b, err,
         "<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width\">"
+        "<link rel=\"icon\" href=\"data:,\">" /* no favicon request: self-contained */
         "<title>Ban Chỉ đạo 138 — Công bố %s</title><style>"
         "body{font-family:'DejaVu Sans',sans-serif;margin:1.5em;color:#222;max-width:1100px}"
         ".banner{background:#b22;color:#fff;padding:.5em 1em;font-weight:bold}"

@@ -29,22 +29,8 @@ truth() {
 }
 
 check_manifest() {
-  local dir=$1 n=0
-  python3 - "$dir" <<'PY' || fail "manifest of $dir does not match its files"
-import hashlib, json, os, sys
-d = sys.argv[1]
-m = json.load(open(os.path.join(d, "manifest.json")))
-assert m["files"], "empty manifest"
-for name, e in m["files"].items():
-    data = open(os.path.join(d, name), "rb").read()
-    assert hashlib.sha256(data).hexdigest() == e["sha256"], name
-    assert len(data) == e["bytes"], name
-listed = set(m["files"]) | {"manifest.json"}
-assert listed == set(os.listdir(d)), "unlisted files: %s" % (set(os.listdir(d)) - listed)
-for k in ("data_version", "parameters", "method", "generated_at", "period"):
-    assert k in m, k
-print("ok - manifest of %s: %d files hashed" % (d, len(m["files"])))
-PY
+  python3 "$HS_SOURCE_DIR/tests/integration/release_check.py" manifest "$1" ||
+    fail "manifest of $1 does not match its files"
 }
 
 # No commune figure, no count 1..4 in the CSV or in the page's table cells.
