@@ -1,4 +1,5 @@
 #include "hs_err.h"
+#include "hs_utf8.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,22 +12,15 @@
 static void sanitize_utf8(char *msg)
 {
     unsigned char *p = (unsigned char *)msg;
-    while (*p) {
-        unsigned c = p[0];
-        size_t n = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3
-                 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
-        int good = n > 0;
-        for (size_t k = 1; good && k < n; k++)
-            good = (p[k] & 0xC0) == 0x80;
-        if (good && n == 3)
-            good = !(c == 0xE0 && p[1] < 0xA0) && !(c == 0xED && p[1] >= 0xA0);
-        if (good && n == 4)
-            good = !(c == 0xF0 && p[1] < 0x90) && !(c == 0xF4 && p[1] >= 0x90);
-        if (!good) {
-            *p++ = '?';
-            continue;
+    size_t left = strlen(msg);
+    while (left) {
+        size_t n = hs_utf8_seq(p, left);
+        if (n == 0) {
+            *p = '?';
+            n = 1;
         }
         p += n;
+        left -= n;
     }
 }
 

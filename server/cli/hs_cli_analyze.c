@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "hs_arena.h"
+#include "hs_cli_args.h"
 #include "hs_cli.h"
 #include "hs_export.h"
 #include "hs_outfile.h"
@@ -20,7 +21,7 @@
 static int run_command(int argc, char **argv, const char *cmd, unsigned accept, hs_report_kind kind,
                        const char *what)
 {
-    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+    if (hs_cli_wants_help(argc, argv)) {
         printf("usage: hotspot %s [OPTIONS]\n\n%s\n\noptions:\n%s", cmd, what, hs_params_help());
         if (accept & HS_P_EMERGING)
             printf("  --step month|quarter          time step (default month)\n");
@@ -31,7 +32,7 @@ static int run_command(int argc, char **argv, const char *cmd, unsigned accept, 
         return 0;
     }
     hs_err err = {0};
-    hs_arena *arena = hs_arena_create(1 << 20);
+    hs_arena *arena = NULL;
     hs_query *q = NULL;
     PGconn *c = NULL;
     hs_table *t = NULL;
@@ -40,11 +41,8 @@ static int run_command(int argc, char **argv, const char *cmd, unsigned accept, 
     hs_params p;
     const hs_export_format *fmt = NULL;
     int last = 0, status = 2;
-    int rc = arena ? hs_query_from_argv(arena, argc - 1, argv + 1, &q, &err)
-                   : hs_err_set(&err, HS_ENOMEM, "cannot allocate");
-    if (rc == HS_OK && (rc = hs_pg_connect(&c, &err)) < 0)
-        status = 1;
-    if (rc == HS_OK && (rc = hs_pipeline_last_period(c, &last, &err)) < 0)
+    int rc = hs_cli_query(argc, argv, &arena, &q, &err);
+    if (rc == HS_OK && (rc = hs_cli_connect(&c, &last, &err)) < 0)
         status = 1;
     if (rc == HS_OK)
         rc = hs_params_parse(q, accept, last, &p, &err);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "hs_arena.h"
+#include "hs_cli_args.h"
 #include "hs_cli.h"
 #include "hs_outfile.h"
 #include "hs_geostore.h"
@@ -37,12 +38,12 @@ static const char HELP[] =
 
 int hs_cli_render(int argc, char **argv)
 {
-    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+    if (hs_cli_wants_help(argc, argv)) {
         printf("%s%s", HELP, hs_params_help());
         return 0;
     }
     hs_err err = {0};
-    hs_arena *arena = hs_arena_create(1 << 20);
+    hs_arena *arena = NULL;
     hs_query *q = NULL;
     PGconn *c = NULL;
     hs_geostore *g = NULL;
@@ -52,13 +53,11 @@ int hs_cli_render(int argc, char **argv)
     hs_params p;
     hs_map_opts o;
     int last = 0, status = 2;
-    int rc = arena ? hs_query_from_argv(arena, argc - 1, argv + 1, &q, &err)
-                   : hs_err_set(&err, HS_ENOMEM, "cannot allocate");
+    int rc = hs_cli_query(argc, argv, &arena, &q, &err);
     /* Option names first (no database needed to reject a typo), then values. */
     if (rc == HS_OK && (rc = hs_query_require(q, "map", &err)) == HS_OK &&
         (rc = hs_query_require(q, "out", &err)) == HS_OK) {
-        if ((rc = hs_pg_connect(&c, &err)) < 0 ||
-            (rc = hs_pipeline_last_period(c, &last, &err)) < 0)
+        if ((rc = hs_cli_connect(&c, &last, &err)) < 0)
             status = 1;
     }
     if (rc == HS_OK)

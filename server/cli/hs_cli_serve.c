@@ -255,9 +255,7 @@ static int serve_run(hs_http_opts *op, unsigned long cache_mb)
     hs_server *s = NULL;
     int rc = hs_server_create(&o, &s, &err);
     if (rc == HS_OK)
-        rc = hs_routes_register_builtin(hs_server_router(s), hs_server_services(s), &err);
-    if (rc == HS_OK)
-        rc = hs_routes_register_api(hs_server_router(s), hs_server_services(s), &err);
+        rc = hs_routes_register_all(hs_server_router(s), hs_server_services(s), &err);
     if (rc == HS_OK)
         rc = hs_server_start(s, &err);
     if (rc < 0) {

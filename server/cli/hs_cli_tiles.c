@@ -11,6 +11,7 @@
 
 #include "hs_arena.h"
 #include "hs_chart_multiples.h"
+#include "hs_cli_args.h"
 #include "hs_cli.h"
 #include "hs_cli_tiles.h"
 #include "hs_geostore.h"
@@ -125,12 +126,12 @@ static int parse_zoom(const char *v, int *lo, int *hi, hs_err *err)
 
 int hs_cli_tiles(int argc, char **argv)
 {
-    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+    if (hs_cli_wants_help(argc, argv)) {
         printf("%s%s", HELP, hs_params_help());
         return 0;
     }
     hs_err err = {0};
-    hs_arena *arena = hs_arena_create(1 << 20);
+    hs_arena *arena = NULL;
     hs_query *q = NULL;
     PGconn *c = NULL;
     hs_geostore *g = NULL;
@@ -140,8 +141,7 @@ int hs_cli_tiles(int argc, char **argv)
     int status = 2, layer = 0, zlo = 0, zhi = 0, two = 0, over = 0, empty = 0, prog = 0;
     long meta = HS_METATILE_DEFAULT;
     const char *lname = NULL, *zoom = NULL, *out = NULL;
-    int rc = arena ? hs_query_from_argv(arena, argc - 1, argv + 1, &q, &err)
-                   : hs_err_set(&err, HS_ENOMEM, "cannot allocate");
+    int rc = hs_cli_query(argc, argv, &arena, &q, &err);
     /* Everything that needs no database first, so a typo fails at once. */
     if (rc == HS_OK && (rc = hs_query_require(q, "layer", &err)) == HS_OK &&
         (rc = hs_query_require(q, "zoom", &err)) == HS_OK)
@@ -160,8 +160,7 @@ int hs_cli_tiles(int argc, char **argv)
     int last = 0;
     if (rc == HS_OK) {
         status = 1;
-        if ((rc = hs_pg_connect(&c, &err)) == HS_OK)
-            rc = hs_pipeline_last_period(c, &last, &err);
+        rc = hs_cli_connect(&c, &last, &err);
     }
     if (rc == HS_OK) {
         status = 2;

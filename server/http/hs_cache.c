@@ -228,12 +228,10 @@ static void inflight_unlink(hs_cache *c, inflight *f)
     }
 }
 
-/* ---- public, locking ---- */
-
-hs_cache_entry *hs_cache_lookup(hs_cache *c, uint64_t version, const char *key)
+/* The one hit path, lock held: finds the entry, marks it most recently used and takes
+ * a reference for the caller. NULL on a miss. */
+static hs_cache_entry *hit_locked(hs_cache *c, uint64_t version, uint64_t h, const char *key)
 {
-    uint64_t h = key_hash(version, key);
-    pthread_mutex_lock(&c->lock);
     hs_cache_entry *e = find(c, version, h, key);
     if (e) {
         lru_unlink(c, e);
@@ -241,6 +239,16 @@ hs_cache_entry *hs_cache_lookup(hs_cache *c, uint64_t version, const char *key)
         hs_cache_entry_ref(e);
         c->hits++;
     }
+    return e;
+}
+
+/* ---- public, locking ---- */
+
+hs_cache_entry *hs_cache_lookup(hs_cache *c, uint64_t version, const char *key)
+{
+    uint64_t h = key_hash(version, key);
+    pthread_mutex_lock(&c->lock);
+    hs_cache_entry *e = hit_locked(c, version, h, key);
     pthread_mutex_unlock(&c->lock);
     return e;
 }
@@ -288,12 +296,8 @@ int hs_cache_fetch(hs_cache *c, uint64_t version, const char *key, const char *c
                           HS_CACHE_KEY_MAX);
     uint64_t h = key_hash(version, key);
     pthread_mutex_lock(&c->lock);
-    hs_cache_entry *e = find(c, version, h, key);
+    hs_cache_entry *e = hit_locked(c, version, h, key);
     if (e) {
-        lru_unlink(c, e);
-        lru_push(c, e);
-        hs_cache_entry_ref(e);
-        c->hits++;
         pthread_mutex_unlock(&c->lock);
         *out = e;
         if (outcome)

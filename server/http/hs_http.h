@@ -4,8 +4,7 @@
  *
  *     hs_server *s;
  *     hs_server_create(&opts, &s, &err);       // services: cache, db pool, watcher
- *     hs_routes_register_builtin(hs_server_router(s), hs_server_services(s), &err);
- *     ... more hs_router_add / hs_dbwatch_on_change ...
+ *     hs_routes_register_all(hs_server_router(s), hs_server_services(s), &err);
  *     hs_server_start(s, &err);                 // binds, starts threads
  *     ... wait for a signal ...
  *     hs_server_destroy(s);                     // stops MHD, joins, frees
@@ -28,7 +27,7 @@
 #include <stddef.h>
 
 #include "hs_err.h"
-#include "hs_route.h"
+#include "hs_router.h"
 
 #define HS_HTTP_MAX_URI 8192
 #define HS_HTTP_DEFAULT_LISTEN "127.0.0.1:8138"

@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "hs_route.h"
+#include "hs_router.h"
 
 /* Tracked status codes; anything else is counted in the last slot. */
 static const int status_codes[] = {200, 204, 304, 400, 404, 405, 413, 414, 500, 503};

@@ -1,5 +1,7 @@
 #include "hs_query.h"
 
+#include "hs_utf8.h"
+
 #include "hs_period.h"
 
 #include <errno.h>
@@ -23,37 +25,7 @@ struct hs_query {
 
 int hs_utf8_valid(const unsigned char *s, size_t n)
 {
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t len;
-        unsigned min;
-        unsigned cp;
-        if ((c & 0xE0) == 0xC0) {
-            len = 2, min = 0x80, cp = c & 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            len = 3, min = 0x800, cp = c & 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            len = 4, min = 0x10000, cp = c & 0x07;
-        } else {
-            return 0;
-        }
-        if (n - i < len)
-            return 0;
-        for (size_t k = 1; k < len; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0;
-        i += len;
-    }
-    return 1;
+    return hs_utf8_check(s, n, NULL);
 }
 
 static int hexval(int c)
@@ -88,15 +60,6 @@ long hs_url_decode(const char *in, size_t n, int plus_is_space, char *out)
     return (long)o;
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    size_t len = s[0] < 0x80 ? 1 : (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3
-                                 : (s[0] & 0xF8) == 0xF0 ? 4 : 0;
-    if (!len || len > n || !hs_utf8_valid(s, len))
-        return 0;
-    return len;
-}
 
 void hs_query_show(char *dst, size_t dstn, const char *s, size_t max)
 {
@@ -107,7 +70,7 @@ void hs_query_show(char *dst, size_t dstn, const char *s, size_t max)
     /* Whole characters only, invalid bytes and controls as '?', so the result is
      * always valid UTF-8 (error messages end up in JSON) and one line (logs). */
     while (i < len && i < max) {
-        size_t l = utf8_seq(u + i, len - i);
+        size_t l = hs_utf8_seq(u + i, len - i);
         if (l > 1 && (i + l > max || o + l >= dstn))
             break;
         if (o + 1 >= dstn)

@@ -1,37 +1,10 @@
-/* Request and response helpers of hs_route.h: everything a handler calls. */
+/* Response helpers of hs_resp.h: everything a handler calls to answer. */
+#include "hs_resp.h"
+
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-
-#include "hs_dbpool.h"
-#include "hs_route.h"
-
-const char *hs_req_param(const hs_req *req, const char *name)
-{
-    for (size_t i = 0; i < req->nparams; i++)
-        if (!strcmp(req->param_name[i], name))
-            return req->param_value[i];
-    return NULL;
-}
-
-const char *hs_req_header(const hs_req *req, const char *name)
-{
-    return req->header_fn ? req->header_fn(req->header_ctx, name) : NULL;
-}
-
-int hs_req_db(hs_req *req, PGconn **out, hs_err *err)
-{
-    if (req->conn) {
-        *out = req->conn;
-        return HS_OK;
-    }
-    if (!req->svc || !req->svc->db)
-        return hs_err_set(err, HS_EDB, "no database configured");
-    int rc = hs_dbpool_acquire(req->svc->db, &req->conn, err);
-    *out = req->conn;
-    return rc;
-}
 
 void hs_resp_init(hs_resp *resp, hs_arena *arena)
 {

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "hs_routes.h"
+#include "hs_static.h"
 
 #define STATIC_MAX_BYTES ((size_t)16 << 20)
 #define STATIC_MAX_DEPTH 8

@@ -1,4 +1,5 @@
 #include "hs_csv.h"
+#include "hs_utf8.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -176,46 +177,14 @@ int hs_csv_next(hs_csv *c, hs_csv_record *r, hs_err *err)
 
 int hs_csv_check_utf8(const char *str, size_t n, size_t *bad)
 {
-    const unsigned char *s = (const unsigned char *)str;
-    size_t i = 0;
-    while (i < n) {
-        unsigned char b = s[i];
-        if (b >= 0x01 && b < 0x80) {
-            i++;
-            continue;
-        }
-        size_t need;
-        unsigned int cp;
-        if (b >= 0xC2 && b <= 0xDF) {
-            need = 1;
-            cp = b & 0x1Fu;
-        } else if (b >= 0xE0 && b <= 0xEF) {
-            need = 2;
-            cp = b & 0x0Fu;
-        } else if (b >= 0xF0 && b <= 0xF4) {
-            need = 3;
-            cp = b & 0x07u;
-        } else {
-            *bad = i; /* NUL, stray continuation byte, C0/C1 overlong lead, > U+10FFFF */
-            return -1;
-        }
-        if (n - i <= need) {
-            *bad = i;
-            return -1;
-        }
-        for (size_t k = 1; k <= need; k++) {
-            if ((s[i + k] & 0xC0) != 0x80) {
-                *bad = i;
-                return -1;
-            }
-            cp = (cp << 6) | (s[i + k] & 0x3Fu);
-        }
-        if ((need == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-            (need == 3 && (cp < 0x10000 || cp > 0x10FFFF))) {
-            *bad = i;
-            return -1;
-        }
-        i += need + 1;
+    /* A NUL is well-formed UTF-8 but never belongs in a CSV field. */
+    const char *nul = memchr(str, '\0', n);
+    size_t lim = nul ? (size_t)(nul - str) : n;
+    if (!hs_utf8_check((const unsigned char *)str, lim, bad))
+        return -1;
+    if (nul) {
+        *bad = lim;
+        return -1;
     }
     return 0;
 }

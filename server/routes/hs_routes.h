@@ -1,33 +1,30 @@
-/* hs_routes: which routes the server has.
+/* hs_routes: the one list of route families the server has (hs_routes.c).
  *
- * hs_cli_serve calls hs_routes_register_builtin, then hs_routes_register_api when
- * it is linked in, both before hs_server_start. Built-in routes:
- *   GET /healthz      liveness only (200), JSON; public
- *   GET /readyz       database + listener check (200 or 503), JSON; public
- *   GET /api/whoami   the caller's role and provinces; public
- *   GET /metrics      Prometheus text
- *   GET /api/meta     dataset facts (version, synthetic flag, units, periods), JSON
- *   GET /             web/index.html
- *   GET /web/{path*}  static dashboard files from web/
- *   GET /release, /release/{path*}  the current release (serve --release DIR): public, no
- *                     query parameters (any is 400)
+ * hs_cli_serve calls hs_routes_register_all before hs_server_start. Each family is a
+ * file pair hs_routes_<family>.[ch] with one register function of type
+ * hs_routes_register_fn; adding a family is one line in the table in hs_routes.c.
+ * Adding a route to a family is one hs_route_spec in that family's file, with its
+ * `.exposes` (what it reveals, hs_access.h): the access matrix enforces it before
+ * the handler runs, so handlers hold no access checks.
  */
 #ifndef HS_ROUTES_H
 #define HS_ROUTES_H
 
 #include "hs_err.h"
-#include "hs_route.h"
+#include "hs_geostore.h"
+#include "hs_router.h"
 
-int hs_routes_register_builtin(hs_router *r, hs_services *svc, hs_err *err);
+/* What families share: made once by hs_routes_register_all, lives until exit. */
+typedef struct hs_routes_shared {
+    /* The geometry of every map and tile, loaded once per data version and marked
+     * stale on NOTIFY hs_data_changed (reference-counted, immutable). */
+    hs_geoholder *geo;
+} hs_routes_shared;
 
-/* The analysis and map routes, written by the integration step in its own file.
- * Declared weak where it is called, so the server builds and runs without it.
- * It may also register data-change callbacks (hs_dbwatch_on_change on svc->watch). */
-int hs_routes_register_api(hs_router *r, hs_services *svc, hs_err *err);
+typedef int (*hs_routes_register_fn)(hs_router *r, hs_services *svc, hs_routes_shared *sh,
+                                     hs_err *err);
 
-/* Static files (hs_static.c). */
-int hs_static_handle(hs_req *req, hs_resp *resp, hs_err *err);
-/* GET /release and /release/{path*}: the current release folder (public). */
-int hs_release_handle(hs_req *req, hs_resp *resp, hs_err *err);
+/* Registers every family in the table, in order. Call once, before hs_server_start. */
+int hs_routes_register_all(hs_router *r, hs_services *svc, hs_err *err);
 
 #endif

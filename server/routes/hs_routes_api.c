@@ -1,5 +1,5 @@
 /* The analysis API: /api/analyze, /api/priorities, /api/scan, /api/emerging and
- * /api/units, plus the map and tile routes registered by their own modules.
+ * /api/units.
  *
  * Answers are deterministic given (data version, canonical parameters) -- every
  * random draw derives from the seed -- so they go through hs_resp_cached: computed
@@ -13,14 +13,10 @@
 #include "hs_catalog.h"
 #include "hs_dbwatch.h"
 #include "hs_export.h"
-#include "hs_geostore.h"
 #include "hs_pipeline.h"
 #include "hs_report.h"
-#include "hs_routes.h"
-#include "hs_routes_maps.h"
+#include "hs_routes_api.h"
 #include "hs_unitcode.h"
-#include "hs_routes_tiles.h"
-#include "hs_threadctx.h"
 
 typedef struct api_route {
     hs_report_kind kind;
@@ -153,27 +149,10 @@ static int units_handle(hs_req *req, hs_resp *resp, hs_err *err)
                           units_render, req, err);
 }
 
-/* The geometry of every map and tile: loaded once per data version and shared by
- * all worker threads (hs_geostore is reference-counted and immutable). Set once at
- * start-up, released at exit after the server threads are gone. */
-static hs_geoholder *shared_geo;
-
-static void geo_free_at_exit(void)
+int hs_routes_api_register(hs_router *r, hs_services *svc, hs_routes_shared *sh, hs_err *err)
 {
-    hs_geoholder_destroy(shared_geo);
-    shared_geo = NULL;
-    hs_threadctx_release();
-    hs_threadctx_process_cleanup();
-}
-
-/* NOTIFY hs_data_changed: the next request reloads (one load, however many wait). */
-static void geo_on_change(uint64_t version, void *ctx)
-{
-    hs_geoholder_invalidate(ctx, version);
-}
-
-int hs_routes_register_api(hs_router *r, hs_services *svc, hs_err *err)
-{
+    (void)svc;
+    (void)sh;
     static const char *const units_params[] = {"level", "province", NULL};
     const hs_route_spec specs[] = {
         {.method = "GET", .pattern = "/api/analyze", .handle = api_handle,
@@ -192,15 +171,5 @@ int hs_routes_register_api(hs_router *r, hs_services *svc, hs_err *err)
         if (rc < 0)
             return rc;
     }
-    /* Maps, dashboard images and tiles draw from one geometry holder. */
-    int rc = hs_geoholder_create(&shared_geo, err);
-    if (rc < 0)
-        return rc;
-    atexit(geo_free_at_exit);
-    hs_geoholder_preload(shared_geo);
-    if (svc->watch && (rc = hs_dbwatch_on_change(svc->watch, geo_on_change, shared_geo, err)) < 0)
-        return rc;
-    if ((rc = hs_routes_register_maps(r, svc, shared_geo, err)) < 0)
-        return rc;
-    return hs_routes_register_tiles(r, svc, shared_geo, err);
+    return HS_OK;
 }

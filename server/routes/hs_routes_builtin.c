@@ -12,7 +12,8 @@
 #include "hs_catalog.h"
 #include "hs_pg.h"
 #include "hs_access.h"
-#include "hs_routes.h"
+#include "hs_routes_builtin.h"
+#include "hs_static.h"
 
 #ifndef HS_VERSION
 #define HS_VERSION "0.1.0"
@@ -168,9 +169,10 @@ static int meta(hs_req *req, hs_resp *resp, hs_err *err)
                           meta_render, req, err);
 }
 
-int hs_routes_register_builtin(hs_router *r, hs_services *svc, hs_err *err)
+int hs_routes_builtin_register(hs_router *r, hs_services *svc, hs_routes_shared *sh, hs_err *err)
 {
     (void)svc;
+    (void)sh;
     const hs_route_spec specs[] = {
         {.method = "GET", .pattern = "/healthz", .handle = healthz, .exposes = HS_EXPOSE_PUBLIC},
         {.method = "GET", .pattern = "/readyz", .handle = readyz, .exposes = HS_EXPOSE_PUBLIC},

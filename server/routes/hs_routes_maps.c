@@ -178,9 +178,10 @@ static int dashboard_handle(hs_req *req, hs_resp *resp, hs_err *err)
     return serve_map(req, resp, &a, "dashboard/", "public, max-age=300", err);
 }
 
-int hs_routes_register_maps(hs_router *r, hs_services *svc, hs_geoholder *geo, hs_err *err)
+int hs_routes_maps_register(hs_router *r, hs_services *svc, hs_routes_shared *sh, hs_err *err)
 {
     (void)svc;
+    hs_geoholder *geo = sh->geo;
     if (registered_ctx)
         return hs_err_set(err, HS_EINTERNAL, "map routes registered twice");
     static const char *const ext[] = {"png", "svg", "pdf"};

@@ -9,7 +9,7 @@
  *
  * Both answer through hs_resp_cached (key: data version + canonical options; ETag,
  * 304) with Content-Disposition: inline and a descriptive file name. Geometry comes
- * from the one hs_geoholder of the server (hs_routes_api.c): loaded at start-up when
+ * from the one hs_geoholder of the server (hs_routes.c): loaded at start-up when
  * the database is reachable (else on the first request) and marked stale by an
  * hs_dbwatch_on_change callback, so it is reloaded once per data version, never per
  * request.
@@ -18,16 +18,14 @@
 #define HS_ROUTES_MAPS_H
 
 #include "hs_err.h"
-#include "hs_geostore.h"
-#include "hs_route.h"
+#include "hs_routes.h"
 
 /* Largest PNG a request may ask for, in device pixels (below HS_RENDER_MAX_PIXELS:
  * an A3 page at 300 dpi is 17.4 MP). */
 #define HS_MAPS_HTTP_MAX_PIXELS 40000000.0
 
-/* Registers the routes, drawing from `geo` (shared with the tiles, owned by the
- * caller, which marks it stale on NOTIFY); call before hs_server_start (from
- * hs_routes_register_api). The routes' shared state lives until exit. */
-int hs_routes_register_maps(hs_router *r, hs_services *svc, hs_geoholder *geo, hs_err *err);
+/* Registers the routes, drawing from sh->geo (shared with the tiles); listed in
+ * hs_routes.c. The routes' shared state lives until exit. */
+int hs_routes_maps_register(hs_router *r, hs_services *svc, hs_routes_shared *sh, hs_err *err);
 
 #endif

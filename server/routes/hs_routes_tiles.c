@@ -408,8 +408,9 @@ static void tiles_free_at_exit(void)
     the_tiles = NULL;
 }
 
-int hs_routes_register_tiles(hs_router *r, hs_services *svc, hs_geoholder *geo, hs_err *err)
+int hs_routes_tiles_register(hs_router *r, hs_services *svc, hs_routes_shared *sh, hs_err *err)
 {
+    hs_geoholder *geo = sh->geo;
     if (the_tiles)
         return hs_err_set(err, HS_EINTERNAL, "tile routes registered twice");
     tiles_app *app = calloc(1, sizeof *app);

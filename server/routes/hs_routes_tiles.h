@@ -19,11 +19,10 @@
 #define HS_ROUTES_TILES_H
 
 #include "hs_err.h"
-#include "hs_geostore.h"
-#include "hs_route.h"
+#include "hs_routes.h"
 
-/* Registers the three tile routes, drawing from `geo` (shared with the maps, owned by
- * the caller, which marks it stale on NOTIFY). State lives until process exit. */
-int hs_routes_register_tiles(hs_router *r, hs_services *svc, hs_geoholder *geo, hs_err *err);
+/* Registers the three tile routes, drawing from sh->geo (shared with the maps);
+ * listed in hs_routes.c. State lives until process exit. */
+int hs_routes_tiles_register(hs_router *r, hs_services *svc, hs_routes_shared *sh, hs_err *err);
 
 #endif

@@ -5,7 +5,8 @@
  *
  * Shared by fuzz_route (any request target) and fuzz_tile (targets under /tiles/).
  * Header-only so that each target stays one file for the CMake glob; included once
- * per program. Keep the table in step with server/routes/ (docs/reliability.md). */
+ * per program. Keep the table in step with the route families of server/routes/hs_routes.c
+ * (docs/reliability.md); test_fuzz_routes checks the patterns match. */
 #ifndef HS_FUZZ_ROUTES_H
 #define HS_FUZZ_ROUTES_H
 
@@ -116,6 +117,10 @@ static hs_router *fz_router(void)
     hs_export_init();
     const hs_route_spec specs[] = {
         {.method = "GET", .pattern = "/healthz", .handle = fz_none},
+        {.method = "GET", .pattern = "/readyz", .handle = fz_none},
+        {.method = "GET", .pattern = "/api/whoami", .handle = fz_none},
+        {.method = "GET", .pattern = "/release", .handle = fz_none},
+        {.method = "GET", .pattern = "/release/{path*}", .handle = fz_none},
         {.method = "GET", .pattern = "/metrics", .handle = fz_none},
         {.method = "GET", .pattern = "/api/meta", .handle = fz_none},
         {.method = "GET", .pattern = "/", .handle = fz_none},
@@ -137,11 +142,11 @@ static hs_router *fz_router(void)
          .ctx = (void *)"pdf"},
         {.method = "GET", .pattern = "/dashboard/{name}.png", .handle = fz_dashboard},
         {.method = "GET", .pattern = "/tiles/{layer}/{z}/{x}/{y}.png", .handle = fz_tile,
-         .params = hs_tile_query_names, .flags = HS_ROUTE_OWN_PARAMS, .ctx = (void *)1},
+         .params = hs_tile_query_names, .ctx = (void *)1},
         {.method = "GET", .pattern = "/tiles/{layer}/{z}/{x}/{y}@2x.png", .handle = fz_tile,
-         .params = hs_tile_query_names, .flags = HS_ROUTE_OWN_PARAMS, .ctx = (void *)1},
+         .params = hs_tile_query_names, .ctx = (void *)1},
         {.method = "GET", .pattern = "/tiles/{layer}.json", .handle = fz_tile,
-         .params = hs_tile_query_names, .flags = HS_ROUTE_OWN_PARAMS},
+         .params = hs_tile_query_names},
     };
     hs_err err = {0};
     r = hs_router_create();
@@ -164,7 +169,7 @@ static void fz_check_msg(const hs_err *err)
 
 /* Runs prefix + data (cut at HS_HTTP_MAX_URI, as on_uri does) through the request
  * target stage and the route's validators. */
-static int fz_run(const char *prefix, const uint8_t *data, size_t size)
+static __attribute__((unused)) int fz_run(const char *prefix, const uint8_t *data, size_t size)
 {
     hs_router *r = fz_router();
     size_t pl = strlen(prefix);

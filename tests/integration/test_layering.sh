@@ -32,6 +32,11 @@ check "common/ includes nothing from analysis/ or maps/" common -- \
   "$(find analysis maps -name '*.h' -printf '%f\n' | sort -u | paste -sd'|')"
 check "analysis/ includes nothing from maps/" analysis -- \
   "$(find maps -name '*.h' -printf '%f\n' | sort -u | paste -sd'|')"
+# The handler API (hs_req.h, hs_resp.h, hs_router.h) and the route family headers
+# expose no libpq: a handler passes the connection on, it never talks SQL itself.
+check "server/http/ and server/routes/ headers include no libpq" server/http/hs_req.h \
+  server/http/hs_resp.h server/http/hs_router.h server/http/hs_static.h server/routes -- \
+  "libpq-fe.h"
 
 # No stdio file I/O in the pure libraries (formatting into memory is fine).
 io=$(grep -nE '\b(fopen|fdopen|open|creat|socket|connect|PQconnectdb)\s*\(' \

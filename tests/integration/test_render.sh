@@ -117,7 +117,7 @@ hs_wait_port "$T/server.log" "$SERVER_PID"
 get() { local p=$1; shift; curl -s -o "$T/body" -D "$T/hdr" -w '%{http_code} %{content_type}' "$@" "$U$p"; }
 
 r=$(get "/maps/gistar.png?size=300x400")
-[[ $r != 404* ]] || fail "GET /maps/gistar.png: 404 -- is hs_routes_register_maps() called from hs_routes_register_api()?"
+[[ $r != 404* ]] || fail "GET /maps/gistar.png: 404 -- is the maps family listed in server/routes/hs_routes.c?"
 expect_eq "GET /maps/gistar.png" "$r" "200 image/png"
 expect_eq "PNG size over HTTP" "$(png_dims "$T/body")" "300 400"
 grep -qi '^content-disposition: inline; filename="gistar_cases_' "$T/hdr" || fail "no Content-Disposition"

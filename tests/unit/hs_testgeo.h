@@ -1,6 +1,7 @@
 /* Test helpers for geometry tests (header-only, static inline; not a test program).
  *
- * - testgeo_load: reads a polygon GeoJSON fixture with OGR into an hs_layer (lon/lat).
+ * - testgeo_read / testgeo_load / tg_load: the one fixture loader (OGR) into an
+ *   hs_layer, in lon/lat or in the simple tg_project plane of the rendering tests.
  * - testgeo_partition: a synthetic commune-like partition (jittered grid with wiggly
  *   shared edges), optionally with T-junctions like PostGIS-clipped Voronoi cells.
  * - testgeo_fill / testgeo_enclosed_gaps: fills every unit in one colour with plain
@@ -18,19 +19,63 @@
 
 #include "hs_geom.h"
 
-static inline int testgeo_add_poly(hs_feature *f, OGRGeometryH g)
+/* The fixtures' planar transform (tg_load): equirectangular scaled by cos(16°), in
+ * metres, true scale at 16° N -- simple enough that tests can invert it. */
+#define TG_R 6378137.0
+#define TG_LAT0 16.0
+#define TG_DEG (M_PI / 180.0)
+
+static inline void tg_project(double lon, double lat, double *x, double *y)
 {
-    int nr = OGR_G_GetGeometryCount(g);
-    f->part_rings = realloc(f->part_rings, (size_t)(f->nparts + 1) * sizeof(int));
-    f->rings = realloc(f->rings, (size_t)(f->nrings + nr) * sizeof(hs_ring));
-    if (!f->part_rings || !f->rings)
+    *x = TG_R * lon * TG_DEG * cos(TG_LAT0 * TG_DEG);
+    *y = TG_R * lat * TG_DEG;
+}
+
+static inline hs_bbox tg_bbox(double lon0, double lat0, double lon1, double lat1)
+{
+    hs_bbox b;
+    tg_project(lon0, lat0, &b.minx, &b.miny);
+    tg_project(lon1, lat1, &b.maxx, &b.maxy);
+    return b;
+}
+
+static inline double testgeo_ring_area(const hs_ring *r, double *cx, double *cy)
+{
+    double a = 0, sx = 0, sy = 0;
+    for (int i = 0; i < r->npts; i++) {
+        int j = (i + 1) % r->npts;
+        double x0 = r->xy[2 * i], y0 = r->xy[2 * i + 1], x1 = r->xy[2 * j], y1 = r->xy[2 * j + 1];
+        double c = x0 * y1 - x1 * y0;
+        a += c;
+        sx += (x0 + x1) * c;
+        sy += (y0 + y1) * c;
+    }
+    if (a != 0) {
+        *cx = sx / (3 * a);
+        *cy = sy / (3 * a);
+    }
+    return fabs(a / 2);
+}
+
+/* Appends one part to f: the rings of a polygon, or a line as one open "ring". */
+static inline int testgeo_add_part(hs_feature *f, OGRGeometryH g, int project)
+{
+    int line = wkbFlatten(OGR_G_GetGeometryType(g)) == wkbLineString;
+    int nr = line ? 1 : OGR_G_GetGeometryCount(g);
+    int *pr = realloc(f->part_rings, (size_t)(f->nparts + 1) * sizeof(int));
+    if (!pr)
         return -1;
+    f->part_rings = pr;
+    hs_ring *rings = realloc(f->rings, (size_t)(f->nrings + nr) * sizeof(hs_ring));
+    if (!rings)
+        return -1;
+    f->rings = rings;
     f->part_rings[f->nparts++] = nr;
     for (int r = 0; r < nr; r++) {
-        OGRGeometryH ring = OGR_G_GetGeometryRef(g, r);
+        OGRGeometryH ring = line ? g : OGR_G_GetGeometryRef(g, r);
         int n = OGR_G_GetPointCount(ring);
         /* GeoJSON rings repeat the first point; hs_ring closes implicitly. */
-        if (n > 1 && OGR_G_GetX(ring, 0) == OGR_G_GetX(ring, n - 1) &&
+        if (!line && n > 1 && OGR_G_GetX(ring, 0) == OGR_G_GetX(ring, n - 1) &&
             OGR_G_GetY(ring, 0) == OGR_G_GetY(ring, n - 1))
             n--;
         hs_ring *hr = &f->rings[f->nrings++];
@@ -38,15 +83,25 @@ static inline int testgeo_add_poly(hs_feature *f, OGRGeometryH g)
         hr->xy = malloc((size_t)(n > 0 ? n : 1) * 2 * sizeof(double));
         if (!hr->xy)
             return -1;
-        for (int i = 0; i < n; i++) {
-            hr->xy[2 * i] = OGR_G_GetX(ring, i);
-            hr->xy[2 * i + 1] = OGR_G_GetY(ring, i);
+        for (int k = 0; k < n; k++) {
+            double x = OGR_G_GetX(ring, k), y = OGR_G_GetY(ring, k);
+            if (project)
+                tg_project(x, y, &x, &y);
+            hr->xy[2 * k] = x;
+            hr->xy[2 * k + 1] = y;
         }
     }
     return 0;
 }
 
-static inline hs_layer *testgeo_load(const char *path, const char *code_field)
+/* The one fixture loader: the first layer of any OGR-readable file (GeoJSON here)
+ * into an hs_layer, polygons or lines, with names and codes from the given fields
+ * (NULL: none; a missing code becomes "?"), in lon/lat or, with `project`, the
+ * tg_project plane. Label anchor: the centroid of the largest exterior ring (the real
+ * anchors come from PostGIS/hs_topo; this is good enough for fixtures). NULL when the
+ * file cannot be read. The maps library itself never reads files. */
+static inline hs_layer *testgeo_read(const char *path, const char *name_field,
+                                     const char *code_field, int project)
 {
     OGRRegisterAll();
     OGRDataSourceH ds = OGROpen(path, 0, NULL);
@@ -57,16 +112,35 @@ static inline hs_layer *testgeo_load(const char *path, const char *code_field)
     hs_layer *l = hs_layer_new(HS_LAYER_POLYGON, n, NULL);
     OGRFeatureH ft;
     OGR_L_ResetReading(ly);
-    while (l && (ft = OGR_L_GetNextFeature(ly)) != NULL) {
+    while (l && l->nfeat < n && (ft = OGR_L_GetNextFeature(ly)) != NULL) {
         hs_feature *f = &l->feat[l->nfeat++];
-        int fi = OGR_F_GetFieldIndex(ft, code_field);
-        f->code = strdup(fi >= 0 ? OGR_F_GetFieldAsString(ft, fi) : "?");
+        int fi = name_field ? OGR_F_GetFieldIndex(ft, name_field) : -1;
+        if (fi >= 0 && OGR_F_IsFieldSetAndNotNull(ft, fi))
+            f->name = strdup(OGR_F_GetFieldAsString(ft, fi));
+        fi = code_field ? OGR_F_GetFieldIndex(ft, code_field) : -1;
+        if (code_field)
+            f->code = strdup(fi >= 0 && OGR_F_IsFieldSetAndNotNull(ft, fi)
+                                 ? OGR_F_GetFieldAsString(ft, fi) : "?");
         OGRGeometryH g = OGR_F_GetGeometryRef(ft);
-        if (g && wkbFlatten(OGR_G_GetGeometryType(g)) == wkbPolygon) {
-            testgeo_add_poly(f, g);
-        } else if (g) {
+        OGRwkbGeometryType t = g ? wkbFlatten(OGR_G_GetGeometryType(g)) : wkbNone;
+        if (t == wkbLineString || t == wkbMultiLineString)
+            l->kind = HS_LAYER_LINE;
+        if (t == wkbPolygon || t == wkbLineString) {
+            testgeo_add_part(f, g, project);
+        } else if (t == wkbMultiPolygon || t == wkbMultiLineString) {
             for (int p = 0; p < OGR_G_GetGeometryCount(g); p++)
-                testgeo_add_poly(f, OGR_G_GetGeometryRef(g, p));
+                testgeo_add_part(f, OGR_G_GetGeometryRef(g, p), project);
+        }
+        double best = -1;
+        int ri = 0;
+        for (int p = 0; p < f->nparts; p++) {
+            double cx = 0, cy = 0, a = testgeo_ring_area(&f->rings[ri], &cx, &cy);
+            if (a > best) {
+                best = a;
+                f->label_x = cx;
+                f->label_y = cy;
+            }
+            ri += f->part_rings[p];
         }
         OGR_F_Destroy(ft);
     }
@@ -74,6 +148,18 @@ static inline hs_layer *testgeo_load(const char *path, const char *code_field)
     if (l)
         hs_layer_update_bbox(l);
     return l;
+}
+
+/* Lon/lat, codes only (topology, tiles, benchmarks). */
+static inline hs_layer *testgeo_load(const char *path, const char *code_field)
+{
+    return testgeo_read(path, NULL, code_field, 0);
+}
+
+/* Projected with tg_project, names and codes (rendering tests). */
+static inline hs_layer *tg_load(const char *path, const char *name_field, const char *code_field)
+{
+    return testgeo_read(path, name_field, code_field, 1);
 }
 
 /* Deterministic pseudo-random numbers in [0,1). */

@@ -21,7 +21,6 @@
 
 #include "hs_metarender.h"
 #include "hs_palette.h"
-#include "hs_test_geo.h"
 #include "hs_testgeo.h"
 #include "hs_tilemath.h"
 #include "hs_topo.h"

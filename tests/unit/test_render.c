@@ -21,7 +21,7 @@
 
 #include "hs_png.h"
 #include "hs_render.h"
-#include "hs_test_geo.h"
+#include "hs_testgeo.h"
 
 typedef struct fx {
     hs_layer *units, *provinces, *countries, *border;

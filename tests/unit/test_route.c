@@ -1,11 +1,12 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
 
-#include "hs_route.h"
+#include "hs_router.h"
 
 static int h_a(hs_req *req, hs_resp *resp, hs_err *err)
 {

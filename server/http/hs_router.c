@@ -1,4 +1,4 @@
-#include "hs_route.h"
+#include "hs_router.h"
 
 #include <stdlib.h>
 #include <string.h>

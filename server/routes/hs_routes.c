@@ -1,0 +1,56 @@
+/* The registration list: every route family the server has, in one table. */
+#include "hs_routes.h"
+
+#include <stdlib.h>
+
+#include "hs_dbwatch.h"
+#include "hs_routes_api.h"
+#include "hs_routes_builtin.h"
+#include "hs_routes_maps.h"
+#include "hs_routes_tiles.h"
+#include "hs_threadctx.h"
+
+/* Order matters only for ties between equally specific patterns (first wins). */
+static const struct {
+    const char *name;
+    hs_routes_register_fn reg;
+} families[] = {
+    {"builtin", hs_routes_builtin_register}, /* health, metrics, meta, static, release */
+    {"api", hs_routes_api_register},         /* analyses and the unit list */
+    {"maps", hs_routes_maps_register},       /* map images and dashboard images */
+    {"tiles", hs_routes_tiles_register},     /* XYZ tiles and TileJSON */
+};
+
+/* Set once at start-up; released at exit after the server threads are gone. */
+static hs_routes_shared shared;
+
+static void shared_free_at_exit(void)
+{
+    hs_geoholder_destroy(shared.geo);
+    shared.geo = NULL;
+    hs_threadctx_release();
+    hs_threadctx_process_cleanup();
+}
+
+/* NOTIFY hs_data_changed: the next request reloads (one load, however many wait). */
+static void geo_on_change(uint64_t version, void *ctx)
+{
+    hs_geoholder_invalidate(ctx, version);
+}
+
+int hs_routes_register_all(hs_router *r, hs_services *svc, hs_err *err)
+{
+    if (shared.geo)
+        return hs_err_set(err, HS_EINTERNAL, "routes registered twice");
+    int rc = hs_geoholder_create(&shared.geo, err);
+    if (rc < 0)
+        return rc;
+    atexit(shared_free_at_exit);
+    hs_geoholder_preload(shared.geo);
+    if (svc->watch && (rc = hs_dbwatch_on_change(svc->watch, geo_on_change, shared.geo, err)) < 0)
+        return rc;
+    for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
+        if ((rc = families[i].reg(r, svc, &shared, err)) < 0)
+            return hs_err_prefix(err, "%s routes", families[i].name);
+    return HS_OK;
+}
