@@ -225,6 +225,8 @@ int hs_chart_hbars_png(const hs_chart_hbars *c, hs_buf *out, hs_err *err)
             if (isfinite(v[r]) && v[r] > max)
                 max = v[r];
         double step = axis(max, 4, &top), L = L0 + p * (pw + gap), tw = pw - 40;
+        if (max <= 0)
+            step = 2 * top; /* nothing drawable (all withheld): the 0 tick only */
         cairo_set_source_rgb(cr, 0, 0, 0);
         cairo_set_font_size(cr, 14);
         text_at(cr, L, T - 24, c->panel_title[p] ? c->panel_title[p] : "", 0);

@@ -12,6 +12,7 @@
 #    every request 200 from the server itself, no console message, and a screenshot
 #    within 1 % of tests/golden/release_index.png (HS_UPDATE_GOLDEN=1 rewrites it).
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/release_lib.sh"
 T=$(mktemp -d)
 SERVER_PID=
 trap '[[ -n $SERVER_PID ]] && kill "$SERVER_PID" 2>/dev/null; rm -rf "$T"; hs_test_cleanup' EXIT
@@ -61,13 +62,9 @@ ok "negative controls: the scan finds a 1..4 next to a province (CSV, SVG) and a
 # ---- the EB-rate map: fixed published breaks; withheld provinces are not named ----
 [[ $(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["map_eb_rate"]["breaks"])' "$T/pub/data.json") == "[0.25, 0.5, 1.0, 2.0, 5.0]" ]] ||
   fail "data.json does not publish the EB map's breaks"
-# Demo volumes withhold every province row; a copy with volumes x12 in 17 provinces
-# (as in test_release_attack.sh) shows rows, so that the classes are drawn.
-DB=$(hs_test_db release)
-"$HOTSPOT_BIN" --db "$DB" db migrate >/dev/null || fail "migrate"
-"$HOTSPOT_BIN" --db "$DB" db demo >/dev/null || fail "demo"
-q "$DB" "UPDATE hs.case_month m SET cases = cases * 12 FROM hs.unit u
-          WHERE u.code = m.unit_code AND coalesce(u.parent_code, u.code) <= 'VN17'" >/dev/null
+# Demo volumes withhold every province row; scaled volumes show rows, so that the
+# classes are drawn.
+DB=$(release_scaled_db release)
 publish "$DB" --period 2025 --out "$T/scaled" 2>"$T/err" || fail "publish scaled: $(cat "$T/err")"
 python3 "$CHECK" scan "$T/scaled" "$T/units.csv" || fail "scaled public set scan"
 svg_texts "$T/scaled/map_eb_rate.svg" >"$T/eb.txt"
@@ -115,7 +112,7 @@ imgs=$(grep -o '<img src="[^"]*"' "$T/pub/index.html" | wc -l)
 timeout 180 chromium --headless=new --no-sandbox --disable-gpu --no-first-run --hide-scrollbars \
   --disable-background-networking --disable-component-update --disable-sync \
   --no-default-browser-check --user-data-dir="$T/chrome" --enable-logging=stderr --v=0 \
-  --log-net-log="$T/net.json" --window-size=1200,1800 --screenshot="$T/page.png" \
+  --log-net-log="$T/net.json" --window-size=1000,1200 --screenshot="$T/page.png" \
   "$U/release/index.html" >"$T/chrome.out" 2>"$T/chrome.err" ||
   fail "chromium failed: $(tail -5 "$T/chrome.err")"
 [[ -s $T/page.png ]] || fail "no screenshot"
@@ -128,6 +125,24 @@ fi
 [[ -f $GOLDEN ]] || fail "missing golden $GOLDEN (run with HS_UPDATE_GOLDEN=1 and look at it)"
 python3 "$CHECK" pngdiff "$T/page.png" "$GOLDEN" 0.01 "$T/diff.png" ||
   { [[ -n ${HS_BUILD_DIR:-} ]] && cp "$T/page.png" "$T/diff.png" "$HS_BUILD_DIR/"; fail "screenshot differs from the golden"; }
+cp -r "$T/pub" "$T/pub2025"
+# /dashboard/* is the release: its files byte for byte, for the public (no token);
+# what the release does not hold is 404, any parameter 400.
+for pair in hotspots:map_gistar emerging:map_emerging outreach-gap:map_outreach_gap \
+            eb-rate:map_eb_rate cases-monthly:chart_monthly border-provinces:chart_border \
+            top-provinces:chart_top; do
+  curl -sf -o "$T/got" "$U/dashboard/${pair%%:*}.png" || fail "GET /dashboard/${pair%%:*}.png"
+  cmp -s "$T/got" "$T/pub/${pair#*:}.png" || fail "/dashboard/${pair%%:*}.png is not the release's ${pair#*:}.png"
+done
+expect_eq "/dashboard/priorities.png (no risk map in a release)" \
+  "$(curl -s -o /dev/null -w '%{http_code}' "$U/dashboard/priorities.png")" 404
+expect_eq "/dashboard/hotspots.png?classes=fixed:0.5" \
+  "$(curl -s -o /dev/null -w '%{http_code}' "$U/dashboard/hotspots.png?classes=fixed:0.5")" 400
+# A new release in the same folder is what the dashboard serves next.
+publish "$DEMO" --period 2025-Q2 --out "$T/pub" 2>/dev/null || fail "republish"
+curl -sf -o "$T/got" "$U/dashboard/cases-monthly.png" && cmp -s "$T/got" "$T/pub/chart_monthly.png" ||
+  fail "/dashboard/ does not follow the current release"
+ok "/dashboard/{7 images} are the release's files, byte for byte; a new release replaces them"
 kill -TERM "$SERVER_PID"
 wait "$SERVER_PID" || fail "server exit status $? after SIGTERM"
 SERVER_PID=
@@ -136,7 +151,7 @@ SERVER_PID=
 # Kept for people to look at.
 if [[ -n ${HS_BUILD_DIR:-} ]]; then
   rm -rf "$HS_BUILD_DIR/release-pub" "$HS_BUILD_DIR/release-int" "$HS_BUILD_DIR/release-scaled"
-  cp -r "$T/pub" "$HS_BUILD_DIR/release-pub"
+  cp -r "$T/pub2025" "$HS_BUILD_DIR/release-pub"
   cp -r "$T/int" "$HS_BUILD_DIR/release-int"
   cp -r "$T/scaled" "$HS_BUILD_DIR/release-scaled"
   cp "$T/page.png" "$HS_BUILD_DIR/release-page.png"
