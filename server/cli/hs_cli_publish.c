@@ -92,11 +92,13 @@ static int release_eb_result(const hs_release *rel, hs_run *run, hs_analysis_res
     return HS_OK;
 }
 
+/* detail = 1: an internal commune-level map of exact figures (not public mode), for
+ * internal sets only, written as internal/map_<type>_communes.<fmt>. */
 static int render_map(PGconn *c, hs_geostore *g, hs_proj_ctx *pc, hs_render_ctx *rctx,
-                      const hs_release *rel, const char *type, const char *fmt,
+                      const hs_release *rel, const char *type, const char *fmt, int detail,
                       const char *now, const char *dir, hs_err *err)
 {
-    int eb = !strcmp(type, "eb_rate");
+    int eb = !strcmp(type, "eb_rate") && !detail;
     char from[16], to[16], breaks[128] = "fixed:";
     /* The EB map shows one window of the release (hs_release_map_col): the year, or
      * the last quarter; the class maps cover the whole period. */
@@ -107,9 +109,9 @@ static int render_map(PGconn *c, hs_geostore *g, hs_proj_ctx *pc, hs_render_ctx 
         snprintf(breaks + strlen(breaks), sizeof breaks - strlen(breaks), "%s%g", i ? "," : "", B[i]);
     /* Fixed parameters: the release never takes statistics options. */
     char *argv[] = {"--map", (char *)type, "--from", from, "--to", to, "--format", (char *)fmt,
-                    "--size", "1200x1600", "--permutations", "999", "--seed", "138", "--public",
-                    "--level", eb ? "province" : "commune", "--classes", breaks};
-    int argc = (int)(sizeof argv / sizeof *argv) - (eb ? 0 : 2);
+                    "--size", "1200x1600", "--permutations", "999", "--seed", "138",
+                    "--level", eb ? "province" : "commune", "--public", "--classes", breaks};
+    int argc = (int)(sizeof argv / sizeof *argv) - (eb ? 0 : detail ? 3 : 2);
     hs_arena *a = hs_arena_create(1 << 16);
     hs_query *q = NULL;
     hs_params p;
@@ -157,7 +159,8 @@ static int render_map(PGconn *c, hs_geostore *g, hs_proj_ctx *pc, hs_render_ctx 
         rc = hs_mapjob_render(job, rctx, &out, err);
     if (rc == HS_OK) {
         char name[64];
-        snprintf(name, sizeof name, "map_%s.%s", type, fmt);
+        snprintf(name, sizeof name, "%smap_%s%s.%s", detail ? "internal/" : "", type,
+                 detail ? "_communes" : "", fmt);
         rc = write_file(dir, name, out.data, out.len, err);
     }
     hs_buf_free(&out);
@@ -350,9 +353,9 @@ static int publish(PGconn *c, hs_release *rel, const char *out, hs_err *err)
     hs_render_ctx *rctx = pc ? hs_threadctx_render(err) : NULL;
     int rc = rctx ? hs_geostore_load(c, pc, &g, err) : err->code;
     for (int i = 0; MAPS[i] && rc == HS_OK; i++) {
-        rc = render_map(c, g, pc, rctx, rel, MAPS[i], "png", now, tmp, err);
+        rc = render_map(c, g, pc, rctx, rel, MAPS[i], "png", 0, now, tmp, err);
         if (rc == HS_OK)
-            rc = render_map(c, g, pc, rctx, rel, MAPS[i], "svg", now, tmp, err);
+            rc = render_map(c, g, pc, rctx, rel, MAPS[i], "svg", 0, now, tmp, err);
     }
     if (rc == HS_OK)
         rc = release_tiles(c, g, pc, rctx, rel, tmp, err);
@@ -374,6 +377,8 @@ static int publish(PGconn *c, hs_release *rel, const char *out, hs_err *err)
     hs_table *prio = NULL;
     if (rc == HS_OK && rel->internal)
         rc = internal_tables(c, rel, tmp, &prio, err);
+    if (rc == HS_OK && rel->internal)
+        rc = render_map(c, g, pc, rctx, rel, "eb_rate", "png", 1, now, tmp, err);
     if (rc == HS_OK && (rc = hs_publish_html(rel, MAPS, prio, now, &b, err)) == HS_OK)
         rc = write_file(tmp, "index.html", b.data, b.len, err);
     hs_table_free(prio);

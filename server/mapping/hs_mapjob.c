@@ -500,9 +500,18 @@ void hs_map_now(char *buf, size_t n)
     strftime(buf, n, "%Y-%m-%d %H:%M", &tm);
 }
 
+/* A marked title longer than this (UTF-8 bytes) drops its English half (after the
+ * last " — "): the mark plus both languages overflow a 1200 px page. */
+#define MARKED_TITLE_MAX 72
+
 void hs_mapjob_mark(hs_mapjob *j, const char *mark)
 {
     size_t m = strlen(mark), t = strlen(j->title), sep = strlen(" — ");
+    char *en = strstr(j->title, " — ");
+    if (en && m + sep + t > MARKED_TITLE_MAX) {
+        *en = 0;
+        t = strlen(j->title);
+    }
     if (m + sep + t + 1 > sizeof j->title)
         t = 0; /* the mark matters more than the rest of the title */
     memmove(j->title + m + (t ? sep : 0), j->title, t);

@@ -65,7 +65,10 @@ static int priorities(hs_buf *b, const hs_table *t, hs_err *err)
         "<h2>Danh sách ưu tiên cấp xã / Commune priority list (%s)</h2>\n"
         "<p><a href=\"internal/priorities.csv\">internal/priorities.csv</a> · "
         "<a href=\"internal/communes.csv\">internal/communes.csv</a> (chi tiết cấp xã / "
-        "commune detail)</p>\n<table class=\"prio\"><tr><th>#</th><th>Xã / Commune</th>"
+        "commune detail)</p>\n<figure><a href=\"internal/map_eb_rate_communes.png\"><img "
+        "src=\"internal/map_eb_rate_communes.png\" alt=\"EB rate, communes (internal)\"></a>"
+        "<figcaption>Tỷ lệ Bayes thực nghiệm cấp xã (nội bộ)<br><span class=\"en\">EB rate, "
+        "communes (internal)</span></figcaption></figure>\n<table class=\"prio\"><tr><th>#</th><th>Xã / Commune</th>"
         "<th>Tỉnh / Province</th><th>Điểm rủi ro / Risk</th><th>Lý do / Reasons</th></tr>\n",
         HS_PUBLISH_INTERNAL_MARK);
     for (int r = 0; rc == HS_OK && r < t->nrows && r < HS_PUBLISH_PRIORITY_ROWS; r++) {

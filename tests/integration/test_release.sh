@@ -97,6 +97,8 @@ communes=$(q "$DEMO" "SELECT count(*) FROM hs.unit WHERE level = 'commune'")
 [[ $(($(wc -l <"$T/int/internal/communes.csv") - 1)) == "$communes" ]] || fail "commune detail rows"
 head -1 "$T/int/internal/communes.csv" | grep -q '^unit_code,unit_name,.*,count,' || fail "commune detail columns"
 [[ $(wc -l <"$T/int/internal/priorities.csv") -gt 10 ]] || fail "priority list"
+[[ -s $T/int/internal/map_eb_rate_communes.png ]] || fail "no internal commune EB-rate map"
+grep -q 'src="internal/map_eb_rate_communes.png"' "$T/int/index.html" || fail "internal map not on the page"
 top=$(awk -F, 'NR == 2 { print $3 }' "$T/int/internal/priorities.csv")
 grep -qF "<td>$top</td>" "$T/int/index.html" || fail "priority list not on the internal page ($top)"
 python3 "$CHECK" scan "$T/int" "$T/units.csv" >/dev/null 2>&1 && fail "internal set has no commune detail"
@@ -104,6 +106,7 @@ ok "internal set: $communes communes, the priority list on the page (first: $top
 
 # ---- index.html in headless Chromium, served by hotspot serve --release ----
 command -v chromium >/dev/null || fail "chromium is not installed"
+: >"$T/server.log" # exists before hs_wait_port reads it (the server opens it after the fork)
 HOTSPOT_DB=$DEMO "$HOTSPOT_BIN" serve --listen 127.0.0.1:0 --threads 2 --quiet --release "$T/pub" \
   >"$T/server.log" 2>&1 &
 SERVER_PID=$!
