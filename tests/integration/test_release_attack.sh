@@ -140,6 +140,7 @@ python3 "$ATTACK" "$T/truth2.csv" "$T/relA" "$T/relB" | tee "$T/attack2" ||
 ok "attack on 2026-Q2 (v$v1) + 2026-Q3 (v$v2) together: $(head -1 "$T/attack2")"
 
 # ---- the server's /release/ route: the files, byte for byte; any parameter is 400 ----
+: >"$T/server.log" # exists before hs_wait_port reads it (the server opens it after the fork)
 HOTSPOT_DB=$DEMO "$HOTSPOT_BIN" serve --listen 127.0.0.1:0 --threads 2 --quiet --release "$T/pub2025" \
   >"$T/server.log" 2>&1 &
 SERVER_PID=$!
