@@ -63,7 +63,7 @@ hs_wait_port() {
   local log=$1 pid=$2
   PORT=
   for _ in $(seq 1 600); do
-    PORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$log" | head -1)
+    PORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$log" 2>/dev/null | head -1 || true) # the log may not exist yet
     [[ -n $PORT ]] && break
     kill -0 "$pid" 2>/dev/null || fail "server died: $(cat "$log")"
     sleep 0.1
