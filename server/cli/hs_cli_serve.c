@@ -38,6 +38,11 @@ static void serve_usage(FILE *f)
             "  --public-url URL     base URL of links in TileJSON (default: root-relative;\n"
             "                       the Host header is never reflected)\n"
             "  --audit-retention-days N  audit rows kept (default 730)\n"
+            "  --db-read CONNINFO   a streaming replica for read-only queries (analyses,\n"
+            "                       maps, tiles, units, meta); LISTEN, audit and token\n"
+            "                       writes stay on --db, the primary. A read waits up to\n"
+            "                       1 s for a lagging replica, then uses the primary\n"
+            "                       (docs/deploy.md)\n"
             "  --config FILE        settings as 'key = value' lines, keys as the options\n"
             "                       without '--' (also $HOTSPOT_CONFIG); then $HOTSPOT_<KEY>\n"
             "                       variables (HOTSPOT_CACHE_MB...), then the command line\n"
@@ -62,7 +67,7 @@ static int parse_uint(const char *opt, const char *v, unsigned long min, unsigne
  * file and the environment. */
 static const char *const serve_keys[] = {"listen", "threads", "cache-mb", "quiet", "web",
                                          "max-connections", "per-ip", "timeout", "public-url",
-                                         "audit-retention-days", "release", NULL};
+                                         "audit-retention-days", "release", "db-read", NULL};
 
 typedef struct {
     hs_http_opts *o;
@@ -85,7 +90,7 @@ static int apply(serve_cfg *c, const char *key, const char *v, hs_err *err)
         return HS_OK;
     }
     if (!strcmp(key, "listen") || !strcmp(key, "web") || !strcmp(key, "public-url") ||
-        !strcmp(key, "release")) {
+        !strcmp(key, "release") || !strcmp(key, "db-read")) {
         if (c->nkept >= sizeof c->kept / sizeof c->kept[0] || !(c->kept[c->nkept] = strdup(v)))
             return hs_err_set(err, HS_ENOMEM, "out of memory");
         v = c->kept[c->nkept++];
@@ -96,6 +101,11 @@ static int apply(serve_cfg *c, const char *key, const char *v, hs_err *err)
         o->web_dir = v;
     } else if (!strcmp(key, "release")) {
         o->release_dir = v;
+    } else if (!strcmp(key, "db-read")) {
+        if (!*v)
+            return hs_err_set(err, HS_EINVAL, "db-read must be a libpq conninfo or URI "
+                              "(got an empty value)");
+        o->read_conninfo = v;
     } else if (!strcmp(key, "public-url")) {
         size_t l = strlen(v);
         if ((strncmp(v, "http://", 7) && strncmp(v, "https://", 8)) || l > 200 ||
@@ -270,6 +280,9 @@ static int serve_run(hs_http_opts *op, unsigned long cache_mb)
     hs_http_parse_listen(o.listen ? o.listen : HS_HTTP_DEFAULT_LISTEN, host, sizeof host, &port,
                          NULL);
     int v6 = strchr(host, ':') != NULL;
+    if (o.read_conninfo)
+        fprintf(stderr, "hotspot: read-only queries go to the replica (--db-read); LISTEN, "
+                        "audit and token writes to the primary\n");
     fprintf(stderr, "hotspot: listening on http://%s%s%s:%u/ (data version %llu%s)\n",
             v6 ? "[" : "", host, v6 ? "]" : "", hs_server_port(s), (unsigned long long)ws.version,
             ws.connected ? "" : ", database not reachable yet");
