@@ -37,6 +37,9 @@
 #define HS_HTTP_DEFAULT_HEAVY_QUEUE 64
 #define HS_HTTP_DEFAULT_HEAVY_BUDGET 60.0
 #define HS_HTTP_DEFAULT_SHUTDOWN_GRACE 10.0
+/* Seconds hs_server_shutdown waits, after the grace period, for cancelled requests
+ * to send their 503. */
+#define HS_HTTP_CANCEL_WAIT 10.0
 /* Retry-After (seconds) of a 503 for a full heavy queue. */
 #define HS_HTTP_BUSY_RETRY_AFTER "5"
 
