@@ -8,8 +8,8 @@
 #  3. queue time is measured: the scans that waited log queue_ms of their wait, and the
 #     latency histogram counts them as slow;
 #  4. clients that leave: their scans are cancelled (running and waiting);
-#  5. a scan past its time budget (heavy-budget = 1 s) is stopped with a clear 503 and
-#     the server keeps serving;
+#  5. a scan past its time budget (heavy-budget = 1 s, from a config file) is stopped
+#     with a clear 503 and the server keeps serving; a bad budget value names its line;
 #  6. request rates per role: past rate-public (per address) and rate-planner (per
 #     token) the answer is 429 with Retry-After; /healthz is never limited.
 # Isolation, not speed, is tested: 2 HTTP threads and 2 heavy threads on purpose, so
@@ -125,8 +125,16 @@ expect_between "scans slower than 1 s in the histogram (the waits count)" "$((al
 stop_server
 
 # ---- 5: time budget -----------------------------------------------------------------
-start_server --heavy-threads 1 --heavy-budget 1 --rate-planner 0
-ok "server on port $PORT (heavy-budget 1 s)"
+# The budget comes from a config file (the documented way); a bad value names its line.
+printf 'heavy-budget = 0\n' >"$T/bad.conf"
+rc=0
+"$HOTSPOT_BIN" serve --config "$T/bad.conf" >"$T/bad.log" 2>&1 || rc=$?
+expect_eq "serve with heavy-budget = 0: exit status" "$rc" 2
+grep -q 'line 1: heavy-budget must be a number from 0.1 to 86400' "$T/bad.log" ||
+  fail "bad heavy-budget not reported with its line: $(cat "$T/bad.log")"
+printf '# fairness test\nheavy-threads = 1\nheavy-budget = 1\nrate-planner = 0\n' >"$T/serve.conf"
+start_server --config "$T/serve.conf"
+ok "server on port $PORT (heavy-budget = 1 from a config file)"
 t0=$(date +%s.%N)
 code=$(curl -s -m 300 -o "$T/budget.body" -w '%{http_code}' "$U/api/scan?permutations=9999&seed=106")
 dt=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
