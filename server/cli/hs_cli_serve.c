@@ -1,4 +1,5 @@
 /* hotspot serve: run the HTTP server until SIGINT or SIGTERM. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -50,6 +51,8 @@ static void serve_usage(FILE *f)
             "  --rate-analyst R, --rate-planner R, --rate-operator R\n"
             "                       requests per second per token of that role\n"
             "                       (defaults 100, 200, 100; burst 2R; 0 = unlimited)\n"
+            "  --trusted-proxy ADDR a reverse proxy (nginx) at this address: the client is\n"
+            "                       the last X-Forwarded-For entry (for logs, rate-public)\n"
             "  --config FILE        settings as 'key = value' lines, keys as the options\n"
             "                       without '--' (also $HOTSPOT_CONFIG); then $HOTSPOT_<KEY>\n"
             "                       variables (HOTSPOT_CACHE_MB...), then the command line\n"
@@ -91,7 +94,7 @@ static const char *const serve_keys[] = {"listen", "threads", "cache-mb", "quiet
                                          "audit-retention-days", "release", "heavy-threads",
                                          "heavy-queue", "heavy-budget", "shutdown-grace",
                                          "rate-public", "rate-analyst", "rate-planner",
-                                         "rate-operator", NULL};
+                                         "rate-operator", "trusted-proxy", NULL};
 
 typedef struct {
     hs_http_opts *o;
@@ -115,7 +118,7 @@ static int apply(serve_cfg *c, const char *key, const char *v, hs_err *err)
         return HS_OK;
     }
     if (!strcmp(key, "listen") || !strcmp(key, "web") || !strcmp(key, "public-url") ||
-        !strcmp(key, "release")) {
+        !strcmp(key, "release") || !strcmp(key, "trusted-proxy")) {
         if (c->nkept >= sizeof c->kept / sizeof c->kept[0] || !(c->kept[c->nkept] = strdup(v)))
             return hs_err_set(err, HS_ENOMEM, "out of memory");
         v = c->kept[c->nkept++];
@@ -147,6 +150,12 @@ static int apply(serve_cfg *c, const char *key, const char *v, hs_err *err)
     } else if (!strcmp(key, "timeout")) {
         if ((rc = parse_uint(opt, v, 1, 3600, &n, err)) == HS_OK)
             o->timeout_s = (unsigned)n;
+    } else if (!strcmp(key, "trusted-proxy")) {
+        unsigned char bin[16];
+        if (inet_pton(AF_INET, v, bin) != 1 && inet_pton(AF_INET6, v, bin) != 1)
+            return hs_err_set(err, HS_EINVAL, "trusted-proxy must be a numeric IPv4 or IPv6 "
+                              "address (got '%.64s')", v);
+        o->trusted_proxy = v;
     } else if (!strcmp(key, "heavy-threads")) {
         if ((rc = parse_uint(opt, v, 1, 256, &n, err)) == HS_OK)
             o->heavy_threads = (unsigned)n;

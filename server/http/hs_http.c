@@ -362,8 +362,11 @@ static const char *query_first(const hs_query *q, const char *name)
     return NULL;
 }
 
-/* The client address as text, for the rate limit of the public. */
-static void client_ip(struct MHD_Connection *conn, char *ip, size_t n)
+/* The client address as text, for the log and the rate limit of the public. When
+ * the peer is the configured trusted proxy, the client is the last address of its
+ * X-Forwarded-For (the one nginx's $proxy_add_x_forwarded_for appended: the address
+ * it saw); addresses further left are the client's own claims and are ignored. */
+static void client_ip(const hs_server *s, struct MHD_Connection *conn, char *ip, size_t n)
 {
     snprintf(ip, n, "-");
     const union MHD_ConnectionInfo *ci =
@@ -373,6 +376,23 @@ static void client_ip(struct MHD_Connection *conn, char *ip, size_t n)
                     ci->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
                                                            : sizeof(struct sockaddr_in),
                     ip, (socklen_t)n, NULL, 0, NI_NUMERICHOST);
+    if (!s->opts.trusted_proxy || strcmp(ip, s->opts.trusted_proxy))
+        return;
+    const char *xff = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For");
+    if (!xff)
+        return;
+    const char *last = strrchr(xff, ',');
+    last = last ? last + 1 : xff;
+    last += strspn(last, " \t");
+    char a[INET6_ADDRSTRLEN + 1];
+    size_t l = strcspn(last, " \t");
+    unsigned char bin[sizeof(struct in6_addr)];
+    if (l == 0 || l >= sizeof a)
+        return;
+    memcpy(a, last, l);
+    a[l] = '\0';
+    if (inet_pton(AF_INET, a, bin) == 1 || inet_pton(AF_INET6, a, bin) == 1)
+        snprintf(ip, n, "%s", a);
 }
 
 /* 429 when the caller (its token, or its address for the public) is over its
@@ -385,7 +405,7 @@ static int rate_limited(hs_server *s, http_rctx *rc, struct MHD_Connection *conn
         snprintf(key, sizeof key, "token:%lld", rc->who.token_id);
     } else {
         char ip[INET6_ADDRSTRLEN + 2];
-        client_ip(conn, ip, sizeof ip);
+        client_ip(s, conn, ip, sizeof ip);
         snprintf(key, sizeof key, "addr:%s", ip);
     }
     double retry = 0, rate = 0;
@@ -437,7 +457,10 @@ static void finish_handler(hs_server *s, http_rctx *rc, int r, hs_err *err)
                                       "stopped; retry");
         }
         fprintf(stderr, "hotspot: %s %s: %s (%s)\n", rc->method, route, code, err->msg);
-        hs_resp_error_status(resp, 503, code, msg, NULL);
+        /* 504 for a spent budget: retrying elsewhere would only spend another one (nginx
+         * retries 503 on the next instance, docs/deploy.md), and Retry-After would not
+         * help either. */
+        hs_resp_error_status(resp, why == HS_CANCEL_BUDGET ? 504 : 503, code, msg, NULL);
         if (retry)
             hs_resp_header(resp, "Retry-After", retry, NULL);
         return;
@@ -787,14 +810,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                                             .status = rc->status, .bytes = rc->bytes,
                                             .duration_ms = secs * 1e3});
         if (!s->opts.quiet) {
-            char ip[INET6_ADDRSTRLEN + 2] = "-";
-            const union MHD_ConnectionInfo *ci =
-                MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-            if (ci && ci->client_addr)
-                getnameinfo(ci->client_addr,
-                            ci->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-                                                                   : sizeof(struct sockaddr_in),
-                            ip, sizeof ip, NULL, 0, NI_NUMERICHOST);
+            char ip[INET6_ADDRSTRLEN + 2];
+            client_ip(s, conn, ip, sizeof ip);
             char path[1100], meth[80], rt[200];
             /* The path without its query: parameters may hold anything; they are in
              * the audit table for authenticated requests. */

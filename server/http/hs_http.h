@@ -62,6 +62,8 @@ typedef struct hs_http_opts {
     double heavy_budget_s;    /* time budget of a heavy request from its arrival; 0 = 60 */
     double rate[4];           /* requests per second per client, by hs_role (public per
                                  address, the others per token); 0 = unlimited */
+    const char *trusted_proxy; /* numeric address of a reverse proxy whose last
+                                  X-Forwarded-For entry is the client; NULL = none */
 } hs_http_opts;
 
 typedef struct hs_server hs_server;

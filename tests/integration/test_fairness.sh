@@ -9,9 +9,10 @@
 #     latency histogram counts them as slow;
 #  4. clients that leave: their scans are cancelled (running and waiting);
 #  5. a scan past its time budget (heavy-budget = 1 s, from a config file) is stopped
-#     with a clear 503 and the server keeps serving; a bad budget value names its line;
-#  6. request rates per role: past rate-public (per address) and rate-planner (per
-#     token) the answer is 429 with Retry-After; /healthz is never limited.
+#     with a clear 504 and the server keeps serving; a bad budget value names its line;
+#  6. request rates per role: past rate-public (per address, the forwarded one behind
+#     --trusted-proxy) and rate-planner (per token) the answer is 429 with Retry-After;
+#     /healthz is never limited.
 # Isolation, not speed, is tested: 2 HTTP threads and 2 heavy threads on purpose, so
 # the test holds on 2 shared cores; the 50 ms bound is generous for a cache hit.
 source "$(dirname "$0")/lib.sh"
@@ -138,7 +139,7 @@ ok "server on port $PORT (heavy-budget = 1 from a config file)"
 t0=$(date +%s.%N)
 code=$(curl -s -m 300 -o "$T/budget.body" -w '%{http_code}' "$U/api/scan?permutations=9999&seed=106")
 dt=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-expect_eq "scan past its budget: status" "$code" 503
+expect_eq "scan past its budget: status" "$code" 504
 expect_eq "scan past its budget: error code" "$(jerr code "$T/budget.body")" timeout
 jerr message "$T/budget.body" | grep -q 'time budget of 1 s' ||
   fail "the budget error does not say what happened: $(cat "$T/budget.body")"
@@ -152,8 +153,8 @@ expect_eq "the server keeps serving: /healthz" "$(curl -s -m 10 -o /dev/null -w 
 stop_server
 
 # ---- 6: request rates ------------------------------------------------------------------
-start_server --rate-public 2 --rate-planner 1
-ok "server on port $PORT (rate-public 2/s, rate-planner 1/s)"
+start_server --rate-public 2 --rate-planner 1 --trusted-proxy 127.0.0.1
+ok "server on port $PORT (rate-public 2/s, rate-planner 1/s, trusted proxy 127.0.0.1)"
 # the planner token gets a burst of 2 at 1/s; /healthz is never limited
 codes=""
 for _ in 1 2 3; do codes+="$(curl -s -m 10 -o /dev/null -w '%{http_code}' "$U/api/whoami") "; done
@@ -168,6 +169,15 @@ codes=""
 for _ in 1 2 3 4 5 6; do codes+="$(curl -s -m 10 -o /dev/null -w '%{http_code}' "$U/api/whoami") "; done
 [[ $codes == *429* ]] || fail "the public at 2/s (burst 4) was never limited: $codes"
 ok "the public at 2/s (burst 4): $codes"
+# Behind the trusted proxy, the client is the last X-Forwarded-For address (what the
+# proxy saw); what the client put further left does not count.
+xff() { curl -s -m 10 -o /dev/null -w '%{http_code}' -H "X-Forwarded-For: $1" "$U/api/whoami"; }
+codes=""
+for i in 1 2 3 4 5 6; do codes+="$(xff "198.51.100.$i, 192.0.2.7") "; done
+[[ $codes == *429* ]] || fail "a client behind the proxy was never limited: $codes"
+ok "one client behind the proxy, left-hand addresses varied: $codes"
+expect_eq "another client behind the same proxy" "$(xff 192.0.2.8)" 200
+grep -q '"ip":"192.0.2.7"' "$T/server.log" || fail "the log does not show the forwarded client"
 codes=""
 for _ in $(seq 1 20); do codes+="$(curl -s -m 10 -o /dev/null -w '%{http_code}' "$U/healthz")"; done
 expect_eq "/healthz is never rate-limited (20 quick requests)" "$codes" "$(printf '200%.0s' $(seq 1 20))"
