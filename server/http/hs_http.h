@@ -7,6 +7,7 @@
  *     hs_routes_register_all(hs_server_router(s), hs_server_services(s), &err);
  *     hs_server_start(s, &err);                 // binds, starts threads
  *     ... wait for a signal ...
+ *     hs_server_shutdown(s, grace_s);           // stop accepting, finish in-flight work
  *     hs_server_destroy(s);                     // stops MHD, joins, frees
  *
  * Threading: MHD runs `threads` worker threads (MHD_USE_INTERNAL_POLLING_THREAD
