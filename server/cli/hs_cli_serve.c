@@ -41,6 +41,8 @@ static void serve_usage(FILE *f)
             "  --audit-retention-days N  audit rows kept (default 730)\n"
             "  --heavy-threads N    threads for heavy work: analyses, scans, uncached maps and\n"
             "                       metatiles (default: as --threads; 1-256)\n"
+            "  --heavy-nice N       CPU priority of heavy threads below the HTTP threads:\n"
+            "                       nice +N (default 10; 0-19)\n"
             "  --heavy-queue N      heavy requests allowed to wait; past it 503 + Retry-After\n"
             "                       (default 64)\n"
             "  --heavy-budget S     seconds a heavy request may take from its arrival before\n"
@@ -94,7 +96,7 @@ static const char *const serve_keys[] = {"listen", "threads", "cache-mb", "quiet
                                          "audit-retention-days", "release", "heavy-threads",
                                          "heavy-queue", "heavy-budget", "shutdown-grace",
                                          "rate-public", "rate-analyst", "rate-planner",
-                                         "rate-operator", "trusted-proxy", NULL};
+                                         "rate-operator", "trusted-proxy", "heavy-nice", NULL};
 
 typedef struct {
     hs_http_opts *o;
@@ -159,6 +161,9 @@ static int apply(serve_cfg *c, const char *key, const char *v, hs_err *err)
     } else if (!strcmp(key, "heavy-threads")) {
         if ((rc = parse_uint(opt, v, 1, 256, &n, err)) == HS_OK)
             o->heavy_threads = (unsigned)n;
+    } else if (!strcmp(key, "heavy-nice")) {
+        if ((rc = parse_uint(opt, v, 0, 19, &n, err)) == HS_OK)
+            o->heavy_nice = (int)n;
     } else if (!strcmp(key, "heavy-queue")) {
         if ((rc = parse_uint(opt, v, 1, 100000, &n, err)) == HS_OK)
             o->heavy_queue = (unsigned)n;
@@ -202,7 +207,7 @@ static int serve_run(hs_http_opts *op, unsigned long cache_mb, double grace_s);
 int hs_cli_serve(int argc, char **argv)
 {
     /* Rates by hs_role: public (per address), planner, analyst, operator (per token). */
-    hs_http_opts o = {.rate = {50, 200, 100, 100}};
+    hs_http_opts o = {.rate = {50, 200, 100, 100}, .heavy_nice = 10};
     unsigned long cache_mb = 256;
     double grace_s = HS_HTTP_DEFAULT_SHUTDOWN_GRACE;
     serve_cfg cfg = {.o = &o, .cache_mb = &cache_mb, .grace_s = &grace_s};

@@ -19,11 +19,9 @@
 
 #define HEAVY_MAX_THREADS 256
 #define WATCH_PERIOD_NS 50000000L /* 50 ms: the reaction time to a gone client or a budget */
-/* Workers run at the lowest CPU priority (Linux nice values are per thread, and the
- * threads a job starts inherit it), so on a loaded machine a cheap request is
- * scheduled before heavy work, not behind it. Nice 10 was not enough on a shared
- * 2-core box: /healthz p99 49.6 ms with four scans, against 1-10 ms at 19. */
-#define HEAVY_NICE 19
+/* Workers run at a lower CPU priority (opts.nice; Linux nice values are per thread,
+ * and the threads a job starts inherit it), so a cheap request is scheduled before
+ * heavy work, not behind it. */
 
 struct hs_heavy {
     pthread_mutex_t lock; /* guards everything below */
@@ -32,6 +30,7 @@ struct hs_heavy {
     size_t nq;
     hs_heavy_job *running[HEAVY_MAX_THREADS]; /* per worker: its job, or NULL */
     unsigned threads, queue_max, started;
+    int nice;
     int stopping;
     hs_heavy_stats st;
     pthread_t tid[HEAVY_MAX_THREADS];
@@ -96,8 +95,8 @@ static void *worker_main(void *arg)
      * effort: if it fails the pool still works, only without the priority edge. */
     errno = 0;
     int cur = getpriority(PRIO_PROCESS, (id_t)gettid());
-    if (errno == 0 && cur < 19)
-        (void)setpriority(PRIO_PROCESS, (id_t)gettid(), cur + HEAVY_NICE > 19 ? 19 : cur + HEAVY_NICE);
+    if (h->nice > 0 && errno == 0 && cur < 19)
+        (void)setpriority(PRIO_PROCESS, (id_t)gettid(), cur + h->nice > 19 ? 19 : cur + h->nice);
 #endif
     pthread_mutex_lock(&h->lock);
     for (;;) {
@@ -198,6 +197,7 @@ int hs_heavy_create(const hs_heavy_opts *o, hs_heavy **out, hs_err *err)
         return hs_err_set(err, HS_ENOMEM, "cannot allocate the heavy-job pool");
     h->threads = o->threads;
     h->queue_max = o->queue_max;
+    h->nice = o->nice < 0 ? 0 : o->nice > 19 ? 19 : o->nice;
     pthread_mutex_init(&h->lock, NULL);
     pthread_cond_init(&h->work, NULL);
     for (unsigned i = 0; i < h->threads; i++) {

@@ -60,6 +60,7 @@ struct hs_heavy_job {
 typedef struct hs_heavy_opts {
     unsigned threads;   /* workers, 1..256 */
     unsigned queue_max; /* jobs allowed to wait beyond the running ones, 0..100000 */
+    int nice;           /* 0..19: added to the workers' nice value (lower CPU priority) */
 } hs_heavy_opts;
 
 typedef struct hs_heavy_stats {

@@ -870,7 +870,8 @@ int hs_server_start(hs_server *s, hs_err *err)
         return rc;
     s->svc.started = hs_clock_now();
     rc = hs_heavy_create(&(hs_heavy_opts){.threads = s->opts.heavy_threads,
-                                          .queue_max = s->opts.heavy_queue},
+                                          .queue_max = s->opts.heavy_queue,
+                                          .nice = s->opts.heavy_nice},
                          &s->svc.heavy, err);
     if (rc < 0)
         return rc;

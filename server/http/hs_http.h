@@ -61,6 +61,7 @@ typedef struct hs_http_opts {
     unsigned heavy_threads;   /* heavy-job pool workers; 0 = `threads` */
     unsigned heavy_queue;     /* heavy jobs allowed to wait; 0 = HS_HTTP_DEFAULT_HEAVY_QUEUE */
     double heavy_budget_s;    /* time budget of a heavy request from its arrival; 0 = 60 */
+    int heavy_nice;           /* 0..19 added to the heavy threads' nice; 0 = same priority */
     double rate[4];           /* requests per second per client, by hs_role (public per
                                  address, the others per token); 0 = unlimited */
     const char *trusted_proxy; /* numeric address of a reverse proxy whose last

@@ -62,8 +62,11 @@ wait_metric() { # NAME VALUE SECONDS: waits until the metric equals VALUE
 }
 
 # ---- 1-4: isolation under four heavy scans ----------------------------------------
-start_server --heavy-threads 2 --heavy-queue 2 --heavy-budget 600 --rate-planner 0 --rate-public 0
-ok "server on port $PORT (2 HTTP threads, 2 heavy threads, heavy queue 2)"
+# heavy-nice 19: the test machine is shared with other builds (load ~10 on 2 cores); the
+# lowest priority for heavy work keeps the measurement about our isolation, not theirs.
+start_server --heavy-threads 2 --heavy-queue 2 --heavy-budget 600 --heavy-nice 19 \
+  --rate-planner 0 --rate-public 0
+ok "server on port $PORT (2 HTTP threads, 2 heavy threads at nice 19, heavy queue 2)"
 TILE="$U/tiles/gistar/7/101/56.png"
 c=$(curl -s -o /dev/null -m 300 -w '%{http_code}' "$TILE")
 expect_eq "tile rendered once (warm-up)" "$c" 200
