@@ -254,7 +254,7 @@ static inline __attribute__((always_inline)) void run_small(const unit_ctx *u, i
 #undef FAST_DRAW
 
 #if defined(__SSE2__) && !defined(HS_PERM_SCALAR)
-/* run_small for k <= 8 with SSE2 (part of every x86-64 CPU, so this is the generic
+/* run_small for k <= 12 with SSE2 (part of every x86-64 CPU, so this is the generic
  * build, not a machine-specific one). Same draws, same fast-path condition, same
  * summation order, hence bit-identical counts; only the per-draw integer work (Lemire's
  * product, rejection test, shift past i, repeat test) moves from the scalar ALUs, which
@@ -264,7 +264,7 @@ static inline __attribute__((always_inline)) void run_small(const unit_ctx *u, i
  * distinct negative sentinels -1 - t, so they never look like a repeat. */
 typedef struct tiny_consts {
     __m128i bound, im1, sign, thrx, lo32; /* n-1; i-1; 2^31; thr ^ 2^31; low-half mask */
-    __m128i keep[2], sent[2];             /* lanes < k of draws 0-3 / 4-7; their sentinels */
+    __m128i keep[3], sent[3];             /* lanes < k of draws 0-3 / 4-7 / 8-11; sentinels */
 } tiny_consts;
 
 /* Draws 4h..4h+3 from the 64-bit outputs oa (draws 4h, 4h+1: low half first) and ob.
@@ -307,8 +307,10 @@ static inline __attribute__((always_inline)) void run_tiny(const unit_ctx *u, in
     c.keep[1] = _mm_set_epi32(-(k > 7), -(k > 6), -(k > 5), -(k > 4));
     c.sent[0] = _mm_andnot_si128(c.keep[0], _mm_set_epi32(-4, -3, -2, -1));
     c.sent[1] = _mm_andnot_si128(c.keep[1], _mm_set_epi32(-8, -7, -6, -5));
+    c.keep[2] = _mm_set_epi32(-(k > 11), -(k > 10), -(k > 9), -(k > 8));
+    c.sent[2] = _mm_andnot_si128(c.keep[2], _mm_set_epi32(-12, -11, -10, -9));
     int gi_ge = 0, li_ge = 0;
-    int32_t dbuf[PERM_RBLK][8];
+    int32_t dbuf[PERM_RBLK][12];
     int flag[PERM_RBLK];
     for (int r0 = 0; r0 < u->R; r0 += PERM_RBLK) {
         int nb = u->R - r0 < PERM_RBLK ? u->R - r0 : PERM_RBLK;
@@ -325,10 +327,11 @@ static inline __attribute__((always_inline)) void run_tiny(const unit_ctx *u, in
             __m128i dup = _mm_or_si128(_mm_cmpeq_epi32(D0, _mm_shuffle_epi32(D0, 0x39)),
                                        _mm_cmpeq_epi32(D0, _mm_shuffle_epi32(D0, 0x4e)));
             _mm_storeu_si128((__m128i *)dbuf[j], D0);
+            __m128i D1 = _mm_setzero_si128();
             if (k > 4) {
                 uint64_t o2 = hs_rng_mix64(st + 3 * HS_RNG_GAMMA);
                 uint64_t o3 = k > 6 ? hs_rng_mix64(st + 4 * HS_RNG_GAMMA) : 0;
-                __m128i D1 = tiny_draw4(&c, 1, k < 8, o2, o3, &bad);
+                D1 = tiny_draw4(&c, 1, k < 8, o2, o3, &bad);
                 /* D1 with itself (6 pairs), D0 with D1 rotated by 0..3 lanes (16 pairs) */
                 dup = _mm_or_si128(dup, _mm_cmpeq_epi32(D1, _mm_shuffle_epi32(D1, 0x39)));
                 dup = _mm_or_si128(dup, _mm_cmpeq_epi32(D1, _mm_shuffle_epi32(D1, 0x4e)));
@@ -337,6 +340,23 @@ static inline __attribute__((always_inline)) void run_tiny(const unit_ctx *u, in
                 dup = _mm_or_si128(dup, _mm_cmpeq_epi32(D0, _mm_shuffle_epi32(D1, 0x4e)));
                 dup = _mm_or_si128(dup, _mm_cmpeq_epi32(D0, _mm_shuffle_epi32(D1, 0x93)));
                 _mm_storeu_si128((__m128i *)(dbuf[j] + 4), D1);
+            }
+            if (k > 8) {
+                uint64_t o4 = hs_rng_mix64(st + 5 * HS_RNG_GAMMA);
+                uint64_t o5 = k > 10 ? hs_rng_mix64(st + 6 * HS_RNG_GAMMA) : 0;
+                __m128i D2 = tiny_draw4(&c, 2, k < 12, o4, o5, &bad);
+                /* D2 with itself (6 pairs), D0 and D1 with D2 rotated by 0..3 (32 pairs) */
+                dup = _mm_or_si128(dup, _mm_cmpeq_epi32(D2, _mm_shuffle_epi32(D2, 0x39)));
+                dup = _mm_or_si128(dup, _mm_cmpeq_epi32(D2, _mm_shuffle_epi32(D2, 0x4e)));
+                for (int rot = 0; rot < 4; rot++) {
+                    __m128i R = rot == 0 ? D2
+                              : rot == 1 ? _mm_shuffle_epi32(D2, 0x39)
+                              : rot == 2 ? _mm_shuffle_epi32(D2, 0x4e)
+                                         : _mm_shuffle_epi32(D2, 0x93);
+                    dup = _mm_or_si128(dup, _mm_cmpeq_epi32(D0, R));
+                    dup = _mm_or_si128(dup, _mm_cmpeq_epi32(D1, R));
+                }
+                _mm_storeu_si128((__m128i *)(dbuf[j] + 8), D2);
             }
             flag[j] = _mm_movemask_epi8(_mm_or_si128(dup, bad));
         }
@@ -360,6 +380,14 @@ static inline __attribute__((always_inline)) void run_tiny(const unit_ctx *u, in
                 s0 += zc[d[6]];
             if (k > 7)
                 s1 += zc[d[7]];
+            if (k > 8)
+                s0 += zc[d[8]];
+            if (k > 9)
+                s1 += zc[d[9]];
+            if (k > 10)
+                s0 += zc[d[10]];
+            if (k > 11)
+                s1 += zc[d[11]];
             double s = s0 + s1;
             if (__builtin_expect(flag[j] != 0, 0)) {
                 hs_rng rng;
@@ -451,6 +479,11 @@ static void perm_unit(perm_job *job, int i, int *idx, int32_t *drawn)
     case 6: run_tiny(&u, 6, &gi_ge, &li_ge); break;
     case 7: run_tiny(&u, 7, &gi_ge, &li_ge); break;
     case 8: run_tiny(&u, 8, &gi_ge, &li_ge); break;
+    /* 9..12: knn:10 and the larger contiguity rows; three vectors of draws */
+    case 9: run_tiny(&u, 9, &gi_ge, &li_ge); break;
+    case 10: run_tiny(&u, 10, &gi_ge, &li_ge); break;
+    case 11: run_tiny(&u, 11, &gi_ge, &li_ge); break;
+    case 12: run_tiny(&u, 12, &gi_ge, &li_ge); break;
     default:
         if (k <= PERM_REJECT_MAX)
             run_small(&u, k, &gi_ge, &li_ge);

@@ -77,6 +77,20 @@ static int lower_bound(const double *sorted, int m, double v)
     return lo;
 }
 
+/* Number of leading values of sorted[0..m-1] that are <= v. */
+static int upper_bound(const double *sorted, int m, double v)
+{
+    int lo = 0, hi = m;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (sorted[mid] <= v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 static void percentiles(const double *v, int n, double *pct, double *sorted)
 {
     int m = 0;
@@ -94,9 +108,10 @@ static void percentiles(const double *v, int n, double *pct, double *sorted)
             continue;
         }
         int below = lower_bound(sorted, m, v[i]);
-        int eq = 0;
-        while (below + eq < m && sorted[below + eq] == v[i])
-            eq++;
+        /* Binary search for the end of the tie block too: a linear walk made this
+         * O(n^2) when most units share a value (no outreach anywhere: n = 10,609
+         * took 0.15 s). */
+        int eq = upper_bound(sorted + below, m - below, v[i]);
         pct[i] = (below + 0.5 * (eq - 1)) / (double)(m - 1);
     }
 }

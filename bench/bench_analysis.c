@@ -3,6 +3,7 @@
  *
  *   bench_analysis --side S [--perms R] [--threads T] [--seed N] [--repeat K]
  *   bench_analysis --values X.csv --pairs P.csv [--perms R] [--threads T] ...
+ *   bench_analysis --points N [--knn K] [--perms R] [--threads T] ...   (see knn_points)
  *
  * Prints one CSV line: side,n,perms,threads,analytic_s,perm_wall_s,perm_cpu_s (best of K
  * runs; side is 0 for CSV input), where perm_* time hs_local_both (Gi* + LISA, analytic
@@ -175,9 +176,73 @@ static hs_weights *read_pairs(const char *path, int n, hs_err *err)
     return w;
 }
 
+/* --points N --knn K (issue 11, the GeoDa paper's n = 321,701 with KNN-10): N points,
+ * uniform over a square of side sqrt(N) km (so about one point per km2, like a dense
+ * layer of small units), drawn with hs_rng so every machine uses the same ones; x is
+ * Poisson-like around 20 with a doubled patch in one corner. Times hs_weights_knn and
+ * LISA alone (hs_lisa: local Moran with row-standardised weights and 999-permutation
+ * pseudo-p), best of `repeat`. Prints
+ * points,n,k,perms,threads,knn_wall_s,knn_cpu_s,lisa_wall_s,lisa_cpu_s. */
+static int knn_points(long n, long k, long perms, long threads, long seed, long repeat)
+{
+    double *x = malloc((size_t)n * sizeof *x), *px = malloc((size_t)n * sizeof *px),
+           *py = malloc((size_t)n * sizeof *py);
+    if (!x || !px || !py) {
+        fprintf(stderr, "bench_analysis: cannot allocate %ld points\n", n);
+        return 1;
+    }
+    double span = sqrt((double)n) * 1000.0;
+    for (long i = 0; i < n; i++) {
+        hs_rng r;
+        hs_rng_init(&r, 7, (uint64_t)i, 0);
+        px[i] = hs_rng_uniform(&r) * span;
+        py[i] = hs_rng_uniform(&r) * span;
+        double mu = (px[i] < span / 4 && py[i] < span / 4) ? 40.0 : 20.0;
+        x[i] = mu + sqrt(mu) * (hs_rng_uniform(&r) - 0.5) * 3.4;
+    }
+    hs_err err = {0};
+    hs_lisa_opt lo;
+    hs_lisa_opt_default(&lo);
+    lo.perm.permutations = (int)perms;
+    lo.perm.seed = (uint64_t)seed;
+    lo.perm.threads = (int)threads;
+    if (perms == 0)
+        lo.sig_p = HS_P_ANALYTIC;
+    double best_knn = INFINITY, best_knn_cpu = INFINITY, best_wall = INFINITY, best_cpu = INFINITY;
+    int rc = 0;
+    for (long rep = 0; rep < repeat && rc == 0; rep++) {
+        double t0 = hs_clock_now(), c0 = cpu_now();
+        hs_weights *w = NULL;
+        if (hs_weights_knn((int)n, px, py, (int)k, &w, &err) < 0) {
+            rc = 1;
+            break;
+        }
+        double t1 = hs_clock_now(), c1 = cpu_now();
+        hs_lisa_result *l = NULL;
+        if (hs_lisa(w, x, &lo, &l, &err) < 0)
+            rc = 1;
+        double t2 = hs_clock_now(), c2 = cpu_now();
+        hs_lisa_result_free(l);
+        hs_weights_free(w);
+        best_knn = fmin(best_knn, t1 - t0);
+        best_knn_cpu = fmin(best_knn_cpu, c1 - c0);
+        best_wall = fmin(best_wall, t2 - t1);
+        best_cpu = fmin(best_cpu, c2 - c1);
+    }
+    if (rc)
+        fprintf(stderr, "bench_analysis: %s\n", err.msg);
+    else
+        printf("points,%ld,%ld,%ld,%ld,%.4f,%.4f,%.4f,%.4f\n", n, k, perms, threads, best_knn,
+               best_knn_cpu, best_wall, best_cpu);
+    free(x);
+    free(px);
+    free(py);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
-    long side = 103, perms = 999, threads = 1, seed = 138, repeat = 1;
+    long side = 103, perms = 999, threads = 1, seed = 138, repeat = 1, points = 0, knn = 10;
     const char *values_path = NULL, *pairs_path = NULL;
     for (int i = 1; i < argc; i++) {
         const char *v = i + 1 < argc ? argv[i + 1] : "";
@@ -196,15 +261,21 @@ int main(int argc, char **argv)
             values_path = v;
         else if (!strcmp(argv[i], "--pairs"))
             pairs_path = v;
+        else if (!strcmp(argv[i], "--points"))
+            rc = parse_int("--points", v, 20, 2000000, &points);
+        else if (!strcmp(argv[i], "--knn"))
+            rc = parse_int("--knn", v, 1, 50, &knn);
         else {
             fprintf(stderr, "bench_analysis: unknown argument '%s' (allowed: --side --values "
-                            "--pairs --perms --threads --seed --repeat)\n", argv[i]);
+                            "--pairs --points --knn --perms --threads --seed --repeat)\n", argv[i]);
             return 2;
         }
         if (rc < 0)
             return 2;
         i++;
     }
+    if (points)
+        return knn_points(points, knn, perms, threads, seed, repeat);
     hs_err err = {0};
     if (!values_path != !pairs_path) {
         fprintf(stderr, "bench_analysis: --values and --pairs go together\n");

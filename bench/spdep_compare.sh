@@ -9,12 +9,21 @@
 #                                           # spdep at 317x317 with 99 permutations,
 #                                           # extrapolated linearly to 999 (labelled)
 #   SIDES="27 103" REPEAT=3 DEMO=0 bash bench/spdep_compare.sh
+#   SIDES=103 DEMO=0 bash bench/spdep_compare.sh   # the whole-process row alone (+ 103)
 #
 # DEMO=1 (default) adds the demo communes row: a throwaway PostgreSQL cluster is
 # started, `hotspot db migrate && hotspot db demo` loads the synthetic demo, and the
 # commune adjacency (hs.unit_adjacency) and each commune's total cases (hs.case_month,
 # all months) are exported to CSV with psql; both sides then read those files. The
 # cluster is removed at exit. HOTSPOT_BIN may name an existing hotspot binary.
+#
+# WHOLE=1 (default) adds the whole-process row (issue 11): the 103x103 queen grid is
+# loaded into PostGIS as square communes (bench/grid_load.sql: 10,609 units, 24 months
+# of counts; adjacency by hs.refresh_derived), then `hotspot analyze --out FILE`
+# (PostGIS -> Gi* and LISA with 999 permutations, global Moran, trend, risk -> CSV,
+# the process from exec to exit) is timed WHOLE_RUNS times against spdep's
+# statistics-only time at n = 10,609 from the same run. The first run after the
+# import (nothing cached) is shown apart from the best and median of the rest.
 #
 # Installs r-base-core and r-cran-spdep with apt-get when missing (tests never need R).
 # Writes bench/results/spdep_compare.md (gitignored) and prints it.
@@ -25,6 +34,8 @@ PERMS=999
 REPEAT=${REPEAT:-1}
 SPDEP_317_PERMS=${SPDEP_317_PERMS:-0}
 DEMO=${DEMO:-1}
+WHOLE=${WHOLE:-1}
+WHOLE_RUNS=${WHOLE_RUNS:-7}
 OUT="$ROOT/bench/results"
 mkdir -p "$OUT"
 
@@ -115,10 +126,11 @@ for s in $SIDES; do
   else
     rt=$(r_time grid "$s" $PERMS)
   fi
+  [ "$s" = 103 ] && RT103=$rt
   row "$label" "$rt" --side "$s"
 done
 
-if [ "$DEMO" = 1 ]; then
+if [ "$DEMO" = 1 ] || [ "$WHOLE" = 1 ]; then
   # shellcheck source=../scripts/lib.sh
   source "$ROOT/scripts/lib.sh"
   HOTSPOT_BIN=${HOTSPOT_BIN:-$BUILD/hotspot}
@@ -126,6 +138,9 @@ if [ "$DEMO" = 1 ]; then
   PGDIR=$(mktemp -d "${TMPDIR:-/tmp}/hotspot-bench.XXXXXX")
   trap 'hs_tmp_cluster_stop "$PGDIR"' EXIT
   hs_tmp_cluster_start "$PGDIR"
+fi
+
+if [ "$DEMO" = 1 ]; then
   "$HS_PG_BINDIR/psql" -h "$PGDIR" -U hotspot -d postgres -qAt -v ON_ERROR_STOP=1 \
     -c "CREATE DATABASE hotspot_bench" >/dev/null
   DB="host=$PGDIR user=hotspot dbname=hotspot_bench"
@@ -143,6 +158,62 @@ SQL
   n=$(($(wc -l < "$PGDIR/values.csv") - 1))
   rt=$(r_time csv "$PGDIR/values.csv" "$PGDIR/pairs.csv" $PERMS)
   row "$n (demo communes, total cases)" "$rt" --values "$PGDIR/values.csv" --pairs "$PGDIR/pairs.csv"
+fi
+
+if [ "$WHOLE" = 1 ]; then
+  [ -n "${RT103:-}" ] || RT103=$(r_time grid 103 $PERMS)
+  "$HS_PG_BINDIR/psql" -h "$PGDIR" -U hotspot -d postgres -qAt -v ON_ERROR_STOP=1 \
+    -c "CREATE DATABASE hotspot_grid" >/dev/null
+  GDB="host=$PGDIR user=hotspot dbname=hotspot_grid"
+  "$HOTSPOT_BIN" --db "$GDB" db migrate >/dev/null
+  "$HS_PG_BINDIR/psql" -h "$PGDIR" -U hotspot -d hotspot_grid -qX -v side=103 -v months=24 \
+    -f "$ROOT/bench/grid_load.sql" >/dev/null
+  # whole THREADS: "wall cpu" of one `hotspot analyze` process (cpu = its user + system;
+  # the PostgreSQL backend's share is not in it, the wall time is).
+  whole() {
+    local t0 t1
+    t0=$(date +%s%N)
+    /usr/bin/time -o "$PGDIR/time.out" -f '%U %S' "$HOTSPOT_BIN" --db "$GDB" analyze \
+      --threads "$1" --out "$PGDIR/grid.csv" 2>"$PGDIR/whole.err" >/dev/null ||
+      { cat "$PGDIR/whole.err" >&2; hs_die "hotspot analyze failed on the grid"; }
+    t1=$(date +%s%N)
+    awk -v a="$t0" -v b="$t1" -v c="$(tail -1 "$PGDIR/time.out")" \
+      'BEGIN{split(c, u, " "); printf "%.4f %.4f\n", (b-a)/1e9, u[1]+u[2]}'
+  }
+  [ -x /usr/bin/time ] || hs_die "/usr/bin/time is missing (Debian package time)"
+  first=$(whole 2)
+  rows=$(($(wc -l <"$PGDIR/grid.csv") - 1))
+  [ "$rows" = 10609 ] || hs_die "hotspot analyze wrote $rows rows, expected 10609"
+  stats() { # lines "wall cpu" on stdin -> "best_wall median_wall cpu_of_best"
+    sort -g | awk '{w[NR]=$1; c[NR]=$2} END{printf "%.4f %.4f %.4f", w[1], w[int((NR+1)/2)], c[1]}'
+  }
+  r2="" r1=""
+  for _ in $(seq 1 "$WHOLE_RUNS"); do
+    r2+="$(whole 2)"$'\n'
+    r1+="$(whole 1)"$'\n'
+  done
+  read -r b2 m2 c2 <<<"$(stats <<<"${r2%$'\n'}")"
+  read -r b1 m1 c1 <<<"$(stats <<<"${r1%$'\n'}")"
+  IFS=, read -r ge gc le lc <<<"$RT103"
+  tw=$(awk -v a="$ge" -v b="$le" 'BEGIN{printf "%.3f", a+b}')
+  tc=$(awk -v a="$gc" -v b="$lc" 'BEGIN{printf "%.3f", a+b}')
+  ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.0fx", a/b}'; }
+  read -r fw fc <<<"$first"
+  {
+    echo
+    echo "Whole process at n = 10,609 (103×103 queen grid in PostGIS, 24 months): \`hotspot analyze --out FILE\`"
+    echo "from exec to exit (query, weights, rates, Gi* + LISA 999 perms, global Moran 999 perms, trend, risk, CSV),"
+    echo "$WHOLE_RUNS runs per thread count after a first run that fills the cache; against spdep's statistics alone."
+    echo
+    echo "| | spdep stats only s (cpu) | ours first run after import s (cpu) | ours 2 threads best / median s (cpu) | ours 1 thread best / median s (cpu) | ratio best (2 thr) | ratio median (2 thr) | ratio best (1 thr) | ratio cpu (1 thr) |"
+    echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+    echo "| whole process, n = 10,609 | $tw ($tc) | $fw ($fc) | $b2 / $m2 ($c2) | $b1 / $m1 ($c1) | $(ratio "$tw" "$b2") | $(ratio "$tw" "$m2") | $(ratio "$tw" "$b1") | $(ratio "$tc" "$c1") |"
+    echo
+    echo "Stage times of one more run (\`--timing\`, ms):"
+    "$HOTSPOT_BIN" --db "$GDB" analyze --timing --out "$PGDIR/grid.csv" 2>&1 >/dev/null |
+      sed -n 's/^hotspot timing: *\([a-z]*\) *\([0-9.]*\) ms/\1 \2/p' | tr '\n' ' ' | sed 's/^/    /'
+    echo
+  } >>"$MD"
 fi
 
 {

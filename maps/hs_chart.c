@@ -36,29 +36,45 @@ static double nice_step(double max)
     return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
 }
 
-int hs_chart_bars_png(const hs_chart_bars *c, hs_buf *out, hs_err *err)
+static int check_size(const hs_chart_bars *c, hs_err *err)
 {
     if (c->n < 1 || c->n > 400 || c->width < 200 || c->width > 4000 || c->height < 150 ||
         c->height > 4000)
         return hs_err_set(err, HS_ELIMIT, "chart of %d bars, %dx%d px is out of range", c->n,
                           c->width, c->height);
-    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, c->width, c->height);
-    cairo_t *cr = cairo_create(s);
+    return HS_OK;
+}
+
+static void shade_bar(cairo_t *cr, double x, double y, double w, double h)
+{
+    cairo_set_source_rgb(cr, 1.0, 0.93, 0.80);
+    cairo_rectangle(cr, x, y, w, h);
+    cairo_fill(cr);
+}
+
+int hs_chart_bars_draw(const hs_chart_bars *c, cairo_t *cr, hs_err *err)
+{
+    int rc = check_size(c, err);
+    if (rc < 0)
+        return rc;
+    cairo_save(cr);
     double W = c->width, H = c->height, L = 80, R = 20, T = 60, B = 70;
     double pw = W - L - R, ph = H - T - B, max = 0;
     for (int i = 0; i < c->n; i++)
         if (isfinite(c->v[i]) && c->v[i] > max)
             max = c->v[i];
     double step = nice_step(max), top = step * ceil((max > 0 ? max : 1) / step);
+    /* A rectangle, not cairo_paint: on a shared page only the chart's box is ours. */
     cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_paint(cr);
+    cairo_rectangle(cr, 0, 0, W, H);
+    cairo_fill(cr);
     cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
     double bw = pw / c->n;
-    if (c->shade_from >= 0 && c->shade_to >= c->shade_from && c->shade_to < c->n) {
-        cairo_set_source_rgb(cr, 1.0, 0.93, 0.80);
-        cairo_rectangle(cr, L + bw * c->shade_from, T, bw * (c->shade_to - c->shade_from + 1), ph);
-        cairo_fill(cr);
-    }
+    if (c->shade_from >= 0 && c->shade_to >= c->shade_from && c->shade_to < c->n)
+        shade_bar(cr, L + bw * c->shade_from, T, bw * (c->shade_to - c->shade_from + 1), ph);
+    for (int i = 0; c->shade_mask && i < c->n; i++)
+        if (c->shade_mask[i])
+            shade_bar(cr, L + bw * i, T, bw, ph);
     cairo_set_font_size(cr, 13);
     char buf[64];
     for (double y = 0; y <= top + 1e-9; y += step) {
@@ -79,7 +95,11 @@ int hs_chart_bars_png(const hs_chart_bars *c, hs_buf *out, hs_err *err)
         double x0 = L + bw * i + bw * 0.15, w = bw * 0.7;
         if (isfinite(c->v[i])) {
             double h = c->v[i] / top * ph;
-            cairo_set_source_rgb(cr, 0.70, 0.15, 0.15);
+            if (c->bar_rgb)
+                cairo_set_source_rgb(cr, (c->bar_rgb >> 16 & 255) / 255.0,
+                                     (c->bar_rgb >> 8 & 255) / 255.0, (c->bar_rgb & 255) / 255.0);
+            else
+                cairo_set_source_rgb(cr, 0.70, 0.15, 0.15);
             cairo_rectangle(cr, x0, T + ph - h, w, h);
             cairo_fill(cr);
         } else if (c->hidden_label) {
@@ -115,7 +135,26 @@ int hs_chart_bars_png(const hs_chart_bars *c, hs_buf *out, hs_err *err)
         cairo_move_to(cr, (W - te.x_advance) / 2, H / 2);
         cairo_show_text(cr, c->mark);
     }
+    cairo_restore(cr);
+    cairo_status_t st = cairo_status(cr);
+    return st == CAIRO_STATUS_SUCCESS
+               ? HS_OK
+               : hs_err_set(err, HS_ERENDER, "chart: %s", cairo_status_to_string(st));
+}
+
+int hs_chart_bars_png(const hs_chart_bars *c, hs_buf *out, hs_err *err)
+{
+    int rc = check_size(c, err);
+    if (rc < 0)
+        return rc;
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, c->width, c->height);
+    cairo_t *cr = cairo_create(s);
+    rc = hs_chart_bars_draw(c, cr, err);
     cairo_destroy(cr);
+    if (rc < 0) {
+        cairo_surface_destroy(s);
+        return rc;
+    }
     cairo_status_t st = cairo_surface_write_to_png_stream(s, sink, out);
     cairo_surface_destroy(s);
     return st == CAIRO_STATUS_SUCCESS ? HS_OK

@@ -403,7 +403,8 @@ void hs__draw_layers(hs__draw *d, const hs_map_spec *s, const hs__xform *t, cons
     cairo_new_path(cr);
     if (s->units) {
         draw_units(d, s, t, ext);
-        if (s->draw_unit_outlines && layer_path(cr, s->units, t, ext, 0))
+        if (s->draw_unit_outlines &&
+            layer_path(cr, s->unit_outlines ? s->unit_outlines : s->units, t, ext, 0))
             stroke_path(cr, s->unit_line, s->unit_line_w);
         cairo_new_path(cr);
         if (s->classes)

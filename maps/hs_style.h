@@ -30,6 +30,9 @@ typedef struct hs_map_spec {
     const hs_layer *provinces;  /* stronger outlines + labels (name) */
     const hs_layer *border;     /* land border (HS_LAYER_LINE), emphasised */
     int draw_unit_outlines;     /* thin outlines around each unit */
+    const hs_layer *unit_outlines; /* with draw_unit_outlines: outline only these features
+                                      (NULL = every unit), e.g. the communes of a tile
+                                      whose other units are whole provinces */
     int highlight_key;          /* outline units with HS_FEAT_KEY_COMMUNE */
     int label_provinces;        /* province names at their label anchors */
     const hs_map_label *labels; /* extra point labels (archipelagos, seas) */

@@ -130,6 +130,8 @@ void hs_access_check(const hs_principal *who, int exposes, const hs_access_req *
         }
         if (level && !strcmp(level, "province") && !(province && *province)) {
             allowed = 1; /* national output at province level */
+        } else if (exposes == HS_EXPOSE_DATA_SCOPED && !(province && *province)) {
+            allowed = 1; /* national view: the route limits detail to their provinces */
         } else if (province && *province && province_in(who, province)) {
             allowed = 1; /* commune detail of one of their provinces */
         } else {

@@ -33,7 +33,11 @@ enum {
                            analysts only inside their provinces */
     HS_EXPOSE_PUBLIC,   /* anyone, no token: health, static files, published images */
     HS_EXPOSE_OPS,      /* operations (metrics): operator and planner */
-    HS_EXPOSE_META      /* dataset facts without counts: planner and analyst */
+    HS_EXPOSE_META,     /* dataset facts without counts: planner and analyst */
+    HS_EXPOSE_DATA_SCOPED /* case data the route itself draws at the caller's detail scope
+                             (tiles: commune level only inside an analyst's provinces,
+                             province level elsewhere), so an analyst may also ask for the
+                             national view at commune level; otherwise as DATA */
 };
 
 typedef struct hs_principal {

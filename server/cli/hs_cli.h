@@ -16,6 +16,7 @@ int hs_cli_priorities(int argc, char **argv); /* ranked outreach priorities */
 int hs_cli_render(int argc, char **argv);     /* one-off map image */
 int hs_cli_tiles(int argc, char **argv);      /* static tile pyramid export */
 int hs_cli_publish(int argc, char **argv);    /* release folder for a quarter or year */
+int hs_cli_bulletin(int argc, char **argv);   /* province bulletin PDF (internal) */
 int hs_cli_token(int argc, char **argv);      /* token create|list|revoke */
 int hs_cli_audit(int argc, char **argv);      /* read the audit trail */
 

@@ -12,6 +12,7 @@
 #include "hs_arena.h"
 #include "hs_cli_args.h"
 #include "hs_cli.h"
+#include "hs_clock.h"
 #include "hs_export.h"
 #include "hs_outfile.h"
 #include "hs_pg.h"
@@ -55,10 +56,13 @@ static int run_command(int argc, char **argv, const char *cmd, unsigned accept, 
         if (rc == HS_EINVAL || rc == HS_ENOTFOUND)
             status = 2;
     }
+    double t_write = hs_clock_now();
     if (rc == HS_OK)
         rc = fmt->write(t, &out, &err);
     if (rc == HS_OK)
         rc = hs_outfile_write(p.out, &out, &err);
+    if (rc == HS_OK && p.timing)
+        fprintf(stderr, "hotspot timing: %-8s %8.2f ms\n", "write", 1e3 * (hs_clock_now() - t_write));
     if (rc == HS_OK) {
         status = 0;
         for (int k = 0; k < t->nsummary; k++)

@@ -39,6 +39,11 @@ static void serve_usage(FILE *f)
             "  --public-url URL     base URL of links in TileJSON (default: root-relative;\n"
             "                       the Host header is never reflected)\n"
             "  --audit-retention-days N  audit rows kept (default 730)\n"
+            "  --db-read CONNINFO   a streaming replica for read-only queries (analyses,\n"
+            "                       maps, tiles, units, meta); LISTEN, audit and token\n"
+            "                       writes stay on --db, the primary. A read waits up to\n"
+            "                       1 s for a lagging replica, then uses the primary\n"
+            "                       (docs/deploy.md)\n"
             "  --heavy-threads N    threads for heavy work: analyses, scans, uncached maps and\n"
             "                       metatiles (default: as --threads; 1-256)\n"
             "  --heavy-nice N       CPU priority of heavy threads below the HTTP threads:\n"
@@ -46,7 +51,7 @@ static void serve_usage(FILE *f)
             "  --heavy-queue N      heavy requests allowed to wait; past it 503 + Retry-After\n"
             "                       (default 64)\n"
             "  --heavy-budget S     seconds a heavy request may take from its arrival before\n"
-            "                       it is stopped with 503 (default 60; 0.1-86400)\n"
+            "                       it is stopped with 504 (default 60; 0.1-86400)\n"
             "  --shutdown-grace S   seconds SIGTERM waits for requests in flight (default 10)\n"
             "  --rate-public R      requests per second per client address without a token\n"
             "                       (default 50; burst 2R; 0 = unlimited)\n"
@@ -93,10 +98,11 @@ static int parse_num(const char *opt, const char *v, double min, double max, dou
  * file and the environment. */
 static const char *const serve_keys[] = {"listen", "threads", "cache-mb", "quiet", "web",
                                          "max-connections", "per-ip", "timeout", "public-url",
-                                         "audit-retention-days", "release", "heavy-threads",
-                                         "heavy-queue", "heavy-budget", "shutdown-grace",
-                                         "rate-public", "rate-analyst", "rate-planner",
-                                         "rate-operator", "trusted-proxy", "heavy-nice", NULL};
+                                         "audit-retention-days", "release", "db-read",
+                                         "heavy-threads", "heavy-queue", "heavy-budget",
+                                         "shutdown-grace", "rate-public", "rate-analyst",
+                                         "rate-planner", "rate-operator", "trusted-proxy",
+                                         "heavy-nice", NULL};
 
 typedef struct {
     hs_http_opts *o;
@@ -120,7 +126,7 @@ static int apply(serve_cfg *c, const char *key, const char *v, hs_err *err)
         return HS_OK;
     }
     if (!strcmp(key, "listen") || !strcmp(key, "web") || !strcmp(key, "public-url") ||
-        !strcmp(key, "release") || !strcmp(key, "trusted-proxy")) {
+        !strcmp(key, "release") || !strcmp(key, "db-read") || !strcmp(key, "trusted-proxy")) {
         if (c->nkept >= sizeof c->kept / sizeof c->kept[0] || !(c->kept[c->nkept] = strdup(v)))
             return hs_err_set(err, HS_ENOMEM, "out of memory");
         v = c->kept[c->nkept++];
@@ -131,6 +137,11 @@ static int apply(serve_cfg *c, const char *key, const char *v, hs_err *err)
         o->web_dir = v;
     } else if (!strcmp(key, "release")) {
         o->release_dir = v;
+    } else if (!strcmp(key, "db-read")) {
+        if (!*v)
+            return hs_err_set(err, HS_EINVAL, "db-read must be a libpq conninfo or URI "
+                              "(got an empty value)");
+        o->read_conninfo = v;
     } else if (!strcmp(key, "public-url")) {
         size_t l = strlen(v);
         if ((strncmp(v, "http://", 7) && strncmp(v, "https://", 8)) || l > 200 ||
@@ -333,6 +344,9 @@ static int serve_run(hs_http_opts *op, unsigned long cache_mb, double grace_s)
     hs_http_parse_listen(o.listen ? o.listen : HS_HTTP_DEFAULT_LISTEN, host, sizeof host, &port,
                          NULL);
     int v6 = strchr(host, ':') != NULL;
+    if (o.read_conninfo)
+        fprintf(stderr, "hotspot: read-only queries go to the replica (--db-read); LISTEN, "
+                        "audit and token writes to the primary\n");
     fprintf(stderr, "hotspot: listening on http://%s%s%s:%u/ (data version %llu%s)\n",
             v6 ? "[" : "", host, v6 ? "]" : "", hs_server_port(s), (unsigned long long)ws.version,
             ws.connected ? "" : ", database not reachable yet");

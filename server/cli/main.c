@@ -31,6 +31,7 @@ static const cli_command commands[] = {
     {"render", hs_cli_render, "one map image: PNG, SVG or PDF"},
     {"tiles", hs_cli_tiles, "static XYZ tile pyramid: directory or MBTiles"},
     {"publish", hs_cli_publish, "release folder: protected figures, maps, manifest"},
+    {"bulletin", hs_cli_bulletin, "province bulletin PDF for a meeting (internal)"},
     {"serve", hs_cli_serve, "run the HTTP server (maps, tiles, API)"},
     {"token", hs_cli_token, "access tokens: create, list, revoke"},
     {"audit", hs_cli_audit, "read the audit trail of authenticated requests"},

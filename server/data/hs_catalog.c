@@ -1,9 +1,11 @@
 #include "hs_catalog.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hs_data.h"
 #include "hs_pg.h"
 
 void hs_catalog_units_free(hs_catalog_units *u)
@@ -85,5 +87,55 @@ int hs_catalog_meta_get(PGconn *c, hs_catalog_meta *out, hs_err *err)
     copy_month(out->outreach_min, r, 5);
     copy_month(out->outreach_max, r, 6);
     PQclear(r);
+    return HS_OK;
+}
+
+struct hs_catalog_periods {
+    pthread_mutex_t lock; /* guards the fields below */
+    int known;
+    uint64_t version;
+    int last;
+};
+
+int hs_catalog_periods_create(hs_catalog_periods **out, hs_err *err)
+{
+    *out = calloc(1, sizeof **out);
+    if (!*out)
+        return hs_err_set(err, HS_ENOMEM, "cannot allocate the period memo");
+    pthread_mutex_init(&(*out)->lock, NULL);
+    return HS_OK;
+}
+
+void hs_catalog_periods_destroy(hs_catalog_periods *m)
+{
+    if (!m)
+        return;
+    pthread_mutex_destroy(&m->lock);
+    free(m);
+}
+
+int hs_catalog_last_period(hs_catalog_periods *m, uint64_t version, hs_catalog_conn_fn conn,
+                           void *arg, int *last, hs_err *err)
+{
+    pthread_mutex_lock(&m->lock);
+    int hit = m->known && m->version == version;
+    if (hit)
+        *last = m->last;
+    pthread_mutex_unlock(&m->lock);
+    if (hit)
+        return HS_OK;
+    PGconn *c;
+    int first, rc = conn(arg, &c, err);
+    if (rc == HS_OK)
+        rc = hs_data_period_range(c, &first, last, err);
+    if (rc < 0)
+        return rc;
+    pthread_mutex_lock(&m->lock);
+    if (!m->known || version >= m->version) {
+        m->known = 1;
+        m->version = version;
+        m->last = *last;
+    }
+    pthread_mutex_unlock(&m->lock);
     return HS_OK;
 }

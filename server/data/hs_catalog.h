@@ -8,6 +8,7 @@
 
 #include <libpq-fe.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "hs_err.h"
 
@@ -35,5 +36,23 @@ typedef struct hs_catalog_meta {
 } hs_catalog_meta;
 
 int hs_catalog_meta_get(PGconn *c, hs_catalog_meta *out, hs_err *err);
+
+/* The newest month with data (the default end of every window) remembered per data
+ * version, so that a request can build its cache key, and be answered from the
+ * cache, without the database: with the database down, cached tiles, maps and
+ * analyses keep being served. A version the memo has not seen (new data announced
+ * by NOTIFY hs_data_changed moves the version) is read once from the database and
+ * kept; older versions are never stored over newer ones.
+ *
+ * Threads: one mutex (`lock`), never held during the query. */
+typedef struct hs_catalog_periods hs_catalog_periods;
+/* Hands out a connection only when the memo must read (e.g. hs_req_db). */
+typedef int (*hs_catalog_conn_fn)(void *arg, PGconn **c, hs_err *err);
+
+int hs_catalog_periods_create(hs_catalog_periods **out, hs_err *err);
+void hs_catalog_periods_destroy(hs_catalog_periods *m);
+/* *last for data `version`: from memory when known, else read on conn(arg). */
+int hs_catalog_last_period(hs_catalog_periods *m, uint64_t version, hs_catalog_conn_fn conn,
+                           void *arg, int *last, hs_err *err);
 
 #endif

@@ -48,11 +48,20 @@ typedef struct hs_unitset {
     unsigned char *key_commune, *border_province;
     int *adj_a, *adj_b; /* queen contiguity pairs (a < b), indices into this set */
     size_t nadj;
+    char *strings; /* when set, one block holding every string above (a cached load) */
+    char cache_key[96]; /* "units|level|province|pop_year": prefix of its series' keys */
 } hs_unitset;
 
 /* Loads the units of `level`, optionally only those of one province (its code, or
  * NULL/"" for the whole country). An unknown province is HS_ENOTFOUND naming it.
- * Caller frees with hs_unitset_free(). */
+ * Caller frees with hs_unitset_free().
+ *
+ * Unit sets and series are cached in hs.analysis_cache (sql/004_analysis_cache.sql):
+ * a unit set under hs.data_version.units_version (bumped only by changes to units,
+ * populations, derived data and borders, so it survives an import of counts), a
+ * series under the data version. A second load at the same version fetches one packed
+ * value instead of running the joins, with bit-identical contents. Inside a caller's
+ * transaction, or without the table, the cache is not used. */
 int hs_data_load_units(PGconn *c, hs_level level, const char *province, int pop_year,
                        hs_unitset **out, hs_err *err);
 void hs_unitset_free(hs_unitset *u);

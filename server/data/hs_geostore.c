@@ -564,6 +564,12 @@ static hs_geostore *current(hs_geoholder *h, hs_geostore **stale)
     return NULL;
 }
 
+hs_geostore *hs_geoholder_peek(hs_geoholder *h)
+{
+    hs_geostore *stale = NULL, *g = current(h, &stale);
+    return g ? g : stale;
+}
+
 int hs_geoholder_get(hs_geoholder *h, PGconn *c, hs_proj_ctx *pc, hs_geostore **out, hs_err *err)
 {
     hs_geostore *stale = NULL;

@@ -117,6 +117,10 @@ void hs_geoholder_destroy(hs_geoholder *h);
  * getting the previous store when there is one. A failed load is not kept: the next
  * call tries again. */
 int hs_geoholder_get(hs_geoholder *h, PGconn *c, hs_proj_ctx *pc, hs_geostore **out, hs_err *err);
+/* The store held now, current or stale (a new reference), or NULL when none was ever
+ * loaded. Never loads: for answers that need only the geometry's extent and flags
+ * (e.g. from the response cache while the database is down). */
+hs_geostore *hs_geoholder_peek(hs_geoholder *h);
 /* Marks stores older than `version` stale (cheap; for hs_dbwatch_on_change). */
 void hs_geoholder_invalidate(hs_geoholder *h, uint64_t version);
 /* Installs a store (takes the caller's reference), e.g. one loaded at start-up. */

@@ -121,8 +121,7 @@ static int watch_connect(hs_dbwatch *w, hs_err *err)
 static int read_version(hs_dbwatch *w, int notify, hs_err *err)
 {
     PGresult *r = NULL;
-    int rc = hs_pg_query(w->conn, "SELECT version FROM hs.data_version WHERE id = 1", 0, NULL, &r,
-                         err);
+    int rc = hs_pg_query(w->conn, HS_DBWATCH_VERSION_SQL, 0, NULL, &r, err);
     if (rc < 0)
         return rc;
     uint64_t v = 0;

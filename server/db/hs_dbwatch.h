@@ -8,8 +8,14 @@
  * doubles as a liveness check of the connection.
  *
  * When the database goes away the thread reconnects with backoff (250 ms doubling
- * to 10 s) and re-reads the version after reconnecting, so changes made while it
+ * to 2 s) and re-reads the version after reconnecting, so changes made while it
  * was disconnected are not missed. Until the first successful read the version is 0.
+ *
+ * The watcher always follows the primary (`hotspot serve --db`), also when reads go
+ * to a replica (--db-read): NOTIFY is not replicated to standbys, and the primary is
+ * where a new version first exists. A read then waits for the replica to reach this
+ * version or goes to the primary (hs_dbpool_acquire_read), so the version announced
+ * is never ahead of the data answered.
  */
 #ifndef HS_DBWATCH_H
 #define HS_DBWATCH_H
@@ -22,6 +28,8 @@ typedef struct hs_dbwatch hs_dbwatch;
 
 #define HS_DBWATCH_CHANNEL "hs_data_changed"
 #define HS_DBWATCH_MAX_CALLBACKS 8
+/* The one query of the data version (hs_dbpool asks a replica the same). */
+#define HS_DBWATCH_VERSION_SQL "SELECT version FROM hs.data_version WHERE id = 1"
 
 /* Called on the watcher thread after the version changed (never concurrently with
  * itself). Keep it short or hand the work off: notifications wait meanwhile. */

@@ -167,7 +167,11 @@ int hs_server_create(const hs_http_opts *opts, hs_server **out, hs_err *err)
             rc = hs_err_set(err, HS_ENOMEM, "cannot allocate the server");
     }
     if (rc == HS_OK)
-        rc = hs_dbpool_create(&(hs_dbpool_opts){.conninfo = s->opts.conninfo}, &s->svc.db, err);
+        rc = hs_dbpool_create(&(hs_dbpool_opts){.conninfo = s->opts.conninfo,
+                                                 .read_conninfo = s->opts.read_conninfo},
+                              &s->svc.db, err);
+    /* The watcher and the access module (token set, audit inserts) use the primary
+     * even with a read replica: they write, or LISTEN, and NOTIFY is not replicated. */
     if (rc == HS_OK)
         rc = hs_dbwatch_create(s->opts.conninfo, 0, &s->svc.watch, err);
     if (rc == HS_OK)

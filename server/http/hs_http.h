@@ -55,6 +55,8 @@ typedef struct hs_http_opts {
     const char *web_dir;      /* static files; NULL = <source dir>/web */
     const char *release_dir;  /* the current release (hotspot publish --out); NULL = none */
     const char *conninfo;     /* NULL = $HOTSPOT_DB / the embedded cluster */
+    const char *read_conninfo; /* a streaming replica for the routes' read-only queries
+                                  (--db-read); NULL = the primary (hs_dbpool.h) */
     int quiet;                /* no access log */
     unsigned audit_retention_days; /* 0 = 730 (two years) */
     const char *public_url;   /* http(s)://host[:port][/prefix] for TileJSON; NULL = relative */

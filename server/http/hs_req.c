@@ -27,7 +27,8 @@ int hs_req_db(hs_req *req, PGconn **out, hs_err *err)
     }
     if (!req->svc || !req->svc->db)
         return hs_err_set(err, HS_EDB, "no database configured");
-    int rc = hs_dbpool_acquire(req->svc->db, &req->conn, err);
+    /* Handlers only read: the replica when there is one, at the request's version. */
+    int rc = hs_dbpool_acquire_read(req->svc->db, req->data_version, &req->conn, err);
     *out = req->conn;
     return rc;
 }

@@ -35,7 +35,7 @@ struct hs_principal;
 /* The shared services of a running server. Created at start-up and immutable
  * afterwards (each service has its own lock); borrowed by every request. */
 typedef struct hs_services {
-    hs_dbpool *db;      /* per-thread connections: use hs_req_db() */
+    hs_dbpool *db;      /* per-thread connections (reads: replica or primary): hs_req_db() */
     hs_dbwatch *watch;  /* LISTEN hs_data_changed; current data version */
     hs_cache *cache;    /* rendered responses: use hs_resp_cached() */
     hs_metrics *metrics;
@@ -86,9 +86,11 @@ typedef struct hs_req {
 const char *hs_req_param(const hs_req *req, const char *name);
 /* A request header (case-insensitive name), NULL when absent. Borrowed. */
 const char *hs_req_header(const hs_req *req, const char *name);
-/* This worker thread's database connection, connecting (or reconnecting) as needed.
- * Borrowed until the handler returns; the framework rolls back an open transaction
- * and drops a broken connection afterwards. Fails with HS_EDB (503). */
+/* This worker thread's database connection for read-only queries, connecting (or
+ * reconnecting) as needed: the replica of --db-read when it has reached
+ * req->data_version, else the primary (hs_dbpool_acquire_read). Borrowed until the
+ * handler returns; the framework rolls back an open transaction and drops a broken
+ * connection afterwards. Fails with HS_EDB (503). */
 int hs_req_db(hs_req *req, struct pg_conn **out, hs_err *err);
 
 #endif

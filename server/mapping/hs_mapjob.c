@@ -463,6 +463,11 @@ const hs_bbox *hs_mapjob_extent(const hs_mapjob *j)
     return &j->extent;
 }
 
+int hs_mapjob_in_analysis(const hs_mapjob *j, int i)
+{
+    return i >= 0 && i < j->nunits && j->selected[i];
+}
+
 hs_geoprep *hs_mapjob_prep(const hs_mapjob *j)
 {
     return j->prep;

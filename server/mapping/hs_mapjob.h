@@ -56,6 +56,9 @@ int hs_mapjob_render(hs_mapjob *j, hs_render_ctx *rc, hs_buf *out, hs_err *err);
  * (a level of the job's CRS: hs_mapjob_prep). No furniture. Units outside the
  * analysis (other provinces) get class -1. The spec borrows from j and lv. */
 void hs_mapjob_tile_spec(const hs_mapjob *j, const hs_geolevel *lv, hs_map_spec *spec);
+/* 1 when feature `i` of the job's unit layer is one of the analysed units (a unit of
+ * the analysis' province, for example), else 0. */
+int hs_mapjob_in_analysis(const hs_mapjob *j, int i);
 /* The prepared CRS the job was built for (borrowed; e.g. to fetch levels). */
 hs_geoprep *hs_mapjob_prep(const hs_mapjob *j);
 

@@ -140,7 +140,59 @@ int hs_tile_req_parse(hs_query *q, int layer, const char *const *extra, int last
     return HS_OK;
 }
 
+static int code_cmp(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+int hs_tile_req_scope(hs_tile_req *r, const char *const *codes, size_t n, hs_err *err)
+{
+    if (n < 1 || n > HS_TILE_DETAIL_MAX)
+        return hs_err_set(err, HS_EINVAL, "tile scope: %zu provinces, allowed 1..%d", n,
+                          HS_TILE_DETAIL_MAX);
+    /* Province level shows no commune; the base layer shows no data at all. */
+    if (r->prm.level == HS_LEVEL_PROVINCE || r->layer == HS_TILE_LAYER_BASE)
+        return HS_OK;
+    r->ndetail = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!hs_unit_code_ok(codes[i], strlen(codes[i])))
+            return hs_err_set(err, HS_EINVAL, "tile scope: '%.40s' is not a unit code", codes[i]);
+        if (r->prm.province[0] && strcmp(codes[i], r->prm.province) != 0)
+            continue;
+        int dup = 0;
+        for (int k = 0; k < r->ndetail; k++)
+            dup |= !strcmp(r->detail[k], codes[i]);
+        if (!dup)
+            snprintf(r->detail[r->ndetail++], sizeof r->detail[0], "%s", codes[i]);
+    }
+    if (!r->ndetail)
+        return hs_err_set(err, HS_EINVAL, "tile scope: province %s is not one of the caller's",
+                          r->prm.province);
+    qsort(r->detail, (size_t)r->ndetail, sizeof r->detail[0], code_cmp);
+    size_t kl = strlen(r->key);
+    for (int k = 0; k < r->ndetail; k++) {
+        int w = snprintf(r->key + kl, sizeof r->key - kl, "%s%s", k ? "," : "/scope=",
+                         r->detail[k]);
+        if (w < 0 || (size_t)w >= sizeof r->key - kl)
+            return hs_err_set(err, HS_ELIMIT, "tile key longer than %d bytes with the scope",
+                              HS_TILESRC_KEY_MAX);
+        kl += (size_t)w;
+    }
+    return HS_OK;
+}
+
 /* ---- sources -------------------------------------------------------------------- */
+
+/* A scoped source's unit layer at one simplification level: the province features
+ * outside the scope and the communes of each detail province, shallow copies
+ * (rings and strings borrowed from the level), with their classes in the merged
+ * class list. Built on first use, then read-only. */
+typedef struct mix_level {
+    int ready;
+    hs_layer layer;
+    hs_layer communes; /* the tail of `layer` holding the communes: their outlines */
+    int *cls;
+} mix_level;
 
 struct hs_tilesrc {
     hs_geostore *g;
@@ -149,6 +201,16 @@ struct hs_tilesrc {
     hs_tile_req r;
     hs_class_style base_class;
     hs_bbox area;
+    /* Scoped sources (r.ndetail > 0): `job` is the national province-level job and
+     * djob[k] the commune-level job of r.detail[k]; their classes are merged into
+     * mix_classes (the province job's first, then each djob's at djob_off[k]). */
+    hs_mapjob *djob[HS_TILE_DETAIL_MAX];
+    int djob_off[HS_TILE_DETAIL_MAX];
+    hs_class_style *mix_classes;
+    int mix_nclasses;
+    int mix_init;             /* mix_lock initialised */
+    pthread_mutex_t mix_lock; /* guards mix[] while a level is built */
+    mix_level mix[HS_GS_MAX_LEVEL + 1];
     /* cache bookkeeping (hs_tilesrc_cache) */
     atomic_int refs;
     uint64_t version;
@@ -172,16 +234,38 @@ static void bbox_union(hs_bbox *a, const hs_bbox *b)
     a->maxy = b->maxy > a->maxy ? b->maxy : a->maxy;
 }
 
+static void set_area(hs_tilesrc *s)
+{
+    hs_geoprep *p = s->job ? hs_mapjob_prep(s->job) : s->prep;
+    hs_bbox a = {1, 1, 0, 0};
+    bbox_union(&a, &hs_geoprep_layer(p, HS_GS_COMMUNE)->bbox);
+    bbox_union(&a, &hs_geoprep_layer(p, HS_GS_PROVINCE)->bbox);
+    if (!s->r.transparent)
+        bbox_union(&a, &hs_geoprep_layer(p, HS_GS_COUNTRY)->bbox);
+    s->area = a;
+}
+
+/* A new source of r over g, one reference; NULL (err filled) when out of memory. */
+static hs_tilesrc *src_new(hs_geostore *g, const hs_tile_req *r, hs_err *err)
+{
+    hs_tilesrc *s = calloc(1, sizeof *s);
+    if (!s) {
+        hs_err_set(err, HS_ENOMEM, "tile source: out of memory");
+        return NULL;
+    }
+    s->r = *r;
+    s->g = hs_geostore_ref(g);
+    atomic_init(&s->refs, 1);
+    return s;
+}
+
 int hs_tilesrc_create(hs_geostore *g, hs_proj_ctx *pc, const hs_tile_req *r,
                       const hs_analysis_result *res, hs_tilesrc **out, hs_err *err)
 {
     *out = NULL;
-    hs_tilesrc *s = calloc(1, sizeof *s);
+    hs_tilesrc *s = src_new(g, r, err);
     if (!s)
-        return hs_err_set(err, HS_ENOMEM, "tile source: out of memory");
-    s->r = *r;
-    s->g = hs_geostore_ref(g);
-    atomic_init(&s->refs, 1);
+        return HS_ENOMEM;
     int rc;
     if (r->layer == HS_TILE_LAYER_BASE) {
         rc = hs_geostore_prep(g, pc, HS_PROJ_WEB_MERCATOR, &s->prep, err);
@@ -195,13 +279,7 @@ int hs_tilesrc_create(hs_geostore *g, hs_proj_ctx *pc, const hs_tile_req *r,
         hs_tilesrc_free(s);
         return rc;
     }
-    hs_geoprep *p = s->job ? hs_mapjob_prep(s->job) : s->prep;
-    hs_bbox a = {1, 1, 0, 0};
-    bbox_union(&a, &hs_geoprep_layer(p, HS_GS_COMMUNE)->bbox);
-    bbox_union(&a, &hs_geoprep_layer(p, HS_GS_PROVINCE)->bbox);
-    if (!r->transparent)
-        bbox_union(&a, &hs_geoprep_layer(p, HS_GS_COUNTRY)->bbox);
-    s->area = a;
+    set_area(s);
     *out = s;
     return HS_OK;
 }
@@ -211,6 +289,15 @@ void hs_tilesrc_free(hs_tilesrc *s)
     if (!s)
         return;
     hs_tilesrc_release(s->forward);
+    for (int k = 0; k < HS_TILE_DETAIL_MAX; k++)
+        hs_mapjob_free(s->djob[k]);
+    for (int l = 0; l <= HS_GS_MAX_LEVEL; l++) {
+        free(s->mix[l].layer.feat);
+        free(s->mix[l].cls);
+    }
+    free(s->mix_classes);
+    if (s->mix_init)
+        pthread_mutex_destroy(&s->mix_lock);
     hs_mapjob_free(s->job);
     hs_geoprep_release(s->prep);
     hs_geostore_unref(s->g);
@@ -253,6 +340,100 @@ const hs_class_style *hs_tilesrc_classes(const hs_tilesrc *s, int *n)
     return sp->classes;
 }
 
+static int in_detail(const hs_tile_req *r, const char *code)
+{
+    for (int k = 0; k < r->ndetail; k++)
+        if (code && !strcmp(r->detail[k], code))
+            return 1;
+    return 0;
+}
+
+/* The mixed unit layer of `level` (see mix_level), built once. */
+static int mix_get(hs_tilesrc *s, const hs_geolevel *lv, int level, const mix_level **out,
+                   hs_err *err)
+{
+    pthread_mutex_lock(&s->mix_lock);
+    mix_level *m = &s->mix[level];
+    int rc = HS_OK;
+    if (!m->ready) {
+        const hs_layer *pl = lv->layer[HS_GS_PROVINCE], *cl = lv->layer[HS_GS_COMMUNE];
+        size_t cap = (size_t)pl->nfeat + (size_t)cl->nfeat + 1;
+        free(m->layer.feat);
+        free(m->cls);
+        m->layer = (hs_layer){.kind = HS_LAYER_POLYGON, .bbox = {1, 1, 0, 0}};
+        m->communes = m->layer;
+        m->layer.feat = malloc(cap * sizeof *m->layer.feat);
+        m->cls = malloc(cap * sizeof *m->cls);
+        if (!m->layer.feat || !m->cls) {
+            rc = hs_err_set(err, HS_ENOMEM, "scoped tile layer: out of memory for %zu units", cap);
+        } else {
+            hs_map_spec ps;
+            hs_mapjob_tile_spec(s->job, lv, &ps);
+            for (int i = 0; i < pl->nfeat; i++) {
+                if (in_detail(&s->r, pl->feat[i].code))
+                    continue; /* drawn by its communes below */
+                m->cls[m->layer.nfeat] = ps.unit_class[i];
+                m->layer.feat[m->layer.nfeat++] = pl->feat[i];
+                bbox_union(&m->layer.bbox, &pl->feat[i].bbox);
+            }
+            int np = m->layer.nfeat;
+            for (int k = 0; k < s->r.ndetail; k++) {
+                hs_map_spec ds;
+                hs_mapjob_tile_spec(s->djob[k], lv, &ds);
+                for (int f = 0; f < cl->nfeat; f++) {
+                    if (!hs_mapjob_in_analysis(s->djob[k], f))
+                        continue;
+                    int c = ds.unit_class[f];
+                    m->cls[m->layer.nfeat] = c >= 0 ? c + s->djob_off[k] : -1;
+                    m->layer.feat[m->layer.nfeat++] = cl->feat[f];
+                    bbox_union(&m->layer.bbox, &cl->feat[f].bbox);
+                    bbox_union(&m->communes.bbox, &cl->feat[f].bbox);
+                }
+            }
+            m->communes.kind = HS_LAYER_POLYGON;
+            m->communes.feat = m->layer.feat + np;
+            m->communes.nfeat = m->layer.nfeat - np;
+            m->ready = 1;
+        }
+    }
+    pthread_mutex_unlock(&s->mix_lock);
+    *out = m;
+    return rc;
+}
+
+/* A scoped source's spec: the province job's styling and furniture-free layers, the
+ * mixed unit layer, merged classes. No spatial index for the mixed layer (a few
+ * dozen provinces plus one province's communes: the renderer's own bbox test is
+ * enough). */
+static int scoped_spec(hs_tilesrc *s, const hs_geolevel *lv, int level, int z, hs_map_spec *sp,
+                       const hs_sindex **units_ix, hs_err *err)
+{
+    const mix_level *m;
+    int rc = mix_get(s, lv, level, &m, err);
+    if (rc < 0)
+        return rc;
+    hs_mapjob_tile_spec(s->job, lv, sp);
+    for (int k = 0; k < s->r.ndetail; k++) {
+        hs_map_spec ds;
+        hs_mapjob_tile_spec(s->djob[k], lv, &ds);
+        sp->label_provinces &= ds.label_provinces; /* any suppression hides names */
+    }
+    sp->units = &m->layer;
+    sp->unit_class = m->cls;
+    sp->classes = s->mix_classes;
+    sp->nclasses = s->mix_nclasses;
+    /* Thin outlines for the communes only (from z7, as unscoped tiles): whole
+     * provinces get none, exactly as on a province-level tile. */
+    sp->draw_unit_outlines = z >= 7;
+    sp->unit_outlines = &m->communes;
+    if (s->r.transparent) {
+        sp->transparent_background = 1;
+        sp->countries = NULL;
+    }
+    *units_ix = NULL;
+    return HS_OK;
+}
+
 int hs_tilesrc_spec(hs_tilesrc *s, int z, int tile_px, hs_map_spec *sp, int **owned,
                     const hs_sindex **units_ix, hs_err *err)
 {
@@ -267,6 +448,8 @@ int hs_tilesrc_spec(hs_tilesrc *s, int z, int tile_px, hs_map_spec *sp, int **ow
     int rc = hs_geoprep_level(p, level, &lv, err);
     if (rc < 0)
         return rc;
+    if (s->r.ndetail)
+        return scoped_spec(s, lv, level, z, sp, units_ix, err);
     if (s->job) {
         hs_mapjob_tile_spec(s->job, lv, sp);
     } else {
@@ -378,9 +561,72 @@ static void drop(hs_tilesrc_cache *c, int i)
 
 /* The cache is the orchestrator of a miss: the pipeline runs the analysis the layer
  * needs on conn, the source is built from its result. */
+static int job_for(PGconn *conn, hs_geostore *g, hs_proj_ctx *pc, int layer, const hs_params *prm,
+                   const hs_map_opts *mo, hs_mapjob **out, hs_err *err)
+{
+    hs_analysis_result res;
+    int rc = hs_pipeline_run_kind(conn, hs_tile_layer_needs(layer), prm, &res, err);
+    if (rc == HS_OK)
+        rc = hs_mapjob_build(g, pc, prm, mo, &res, "", out, err);
+    hs_analysis_result_clear(&res);
+    return rc;
+}
+
+/* A scoped source: the national province-level analysis of the same window and
+ * options, and one commune-level analysis per detail province, each of that province
+ * alone, so nothing of another province's communes enters what is drawn (not even
+ * as a neighbour in a Gi* sum). */
+static int build_scoped(PGconn *conn, hs_geostore *g, hs_proj_ctx *pc, const hs_tile_req *r,
+                        hs_tilesrc **out, hs_err *err)
+{
+    *out = NULL;
+    hs_tilesrc *s = src_new(g, r, err);
+    if (!s)
+        return HS_ENOMEM;
+    pthread_mutex_init(&s->mix_lock, NULL);
+    s->mix_init = 1;
+    hs_params pp = r->prm;
+    pp.level = HS_LEVEL_PROVINCE;
+    pp.province[0] = '\0';
+    hs_map_opts po = r->mo;
+    po.extent = HS_EXTENT_NATIONAL;
+    hs_map_params_normalise(&pp, &po);
+    int rc = job_for(conn, g, pc, r->layer, &pp, &po, &s->job, err);
+    int total = rc == HS_OK ? hs_mapjob_spec(s->job)->nclasses : 0;
+    for (int k = 0; rc == HS_OK && k < r->ndetail; k++) {
+        hs_params dp = r->prm;
+        snprintf(dp.province, sizeof dp.province, "%s", r->detail[k]);
+        hs_map_opts dmo = r->mo;
+        dmo.extent = HS_EXTENT_PROVINCE;
+        rc = job_for(conn, g, pc, r->layer, &dp, &dmo, &s->djob[k], err);
+        if (rc == HS_OK) {
+            s->djob_off[k] = total;
+            total += hs_mapjob_spec(s->djob[k])->nclasses;
+        }
+    }
+    if (rc == HS_OK && !(s->mix_classes = malloc((size_t)(total > 0 ? total : 1) *
+                                                 sizeof *s->mix_classes)))
+        rc = hs_err_set(err, HS_ENOMEM, "tile source: out of memory for %d classes", total);
+    if (rc < 0) {
+        hs_tilesrc_free(s);
+        return rc;
+    }
+    for (int k = -1; k < r->ndetail; k++) {
+        const hs_map_spec *js = hs_mapjob_spec(k < 0 ? s->job : s->djob[k]);
+        memcpy(s->mix_classes + (k < 0 ? 0 : s->djob_off[k]), js->classes,
+               (size_t)js->nclasses * sizeof *js->classes);
+    }
+    s->mix_nclasses = total;
+    set_area(s);
+    *out = s;
+    return HS_OK;
+}
+
 static int build_source(PGconn *conn, hs_geostore *g, hs_proj_ctx *pc, const hs_tile_req *r,
                         hs_tilesrc **out, hs_err *err)
 {
+    if (r->ndetail && r->layer != HS_TILE_LAYER_BASE)
+        return build_scoped(conn, g, pc, r, out, err);
     if (r->layer == HS_TILE_LAYER_BASE)
         return hs_tilesrc_create(g, pc, r, NULL, out, err);
     hs_analysis_result res;
@@ -389,6 +635,21 @@ static int build_source(PGconn *conn, hs_geostore *g, hs_proj_ctx *pc, const hs_
         rc = hs_tilesrc_create(g, pc, r, &res, out, err);
     hs_analysis_result_clear(&res);
     return rc;
+}
+
+hs_tilesrc *hs_tilesrc_find(hs_tilesrc_cache *c, uint64_t version, const hs_tile_req *r)
+{
+    hs_tilesrc *hit = NULL;
+    pthread_mutex_lock(&c->lock);
+    for (int i = 0; i < c->n && !hit; i++)
+        if (c->e[i]->state == 1 && c->e[i]->version == version && !strcmp(c->e[i]->r.key, r->key))
+            hit = c->e[i];
+    if (hit) {
+        hit->used = ++c->tick;
+        atomic_fetch_add(&hit->refs, 1);
+    }
+    pthread_mutex_unlock(&c->lock);
+    return hit;
 }
 
 int hs_tilesrc_get(hs_tilesrc_cache *c, PGconn *conn, hs_geostore *g, hs_proj_ctx *pc,

@@ -31,12 +31,15 @@
 #include "hs_query.h"
 #include "hs_render.h"
 #include "hs_tilemath.h"
+#include "hs_unitcode.h"
 
 #define HS_TILE_LAYER_BASE (-1)
 #define HS_TILESRC_KEY_MAX 512
 /* Metatile buffer, layout px: half the longest province label (~110 px wide in bold
  * 10.5 px Noto Sans) plus 8 px, rounded up. Times the scale in device px. */
 #define HS_TILE_BUFFER_1X 64
+/* Provinces a scoped tile request may draw at commune level (an analyst's list). */
+#define HS_TILE_DETAIL_MAX 16
 
 /* "base" or a map type name; HS_EINVAL naming the allowed layers otherwise. */
 int hs_tile_layer_parse(const char *name, int *layer, hs_err *err);
@@ -64,7 +67,14 @@ typedef struct hs_tile_req {
     hs_params prm;    /* analysis window and options (normalised) */
     hs_map_opts mo;   /* classification, public mode; crs forced to EPSG:3857 */
     int transparent;  /* overlay: no sea, no neighbouring countries */
-    char key[HS_TILESRC_KEY_MAX]; /* canonical: layer, analysis, map options, transparent */
+    /* Detail scope (hs_tile_req_scope): when ndetail > 0 only these provinces are
+     * drawn at commune level, each from an analysis of that province alone, and
+     * every other province at province level (from the national province-level
+     * analysis of the same window and options). 0: no scope (planners, the CLI). */
+    int ndetail;
+    char detail[HS_TILE_DETAIL_MAX][HS_UNIT_CODE_MAX + 1];
+    char key[HS_TILESRC_KEY_MAX]; /* canonical: layer, analysis, map options, transparent,
+                                     detail scope */
     const char *error_param; /* after a failed parse: the option at fault */
 } hs_tile_req;
 
@@ -78,6 +88,18 @@ extern const char *const hs_tile_query_names[];
  * default window's end). */
 int hs_tile_req_parse(hs_query *q, int layer, const char *const *extra, int last_period,
                       hs_tile_req *out, hs_err *err);
+
+/* Limits r's commune detail to the caller's provinces (`codes`, n of them: an
+ * analyst's; access control already refused any other province= and national
+ * commune requests outside the scope):
+ *  - level=province: nothing to limit, r is unchanged;
+ *  - province=P (commune level): P's communes, the rest at province level;
+ *  - no province (commune level): the communes of every province in `codes`, the
+ *    rest at province level.
+ * The scope goes into r->key, so callers of different scopes never share a source,
+ * a metatile or a tile. A province= outside `codes`, or n outside
+ * 1..HS_TILE_DETAIL_MAX, is HS_EINVAL. */
+int hs_tile_req_scope(hs_tile_req *r, const char *const *codes, size_t n, hs_err *err);
 
 typedef struct hs_tilesrc hs_tilesrc;
 
@@ -126,11 +148,16 @@ hs_tilesrc_cache *hs_tilesrc_cache_create(int cap, hs_err *err);
 void hs_tilesrc_cache_destroy(hs_tilesrc_cache *c);
 
 /* The source for (store's data version, r->key), built when absent: the analysis
- * runs through the pipeline on c, then hs_tilesrc_create (merged with concurrent
+ * runs through the pipeline on c (a scoped request: one per detail province plus
+ * the national province-level one), then hs_tilesrc_create (merged with concurrent
  * builds of the same key). Returns a reference:
  * release with hs_tilesrc_release. Sources of older data versions are dropped. */
 int hs_tilesrc_get(hs_tilesrc_cache *cache, PGconn *c, hs_geostore *g, hs_proj_ctx *pc,
                    const hs_tile_req *r, hs_tilesrc **out, hs_err *err);
 void hs_tilesrc_release(hs_tilesrc *s);
+/* The source for (version, r->key) when the cache holds it ready (a new reference),
+ * else NULL. Never builds and never waits for a build: lets a tile of an analysis
+ * already made be drawn without the database. */
+hs_tilesrc *hs_tilesrc_find(hs_tilesrc_cache *cache, uint64_t version, const hs_tile_req *r);
 
 #endif

@@ -43,14 +43,32 @@ static int csv_str(hs_buf *out, const char *s, hs_err *err)
     return rc == HS_OK ? hs_buf_append(out, "\"", 1, err) : rc;
 }
 
+static int csv_int(hs_buf *out, long long v, hs_err *err)
+{
+    char tmp[24], *p = tmp + sizeof tmp;
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--p = '-';
+    return hs_buf_append(out, p, (size_t)(tmp + sizeof tmp - p), err);
+}
+
 static int csv_cell(hs_buf *out, const hs_table *t, const hs_cell *c, int col, hs_err *err)
 {
     if (c->isnull)
         return HS_OK;
     switch (t->col_type[col]) {
     case HS_COL_STR: return csv_str(out, c->s, err);
-    case HS_COL_INT: return hs_buf_printf(out, err, "%lld", c->i);
-    default: return hs_buf_printf(out, err, "%.10g", c->d);
+    case HS_COL_INT: return csv_int(out, c->i, err);
+    default:
+        /* Whole numbers below 1e10 print as %.10g prints them (no exponent, no point);
+         * counts, zeros and ranks are most cells, and printf's float path is slow.
+         * NaN and infinities fail the first test; -0 keeps printf's "-0". */
+        if (fabs(c->d) < 1e10 && c->d == (double)(long long)c->d && !(c->d == 0 && signbit(c->d)))
+            return csv_int(out, (long long)c->d, err);
+        return hs_buf_printf(out, err, "%.10g", c->d);
     }
 }
 

@@ -47,7 +47,7 @@ static int parse_weights(hs_query *q, hs_params *p, hs_err *err)
 static const char *const allowed_all[] = {
     "indicator", "from", "to", "level", "province",
     "variable", "weights", "attach-isolated", "permutations", "seed", "threads", "fdr",
-    "step", "max-pop-share", "top", "format", "out",
+    "step", "max-pop-share", "top", "format", "out", "timing",
     "map", "bbox", "size", "paper", "dpi", "scale", "crs", "classes", "k", "public", NULL};
 
 static int accepted(const char *name, unsigned accept)
@@ -57,7 +57,7 @@ static int accepted(const char *name, unsigned accept)
         {"permutations", HS_P_STATS | HS_P_SCAN}, {"seed", HS_P_STATS | HS_P_SCAN},
         {"threads", HS_P_CLI}, {"fdr", HS_P_STATS | HS_P_EMERGING},
         {"step", HS_P_EMERGING}, {"max-pop-share", HS_P_SCAN}, {"top", HS_P_TOP},
-        {"format", HS_P_OUTPUT | HS_P_MAP}, {"out", HS_P_CLI},
+        {"format", HS_P_OUTPUT | HS_P_MAP}, {"out", HS_P_CLI}, {"timing", HS_P_CLI},
         {"map", HS_P_MAP}, {"bbox", HS_P_MAP}, {"size", HS_P_MAP}, {"paper", HS_P_MAP},
         {"dpi", HS_P_MAP}, {"scale", HS_P_MAP}, {"crs", HS_P_MAP}, {"classes", HS_P_MAP},
         {"k", HS_P_MAP}, {"public", HS_P_MAP}};
@@ -106,7 +106,8 @@ int hs_params_parse(hs_query *q, unsigned accept, int last_period, hs_params *p,
         (rc = hs_query_enum(q, "step", steps, 0, &step, err)) < 0 ||
         (rc = hs_query_double(q, "max-pop-share", 0.001, 0.5, 0.5, &p->max_pop_share, err)) < 0 ||
         (rc = hs_query_int(q, "top", 1, 100000, 50, &top, err)) < 0 ||
-        (rc = hs_query_str(q, "out", 4096, NULL, &p->out, err)) < 0)
+        (rc = hs_query_str(q, "out", 4096, NULL, &p->out, err)) < 0 ||
+        (rc = hs_query_bool(q, "timing", 0, &p->timing, err)) < 0)
         return rc;
     int fmt;
     if ((rc = hs_query_enum(q, "format", formats, 0, &fmt, err)) < 0)
@@ -149,5 +150,6 @@ const char *hs_params_help(void)
            "  --permutations R              0..9999 (default 999)\n"
            "  --seed S  --threads N         reproducible for any thread count (default 138, 2)\n"
            "  --fdr                         bins and clusters from FDR-adjusted p-values\n"
-           "  --format csv|json|geojson|gpkg  --out FILE   (default csv to stdout)\n";
+           "  --format csv|json|geojson|gpkg  --out FILE   (default csv to stdout)\n"
+           "  --timing                      print the time of each stage to stderr\n";
 }

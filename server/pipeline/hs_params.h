@@ -42,6 +42,7 @@ typedef struct hs_params {
     int top;          /* priorities: entries to list */
     const char *format; /* csv|json|geojson|gpkg, or png|svg|pdf with HS_P_MAP (static) */
     const char *out;    /* CLI --out FILE, NULL = stdout (borrowed) */
+    int timing;         /* CLI --timing: stage times to stderr (docs/benchmarks.md) */
 } hs_params;
 
 /* Which options a command accepts (bit set). */

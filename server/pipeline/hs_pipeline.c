@@ -3,9 +3,11 @@
 #include "hs_cancel.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hs_clock.h"
 #include "hs_mk.h"
 #include "hs_period.h"
 #include "hs_rates.h"
@@ -145,10 +147,16 @@ static int compute_local(hs_run *r, hs_err *err)
     lopt.sig_fdr = r->prm.fdr;
     if (r->prm.permutations == 0)
         lopt.sig_p = HS_P_ANALYTIC;
-    int rc = hs_local_both(r->w, r->x, &gopt, &lopt, &r->gi, &r->lisa, err);
-    if (rc < 0)
-        return rc;
-    hs_perm_opt mopt = gopt.perm;
+    return hs_local_both(r->w, r->x, &gopt, &lopt, &r->gi, &r->lisa, err);
+}
+
+static int compute_global(hs_run *r, hs_err *err)
+{
+    hs_perm_opt mopt;
+    hs_perm_opt_default(&mopt);
+    mopt.permutations = r->prm.permutations;
+    mopt.seed = r->prm.seed;
+    mopt.threads = r->prm.threads;
     return hs_moran_global_test(r->w, r->x, &mopt, &r->moran, err);
 }
 
@@ -202,6 +210,15 @@ static int compute_risk(hs_run *r, PGconn *c, hs_err *err)
     return rc;
 }
 
+/* --timing: one line per stage on stderr, so a slow stage is found without a profiler. */
+static void stage_done(const hs_params *p, const char *stage, double *t)
+{
+    double now = hs_clock_now();
+    if (p->timing)
+        fprintf(stderr, "hotspot timing: %-8s %8.2f ms\n", stage, 1e3 * (now - *t));
+    *t = now;
+}
+
 int hs_run_analysis(PGconn *c, const hs_params *p, hs_run **out, hs_err *err)
 {
     *out = NULL;
@@ -209,19 +226,29 @@ int hs_run_analysis(PGconn *c, const hs_params *p, hs_run **out, hs_err *err)
     if (!r)
         return hs_err_set(err, HS_ENOMEM, "cannot allocate an analysis");
     r->prm = *p;
+    double t = hs_clock_now();
     int rc = load_inputs(c, p, &r->u, &r->series, &r->synthetic, err);
     if (rc == HS_OK)
         rc = hs_data_version(c, &r->data_version, err);
+    stage_done(p, "data", &t);
     if (rc == HS_OK)
         rc = build_weights(r->u, p, &r->w, err);
+    stage_done(p, "weights", &t);
     if (rc == HS_OK)
         rc = compute_rates(r, err);
+    stage_done(p, "rates", &t);
     if (rc == HS_OK)
         rc = compute_local(r, err);
+    stage_done(p, "local", &t);
+    if (rc == HS_OK)
+        rc = compute_global(r, err);
+    stage_done(p, "moran", &t);
     if (rc == HS_OK)
         rc = compute_trend(r, err);
+    stage_done(p, "trend", &t);
     if (rc == HS_OK)
         rc = compute_risk(r, c, err);
+    stage_done(p, "risk", &t);
     if (rc < 0) {
         hs_run_free(r);
         return rc;

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 
+#include "hs_catalog.h"
 #include "hs_dbwatch.h"
 #include "hs_routes_api.h"
 #include "hs_routes_builtin.h"
@@ -28,6 +29,8 @@ static void shared_free_at_exit(void)
 {
     hs_geoholder_destroy(shared.geo);
     shared.geo = NULL;
+    hs_catalog_periods_destroy(shared.periods);
+    shared.periods = NULL;
     hs_threadctx_release();
     hs_threadctx_process_cleanup();
 }
@@ -38,6 +41,16 @@ static void geo_on_change(uint64_t version, void *ctx)
     hs_geoholder_invalidate(ctx, version);
 }
 
+static int req_conn(void *req, PGconn **c, hs_err *err)
+{
+    return hs_req_db(req, c, err);
+}
+
+int hs_routes_last_period(hs_req *req, const hs_routes_shared *sh, int *last, hs_err *err)
+{
+    return hs_catalog_last_period(sh->periods, req->data_version, req_conn, req, last, err);
+}
+
 int hs_routes_register_all(hs_router *r, hs_services *svc, hs_err *err)
 {
     if (shared.geo)
@@ -46,6 +59,8 @@ int hs_routes_register_all(hs_router *r, hs_services *svc, hs_err *err)
     if (rc < 0)
         return rc;
     atexit(shared_free_at_exit);
+    if ((rc = hs_catalog_periods_create(&shared.periods, err)) < 0)
+        return rc;
     hs_geoholder_preload(shared.geo);
     if (svc->watch && (rc = hs_dbwatch_on_change(svc->watch, geo_on_change, shared.geo, err)) < 0)
         return rc;

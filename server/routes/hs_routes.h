@@ -19,10 +19,18 @@ typedef struct hs_routes_shared {
     /* The geometry of every map and tile, loaded once per data version and marked
      * stale on NOTIFY hs_data_changed (reference-counted, immutable). */
     hs_geoholder *geo;
+    /* The newest month with data per data version (hs_catalog.h): what every cache
+     * key of an analysis, map or tile needs, known without the database. */
+    struct hs_catalog_periods *periods;
 } hs_routes_shared;
 
 typedef int (*hs_routes_register_fn)(hs_router *r, hs_services *svc, hs_routes_shared *sh,
                                      hs_err *err);
+
+/* The newest month with data for the request's data version, from `sh->periods`;
+ * takes the request's connection only when that version was never read. Handlers
+ * call it before their cache lookup so a cached answer needs no database. */
+int hs_routes_last_period(hs_req *req, const hs_routes_shared *sh, int *last, hs_err *err);
 
 /* Registers every family in the table, in order. Call once, before hs_server_start. */
 int hs_routes_register_all(hs_router *r, hs_services *svc, hs_err *err);

@@ -21,13 +21,14 @@
 typedef struct api_route {
     hs_report_kind kind;
     unsigned accept;
+    const hs_routes_shared *sh; /* the period memo (set at registration) */
 } api_route;
 
 static const api_route routes[] = {
-    {HS_REPORT_ANALYZE, HS_P_STATS | HS_P_OUTPUT},
-    {HS_REPORT_PRIORITIES, HS_P_STATS | HS_P_OUTPUT | HS_P_TOP},
-    {HS_REPORT_SCAN, HS_P_SCAN | HS_P_OUTPUT},
-    {HS_REPORT_EMERGING, HS_P_EMERGING | HS_P_OUTPUT},
+    {HS_REPORT_ANALYZE, HS_P_STATS | HS_P_OUTPUT, NULL},
+    {HS_REPORT_PRIORITIES, HS_P_STATS | HS_P_OUTPUT | HS_P_TOP, NULL},
+    {HS_REPORT_SCAN, HS_P_SCAN | HS_P_OUTPUT, NULL},
+    {HS_REPORT_EMERGING, HS_P_EMERGING | HS_P_OUTPUT, NULL},
 };
 
 typedef struct api_job {
@@ -71,11 +72,10 @@ static void canonical_key(const api_job *job, char *key, size_t n)
 static int api_handle(hs_req *req, hs_resp *resp, hs_err *err)
 {
     api_job job = {.req = req, .route = req->ctx};
-    PGconn *c;
     int last;
-    int rc = hs_req_db(req, &c, err);
-    if (rc == HS_OK)
-        rc = hs_pipeline_last_period(c, &last, err);
+    /* The key needs the newest month; from memory for a known data version, so a
+     * cached answer is served while the database is down (api_render connects). */
+    int rc = hs_routes_last_period(req, job.route->sh, &last, err);
     if (rc == HS_OK)
         rc = hs_params_parse(req->query, job.route->accept, last, &job.p, err);
     if (rc == HS_OK)
@@ -149,20 +149,41 @@ static int units_handle(hs_req *req, hs_resp *resp, hs_err *err)
                           units_render, req, err);
 }
 
+/* The route contexts, made once at registration; kept here only to be freed at exit
+ * after the server threads are gone. No handler reads it. */
+static api_route *registered_routes;
+
+static void routes_free_at_exit(void)
+{
+    free(registered_routes);
+    registered_routes = NULL;
+}
+
 int hs_routes_api_register(hs_router *r, hs_services *svc, hs_routes_shared *sh, hs_err *err)
 {
     (void)svc;
-    (void)sh;
+    if (registered_routes)
+        return hs_err_set(err, HS_EINTERNAL, "api routes registered twice");
+    enum { NR = sizeof routes / sizeof routes[0] };
+    api_route *rt = calloc(NR, sizeof *rt);
+    if (!rt)
+        return hs_err_set(err, HS_ENOMEM, "cannot allocate the api routes");
+    for (size_t i = 0; i < NR; i++) {
+        rt[i] = routes[i];
+        rt[i].sh = sh;
+    }
+    registered_routes = rt;
+    atexit(routes_free_at_exit);
     static const char *const units_params[] = {"level", "province", NULL};
     const hs_route_spec specs[] = {
         {.method = "GET", .pattern = "/api/analyze", .handle = api_handle,
-         .ctx = (void *)&routes[0], .flags = HS_ROUTE_OWN_PARAMS},
+         .ctx = &rt[0], .flags = HS_ROUTE_OWN_PARAMS},
         {.method = "GET", .pattern = "/api/priorities", .handle = api_handle,
-         .ctx = (void *)&routes[1], .flags = HS_ROUTE_OWN_PARAMS},
+         .ctx = &rt[1], .flags = HS_ROUTE_OWN_PARAMS},
         {.method = "GET", .pattern = "/api/scan", .handle = api_handle,
-         .ctx = (void *)&routes[2], .flags = HS_ROUTE_OWN_PARAMS},
+         .ctx = &rt[2], .flags = HS_ROUTE_OWN_PARAMS},
         {.method = "GET", .pattern = "/api/emerging", .handle = api_handle,
-         .ctx = (void *)&routes[3], .flags = HS_ROUTE_OWN_PARAMS},
+         .ctx = &rt[3], .flags = HS_ROUTE_OWN_PARAMS},
         /* One catalogue query: a miss is cheap enough to render inline. */
         {.method = "GET", .pattern = "/api/units", .handle = units_handle, .params = units_params,
          .cost = HS_COST_CHEAP},

@@ -15,6 +15,7 @@
  * output format of the route's extension. Handlers read it from the request only. */
 typedef struct maps_app {
     hs_geoholder *holder;
+    const hs_routes_shared *sh; /* the period memo: cache keys without the database */
     const char *ext; /* "png", "svg", "pdf" */
 } maps_app;
 
@@ -105,11 +106,12 @@ static int serve_map(hs_req *req, hs_resp *resp, map_args *a, const char *key_pr
     return hs_resp_header(resp, "Content-Disposition", disp, err);
 }
 
+/* From memory for a known data version: the database is only needed on a miss
+ * (render_map), so cached maps are served while it is down. */
 static int last_period(hs_req *req, int *last, hs_err *err)
 {
-    PGconn *c;
-    int rc = hs_req_db(req, &c, err);
-    return rc < 0 ? rc : hs_pipeline_last_period(c, last, err);
+    const maps_app *app = req->ctx;
+    return hs_routes_last_period(req, app->sh, last, err);
 }
 
 static const char *const map_params[] = {"from",    "to",   "indicator", "level", "province",
@@ -191,6 +193,7 @@ int hs_routes_maps_register(hs_router *r, hs_services *svc, hs_routes_shared *sh
         return hs_err_set(err, HS_ENOMEM, "cannot allocate the map routes");
     for (int i = 0; i < 4; i++) {
         app[i].holder = geo;
+        app[i].sh = sh;
         app[i].ext = i < 3 ? ext[i] : "png";
     }
     registered_ctx = app;

@@ -3,16 +3,15 @@
 
 #include <errno.h>
 #include <jansson.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hs_access.h"
 #include "hs_dbwatch.h"
 #include "hs_geostore.h"
 #include "hs_period.h"
 #include "hs_png.h"
-#include "hs_pipeline.h"
 #include "hs_threadctx.h"
 #include "hs_tilemath.h"
 #include "hs_tilesrc.h"
@@ -33,17 +32,19 @@ typedef struct empty_png {
 typedef struct tiles_app {
     hs_services *svc;
     hs_geoholder *geo;
+    const hs_routes_shared *sh; /* the period memo: tile keys without the database */
     hs_tilesrc_cache *srcs;
     empty_png empty[2][2]; /* [transparent][@2x]: a tile with nothing on it */
-    pthread_mutex_t lock;  /* guards the two fields below */
-    uint64_t last_version;
-    int last_period;
 } tiles_app;
 
-/* Everything one tile request needs down to the metatile render. */
+/* Everything one tile request needs down to the metatile render. The database, the
+ * thread's contexts and the current store (conn, pc, rc, g) are taken only when a
+ * render runs (render_ctx): a tile in the response cache is answered without them,
+ * also while the database is down. */
 typedef struct tile_job {
     tiles_app *app;
     hs_req *req;
+    hs_geostore *held; /* the store held now (hs_geoholder_peek), may be NULL */
     PGconn *conn;
     hs_geostore *g;
     hs_proj_ctx *pc;
@@ -65,40 +66,58 @@ static int parse_path(hs_req *req, int coords, hs_tile_path *tp, hs_err *err)
     return rc;
 }
 
-/* The store, the newest month (cached per data version) and the parsed options. */
+/* The newest month (from the memo) and the parsed options: all the cache key needs. */
 static int prepare(tiles_app *app, hs_req *req, int layer, tile_job *j, hs_err *err)
 {
-    int rc;
     j->app = app;
     j->req = req;
-    if ((rc = hs_req_db(req, &j->conn, err)) < 0)
+    int last, rc = hs_routes_last_period(req, app->sh, &last, err);
+    if (rc < 0)
         return rc;
-    if (!(j->pc = hs_threadctx_proj(err)) || !(j->rc = hs_threadctx_render(err)))
-        return err->code;
-    if ((rc = hs_geoholder_get(app->geo, j->conn, j->pc, &j->g, err)) < 0)
-        return rc;
-    uint64_t v = hs_geostore_data_version(j->g);
-    pthread_mutex_lock(&app->lock);
-    int last = app->last_version == v ? app->last_period : 0;
-    pthread_mutex_unlock(&app->lock);
-    if (!last) {
-        if ((rc = hs_pipeline_last_period(j->conn, &last, err)) < 0)
-            return rc;
-        pthread_mutex_lock(&app->lock);
-        app->last_version = v;
-        app->last_period = last;
-        pthread_mutex_unlock(&app->lock);
-    }
     rc = hs_tile_req_parse(req->query, layer, NULL, last, &j->tr, err);
     if (rc < 0 && j->tr.error_param)
         req->error_param = j->tr.error_param;
+    /* A caller limited to provinces (an analyst) gets commune detail only there and
+     * province level elsewhere: a scope of its own in the key, so no cache entry is
+     * shared with a caller of another scope (docs/security.md). */
+    const hs_principal *who = req->who;
+    if (rc == HS_OK && who && who->role == HS_ROLE_ANALYST && who->nprov > 0) {
+        const char *codes[HS_TOKEN_MAX_PROVINCES];
+        size_t n = who->nprov < HS_TOKEN_MAX_PROVINCES ? who->nprov : HS_TOKEN_MAX_PROVINCES;
+        for (size_t i = 0; i < n; i++)
+            codes[i] = who->provinces[i];
+        rc = hs_tile_req_scope(&j->tr, codes, n, err);
+    }
+    if (rc == HS_OK)
+        j->held = hs_geoholder_peek(app->geo);
     return rc;
+}
+
+/* What a render needs beyond the key: the connection, this thread's contexts and the
+ * current store (loaded on first use). Taken on a cache miss only. */
+static int render_ctx(tile_job *j, hs_err *err)
+{
+    if (j->g)
+        return HS_OK;
+    int rc = hs_req_db(j->req, &j->conn, err);
+    if (rc < 0)
+        return rc;
+    if (!(j->pc = hs_threadctx_proj(err)) || !(j->rc = hs_threadctx_render(err)))
+        return err->code;
+    return hs_geoholder_get(j->app->geo, j->conn, j->pc, &j->g, err);
+}
+
+static void job_release(tile_job *j)
+{
+    hs_geostore_unref(j->g);
+    hs_geostore_unref(j->held);
+    j->g = j->held = NULL;
 }
 
 static int notice(hs_resp *resp, const hs_geostore *g, hs_err *err)
 {
-    return hs_geostore_synthetic(g) ? hs_resp_header(resp, "X-Data-Notice", "synthetic", err)
-                                    : HS_OK;
+    return g && hs_geostore_synthetic(g) ? hs_resp_header(resp, "X-Data-Notice", "synthetic", err)
+                                         : HS_OK;
 }
 
 /* EPSG:3857 box of everything tiles draw: communes, provinces, neighbouring countries. */
@@ -136,8 +155,15 @@ static int meta_render(void *arg, hs_buf *out, hs_err *err)
     int rc = hs_metatile_for_tile(j->z, j->x, j->y, HS_METATILE_DEFAULT, j->px, buffer, &m, err);
     if (rc < 0)
         return rc;
+    /* The layer's analysis already made (and the geometry held is current): drawn
+     * without the database, so new tiles of a known layer also survive an outage. */
     hs_tilesrc *src = NULL;
-    rc = hs_tilesrc_get(j->app->srcs, j->conn, j->g, j->pc, &j->tr, &src, err);
+    uint64_t hv = j->held ? hs_geostore_data_version(j->held) : 0;
+    if (j->held && hv >= j->req->data_version && (j->pc = hs_threadctx_proj(err)) &&
+        (j->rc = hs_threadctx_render(err)))
+        src = hs_tilesrc_find(j->app->srcs, hv, &j->tr);
+    if (!src && (rc = render_ctx(j, err)) == HS_OK)
+        rc = hs_tilesrc_get(j->app->srcs, j->conn, j->g, j->pc, &j->tr, &src, err);
     if (rc < 0)
         return rc;
     int stride = m.width * 4, t = m.tile_px, n = m.ntx * m.nty;
@@ -237,8 +263,14 @@ static int tile_handle(hs_req *req, hs_resp *resp, hs_err *err, int px)
     memset(&j, 0, sizeof j);
     j.z = tp.z, j.x = tp.x, j.y = tp.y, j.px = px;
     rc = prepare(app, req, tp.layer, &j, err);
+    /* Without any store yet (first request after start-up) the extent comes from a
+     * load; with one held, even a stale one, its extent is good enough for "nothing
+     * to draw here" (boundaries do not move across data versions in practice). */
+    const hs_geostore *g = j.held;
+    if (rc == HS_OK && !g && (rc = render_ctx(&j, err)) == HS_OK)
+        g = j.g;
     if (rc == HS_OK) {
-        hs_bbox area = data_area(j.g);
+        hs_bbox area = data_area(g);
         int buffer = HS_TILE_BUFFER_1X * px / HS_TILE_PX;
         if (hs_tile_outside(j.z, j.x, j.y, px, buffer, &area)) {
             /* Nothing to draw: one precomputed PNG, no render, no cache entry. */
@@ -249,6 +281,7 @@ static int tile_handle(hs_req *req, hs_resp *resp, hs_err *err, int px)
             if (rc == HS_OK && hs_resp_etag(req, resp, e->etag, err) == 1)
                 hs_buf_free(&resp->body);
         } else {
+            /* The cache first: tile_render takes the database only on a miss. */
             char key[HS_CACHE_KEY_MAX];
             int kl = snprintf(key, sizeof key, "%s/%d/%d/%d@%d", j.tr.key, j.z, j.x, j.y, px);
             rc = kl > 0 && (size_t)kl < sizeof key
@@ -258,8 +291,8 @@ static int tile_handle(hs_req *req, hs_resp *resp, hs_err *err, int px)
         }
     }
     if (rc == HS_OK)
-        rc = notice(resp, j.g, err);
-    hs_geostore_unref(j.g);
+        rc = notice(resp, j.g ? j.g : g, err);
+    job_release(&j);
     return rc;
 }
 
@@ -308,11 +341,16 @@ static int tilejson(hs_req *req, hs_resp *resp, hs_err *err)
     memset(&j, 0, sizeof j);
     if (rc == HS_OK)
         rc = prepare(app, req, layer, &j, err);
+    /* The version and the synthetic flag of the store held; the database only when
+     * none was ever loaded. */
+    const hs_geostore *g = j.held;
+    if (rc == HS_OK && !g && (rc = render_ctx(&j, err)) == HS_OK)
+        g = j.g;
     if (rc < 0) {
-        hs_geostore_unref(j.g);
+        job_release(&j);
         return rc;
     }
-    int synthetic = hs_geostore_synthetic(j.g);
+    int synthetic = hs_geostore_synthetic(g);
     /* The base URL is configured (--public-url), never taken from the Host header: a
      * reflected Host would let anyone who can poison a cache point clients elsewhere.
      * Without it the tile URLs are root-relative. */
@@ -333,7 +371,7 @@ static int tilejson(hs_req *req, hs_resp *resp, hs_err *err)
              synthetic ? ". DỮ LIỆU MÔ PHỎNG / SYNTHETIC DATA: not real case data." : "");
     snprintf(attrib, sizeof attrib, "%sBan Chỉ đạo 138 / Hotspot138; boundaries: Talia Cao "
              "(MIT), Natural Earth", synthetic ? "DỮ LIỆU MÔ PHỎNG / SYNTHETIC DATA — " : "");
-    snprintf(ver, sizeof ver, "%llu", (unsigned long long)hs_geostore_data_version(j.g));
+    snprintf(ver, sizeof ver, "%llu", (unsigned long long)hs_geostore_data_version(g));
     hs_bbox vn = HS_VN_EXTENT_LONLAT;
     json_t *doc = json_pack(
         "{s:s, s:s, s:s, s:s, s:s, s:s, s:[s], s:[s], s:i, s:i, s:[f,f,f,f], s:[f,f,i], s:b, "
@@ -357,8 +395,8 @@ static int tilejson(hs_req *req, hs_resp *resp, hs_err *err)
         }
     }
     if (rc == HS_OK)
-        rc = notice(resp, j.g, err);
-    hs_geostore_unref(j.g);
+        rc = notice(resp, g, err);
+    job_release(&j);
     return rc;
 }
 
@@ -403,7 +441,6 @@ static void tiles_free_at_exit(void)
     for (int t = 0; t < 2; t++)
         for (int s = 0; s < 2; s++)
             free(app->empty[t][s].png);
-    pthread_mutex_destroy(&app->lock);
     free(app);
     the_tiles = NULL;
 }
@@ -419,8 +456,8 @@ int hs_routes_tiles_register(hs_router *r, hs_services *svc, hs_routes_shared *s
     the_tiles = app;
     atexit(tiles_free_at_exit);
     app->svc = svc;
-    pthread_mutex_init(&app->lock, NULL);
     app->geo = geo;
+    app->sh = sh;
     int rc = HS_OK;
     if (!(app->srcs = hs_tilesrc_cache_create(SOURCES_KEPT, err)))
         rc = err->code;
@@ -431,13 +468,14 @@ int hs_routes_tiles_register(hs_router *r, hs_services *svc, hs_routes_shared *s
     if (rc == HS_OK)
         rc = hs_router_add(r, &(hs_route_spec){.method = "GET",
                                .pattern = "/tiles/{layer}/{z}/{x}/{y}.png", .params = own,
-                               .handle = tile_1x, .ctx = app}, err);
+                               .handle = tile_1x, .ctx = app, .exposes = HS_EXPOSE_DATA_SCOPED}, err);
     if (rc == HS_OK)
         rc = hs_router_add(r, &(hs_route_spec){.method = "GET",
                                .pattern = "/tiles/{layer}/{z}/{x}/{y}@2x.png", .params = own,
-                               .handle = tile_2x, .ctx = app}, err);
+                               .handle = tile_2x, .ctx = app, .exposes = HS_EXPOSE_DATA_SCOPED}, err);
     if (rc == HS_OK)
         rc = hs_router_add(r, &(hs_route_spec){.method = "GET", .pattern = "/tiles/{layer}.json",
-                               .params = own, .handle = tilejson, .ctx = app}, err);
+                               .params = own, .handle = tilejson, .ctx = app,
+                               .exposes = HS_EXPOSE_DATA_SCOPED}, err);
     return rc;
 }

@@ -88,8 +88,10 @@ META=("/api/meta")
 # Case-data routes: national commune detail (as planners ask for it).
 DATA=("/api/analyze?permutations=9&format=json" "/api/priorities?top=5&format=csv"
       "/api/scan?permutations=9&format=json" "/api/emerging?format=json"
-      "/api/units?level=commune" "/maps/rate.png?size=300x300" "/maps/gistar.svg?size=300x300"
-      "/tiles/gistar/7/101/56.png" "/tiles/gistar.json")
+      "/api/units?level=commune" "/maps/rate.png?size=300x300" "/maps/gistar.svg?size=300x300")
+# Scoped case data (tiles): an analyst's national view is drawn at their own detail
+# (their communes, other provinces at province level: test_analyst_tiles.sh).
+SCOPED=("/tiles/gistar/7/101/56.png" "/tiles/gistar.json")
 n=0
 # row ROLE WANT PATH...
 row() {
@@ -111,13 +113,14 @@ row() {
 for role in none planner analyst operator expired revoked malformed basic; do
   case $role in
     none)
-      row none 200 "${PUB[@]}"; row none 401 "${OPS[@]}" "${META[@]}" "${DATA[@]}" ;;
+      row none 200 "${PUB[@]}"; row none 401 "${OPS[@]}" "${META[@]}" "${DATA[@]}" "${SCOPED[@]}" ;;
     planner)
-      row planner 200 "${PUB[@]}" "${OPS[@]}" "${META[@]}" "${DATA[@]}" ;;
+      row planner 200 "${PUB[@]}" "${OPS[@]}" "${META[@]}" "${DATA[@]}" "${SCOPED[@]}" ;;
     analyst)
       row analyst 200 "${PUB[@]}" "${META[@]}"
       row analyst 403 "${OPS[@]}" "${DATA[@]}" # national commune detail: not theirs
-      for p in "${DATA[@]}"; do
+      row analyst 200 "${SCOPED[@]}"            # national view, their scope
+      for p in "${DATA[@]}" "${SCOPED[@]}"; do
         s='&'; [[ $p == *\?* ]] || s='?'
         row analyst 200 "$p${s}province=$P1"      # in scope
         row analyst 403 "$p${s}province=$P2"      # another province
@@ -128,10 +131,10 @@ for role in none planner analyst operator expired revoked malformed basic; do
         fi
       done ;;
     operator)
-      row operator 200 "${PUB[@]}" "${OPS[@]}"; row operator 403 "${META[@]}" "${DATA[@]}" ;;
+      row operator 200 "${PUB[@]}" "${OPS[@]}"; row operator 403 "${META[@]}" "${DATA[@]}" "${SCOPED[@]}" ;;
     *)
       # A bad token is refused everywhere but the public pages it has no business on.
-      row "$role" 401 "${OPS[@]}" "${META[@]}" "${DATA[@]}" "/healthz" ;;
+      row "$role" 401 "${OPS[@]}" "${META[@]}" "${DATA[@]}" "${SCOPED[@]}" "/healthz" ;;
   esac
 done
 # Per-role caps: only planners choose seeds; analysts get bounded permutations and sizes.

@@ -150,6 +150,14 @@ static void test_matrix(void **state)
     assert_int_equal(verdict(HS_ROLE_ANALYST, HS_EXPOSE_DATA, "province", NULL), 0);
     assert_int_equal(verdict(HS_ROLE_ANALYST, HS_EXPOSE_DATA, "province", "02"), 403);
     assert_int_equal(verdict(HS_ROLE_ANALYST, HS_EXPOSE_DATA, "Province", NULL), 403);
+    /* Scoped routes (tiles) draw the national view at the analyst's own detail. */
+    assert_int_equal(verdict(HS_ROLE_ANALYST, HS_EXPOSE_DATA_SCOPED, NULL, NULL), 0);
+    assert_int_equal(verdict(HS_ROLE_ANALYST, HS_EXPOSE_DATA_SCOPED, "commune", NULL), 0);
+    assert_int_equal(verdict(HS_ROLE_ANALYST, HS_EXPOSE_DATA_SCOPED, "commune", "01"), 0);
+    assert_int_equal(verdict(HS_ROLE_ANALYST, HS_EXPOSE_DATA_SCOPED, "commune", "02"), 403);
+    assert_int_equal(verdict(HS_ROLE_ANALYST, HS_EXPOSE_DATA_SCOPED, "province", "02"), 403);
+    assert_int_equal(verdict(HS_ROLE_OPERATOR, HS_EXPOSE_DATA_SCOPED, NULL, NULL), 403);
+    assert_int_equal(verdict(HS_ROLE_PUBLIC, HS_EXPOSE_DATA_SCOPED, NULL, NULL), 401);
 }
 
 int main(void)

@@ -1,5 +1,6 @@
 /* hs_weights: knn and distance band against spdep knearneigh/dnearneigh on the
- * irregular fixture, deterministic ties, attach_isolated, styles, bad input, and a
+ * irregular fixture, knn against brute force on random sets with ties, deterministic
+ * ties, attach_isolated, styles, bad input, and a
  * 100,000-unit build that must finish quickly (no O(n^2); not a timed assertion). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -123,6 +124,88 @@ static void test_ties_and_styles(void **s)
     assert_non_null(strstr(err.msg, "unit 2"));
 }
 
+/* hs_weights_knn (grid index) against a brute-force scan of all pairs, with the same
+ * order on (squared distance, index): random sets with many exact ties (integer
+ * coordinates on a small lattice, duplicate points), clustered sets with empty grid
+ * cells, and a line (all points on one row of cells). */
+static void brute_knn(int n, const double *x, const double *y, int k, int *out)
+{
+    for (int i = 0; i < n; i++) {
+        int *row = out + (size_t)i * k, have = 0;
+        double *d = malloc((size_t)k * sizeof *d);
+        for (int j = 0; j < n; j++) {
+            if (j == i)
+                continue;
+            double dd = (x[j] - x[i]) * (x[j] - x[i]) + (y[j] - y[i]) * (y[j] - y[i]);
+            if (have == k && !(dd < d[k - 1]))
+                continue; /* j ascending: an equal distance keeps the lower index */
+            int p = have < k ? have++ : k - 1;
+            while (p > 0 && dd < d[p - 1]) {
+                d[p] = d[p - 1];
+                row[p] = row[p - 1];
+                p--;
+            }
+            d[p] = dd;
+            row[p] = j;
+        }
+        free(d);
+        for (int a = 0; a < k; a++) /* CSR rows are ascending by index */
+            for (int b = a + 1; b < k; b++)
+                if (row[b] < row[a]) {
+                    int t = row[a];
+                    row[a] = row[b];
+                    row[b] = t;
+                }
+    }
+}
+
+static void test_knn_matches_brute_force(void **s)
+{
+    (void)s;
+    uint64_t st = 138;
+    for (int trial = 0; trial < 24; trial++) {
+        int n = 20 + trial * 37, k = 1 + trial % 12;
+        double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
+        for (int i = 0; i < n; i++) {
+            st = st * 6364136223846793005ull + 1442695040888963407ull;
+            unsigned a = (unsigned)(st >> 33), b = (unsigned)(st >> 13) & 0xfffff;
+            switch (trial % 4) {
+            case 0: /* lattice: ties everywhere, some duplicate points */
+                x[i] = a % 17;
+                y[i] = b % 13;
+                break;
+            case 1: /* uniform */
+                x[i] = a / 65536.0;
+                y[i] = b / 16.0;
+                break;
+            case 2: /* two tight clusters far apart: most grid cells empty */
+                x[i] = (i % 2 ? 1e6 : 0) + a % 1000 / 10.0;
+                y[i] = (i % 2 ? 5e5 : 0) + b % 1000 / 10.0;
+                break;
+            default: /* a line */
+                x[i] = a % 5000;
+                y[i] = 42;
+            }
+        }
+        hs_weights *w;
+        hs_err err = {0};
+        assert_int_equal(hs_weights_knn(n, x, y, k, &w, &err), 0);
+        int *ref = malloc((size_t)n * k * sizeof *ref);
+        brute_knn(n, x, y, k, ref);
+        for (int i = 0; i < n; i++) {
+            assert_int_equal(hs_weights_card(w, i), k);
+            for (int t = 0; t < k; t++)
+                if (w->nbr[w->start[i] + t] != ref[(size_t)i * k + t])
+                    fail_msg("trial %d (n %d, k %d): unit %d neighbour %d is %d, brute force %d",
+                             trial, n, k, i, t, w->nbr[w->start[i] + t], ref[(size_t)i * k + t]);
+        }
+        free(ref);
+        hs_weights_free(w);
+        free(x);
+        free(y);
+    }
+}
+
 static void test_large_layer(void **s)
 {
     (void)s;
@@ -153,6 +236,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_knn_and_band_match_spdep),
         cmocka_unit_test(test_ties_and_styles),
+        cmocka_unit_test(test_knn_matches_brute_force),
         cmocka_unit_test(test_large_layer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
