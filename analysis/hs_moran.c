@@ -47,6 +47,7 @@ typedef struct moran_job {
     uint64_t seed;
     atomic_int next;
     atomic_int failed;
+    const atomic_int *cancel;
 } moran_job;
 
 static void *moran_worker(void *arg)
@@ -60,7 +61,7 @@ static void *moran_worker(void *arg)
     }
     for (;;) {
         int r = atomic_fetch_add(&job->next, 1);
-        if (r >= job->R)
+        if (r >= job->R || hs_cancel_reason(job->cancel))
             break;
         /* Fisher–Yates from the original order, driven only by replicate r's stream. */
         memcpy(buf, job->z, (size_t)n * sizeof *buf);
@@ -147,6 +148,7 @@ int hs_moran_global_test(const hs_weights *w, const double *x, const hs_perm_opt
         job.z = z;
         job.R = R;
         job.seed = opt->seed;
+        job.cancel = opt->cancel;
         job.sims = malloc((size_t)R * sizeof *job.sims);
         if (!job.sims) {
             free(z);
@@ -166,6 +168,11 @@ int hs_moran_global_test(const hs_weights *w, const double *x, const hs_perm_opt
             free(job.sims);
             free(z);
             return hs_err_set(err, HS_ENOMEM, "cannot allocate permutation buffers");
+        }
+        if (hs_cancel_reason(opt->cancel)) {
+            free(job.sims);
+            free(z);
+            return hs_cancel_error(opt->cancel, "the global Moran permutation test", err);
         }
         /* Same formula as the observed I; replicate order is fixed, so sums are too. */
         double obs = out->i, s = 0, s2 = 0;

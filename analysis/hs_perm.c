@@ -26,6 +26,7 @@ void hs_perm_opt_default(hs_perm_opt *o)
     o->permutations = HS_PERM_DEFAULT;
     o->seed = HS_PERM_DEFAULT_SEED;
     o->threads = 1;
+    o->cancel = NULL;
 }
 
 int hs_perm_opt_check(const hs_perm_opt *o, hs_err *err)
@@ -79,6 +80,7 @@ typedef struct perm_job {
     int *gi_ge, *lisa_ge;
     atomic_int next; /* next block of units to take */
     atomic_int failed;
+    const atomic_int *cancel; /* opt->cancel */
 } perm_job;
 
 /* Exact sequential sampler, the DEFINITION of a small row's draws: for t = 0..k-1,
@@ -515,6 +517,9 @@ static void *perm_worker(void *arg)
         for (int j = 0; j < n; j++)
             idx[j] = j;
     for (;;) {
+        /* A cancelled job stops within one block (a few ms even at R = 99,999). */
+        if (hs_cancel_reason(job->cancel))
+            break;
         int b = atomic_fetch_add(&job->next, PERM_BLOCK);
         if (b >= n)
             break;
@@ -562,6 +567,7 @@ int hs_perm_local(const hs_weights *w, const double *x, const hs_perm_opt *opt, 
     job.seed = opt->seed;
     job.gi_ge = gi_ge;
     job.lisa_ge = lisa_ge;
+    job.cancel = opt->cancel;
     atomic_init(&job.next, 0);
     atomic_init(&job.failed, 0);
 
@@ -582,6 +588,8 @@ int hs_perm_local(const hs_weights *w, const double *x, const hs_perm_opt *opt, 
     if (atomic_load(&job.failed))
         return hs_err_set(err, HS_ENOMEM, "cannot allocate permutation work space for %d units",
                           n);
+    if (hs_cancel_reason(opt->cancel))
+        return hs_cancel_error(opt->cancel, "the permutation test", err);
     return HS_OK;
 }
 

@@ -16,8 +16,10 @@
 #define HS_PERM_H
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
+#include "hs_cancel.h"
 #include "hs_err.h"
 #include "hs_weights.h"
 
@@ -31,6 +33,9 @@ typedef struct hs_perm_opt {
     int permutations; /* R: 0 disables permutation inference, 1..HS_PERM_MAX */
     uint64_t seed;
     int threads; /* 1..HS_PERM_THREADS_MAX */
+    /* Polled between blocks of units: once it holds a reason (hs_cancel.h) the run
+     * stops and returns HS_ECANCELED. NULL = never cancelled. Borrowed. */
+    const atomic_int *cancel;
 } hs_perm_opt;
 
 /* R = 999, seed = HS_PERM_DEFAULT_SEED, 1 thread. */

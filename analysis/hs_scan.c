@@ -25,6 +25,7 @@ void hs_scan_opts_default(hs_scan_opts *opt)
     opt->seed = 138;
     opt->threads = 1;
     opt->max_clusters = 10;
+    opt->cancel = NULL;
 }
 
 double hs_scan_llr(double c, double e, double C)
@@ -61,6 +62,7 @@ typedef struct scan_ctx {
     double *rep_max;  /* replicas */
     atomic_long entries;
     atomic_int failed; /* 1 = cap exceeded, 2 = out of memory */
+    const atomic_int *cancel;
 } scan_ctx;
 
 typedef struct scan_job {
@@ -235,7 +237,8 @@ static void *build_worker(void *arg)
         atomic_store(&s->failed, 2);
         return NULL;
     }
-    for (int i = job->tid; i < s->n && !atomic_load(&s->failed); i += s->threads)
+    for (int i = job->tid; i < s->n && !atomic_load(&s->failed) && !hs_cancel_reason(s->cancel);
+         i += s->threads)
         build_centre(s, i, tmp);
     free(tmp);
     return NULL;
@@ -275,7 +278,7 @@ static void *cmin_worker(void *arg)
 {
     scan_job *job = arg;
     scan_ctx *s = job->ctx;
-    for (int i = job->tid; i < s->n; i += s->threads) {
+    for (int i = job->tid; i < s->n && !hs_cancel_reason(s->cancel); i += s->threads) {
         centre_zones *z = &s->cz[i];
         double cpop = 0.0;
         int prev = 0;
@@ -341,7 +344,7 @@ static void *replica_worker(void *arg)
         return NULL;
     }
     int nbatch = (s->replicas + SCAN_BATCH - 1) / SCAN_BATCH;
-    for (int bt = job->tid; bt < nbatch; bt += s->threads) {
+    for (int bt = job->tid; bt < nbatch && !hs_cancel_reason(s->cancel); bt += s->threads) {
         memset(cnt, 0, (size_t)n * SCAN_BATCH * sizeof *cnt);
         int r0 = bt * SCAN_BATCH;
         for (int b = 0; b < SCAN_BATCH && r0 + b < s->replicas; b++)
@@ -561,7 +564,8 @@ int hs_scan_poisson(int n, const double *x, const double *y, const double *cases
                   .pop = pop,
                   .threads = o.threads,
                   .replicas = o.replicas,
-                  .seed = o.seed};
+                  .seed = o.seed,
+                  .cancel = o.cancel};
     atomic_init(&s.entries, 0);
     atomic_init(&s.failed, 0);
     for (int i = 0; i < n; i++) {
@@ -602,6 +606,10 @@ int hs_scan_poisson(int n, const double *x, const double *y, const double *cases
         rc = hs_err_set(err, HS_ENOMEM, "cannot allocate scan windows for %d units", n);
         goto fail;
     }
+    if (hs_cancel_reason(o.cancel)) {
+        rc = hs_cancel_error(o.cancel, "the scan's window building", err);
+        goto fail;
+    }
     res->zone_entries = atomic_load(&s.entries);
     for (int i = 0; i < n; i++)
         if (s.cz[i].len > res->k_max)
@@ -614,6 +622,10 @@ int hs_scan_poisson(int n, const double *x, const double *y, const double *cases
         goto fail;
     }
     while (res->n_clusters < o.max_clusters) {
+        if (hs_cancel_reason(o.cancel)) {
+            rc = hs_cancel_error(o.cancel, "the scan's cluster search", err);
+            goto fail;
+        }
         int bi = -1, bk = -1;
         double l = best_window(&s, taken, res->n_clusters == 0, &bi, &bk);
         if (!(l > 0.0))
@@ -633,6 +645,10 @@ int hs_scan_poisson(int n, const double *x, const double *y, const double *cases
         run_workers(&s, replica_worker, err);
         if (atomic_load(&s.failed)) {
             rc = hs_err_set(err, HS_ENOMEM, "cannot allocate scan replicas");
+            goto fail;
+        }
+        if (hs_cancel_reason(o.cancel)) {
+            rc = hs_cancel_error(o.cancel, "the scan's Monte Carlo replicas", err);
             goto fail;
         }
         for (int c = 0; c < res->n_clusters; c++) {

@@ -23,8 +23,10 @@
 #ifndef HS_SCAN_H
 #define HS_SCAN_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
+#include "hs_cancel.h"
 #include "hs_err.h"
 
 #define HS_SCAN_MAX_REPLICAS 99999
@@ -41,6 +43,9 @@ typedef struct hs_scan_opts {
     uint64_t seed;        /* default 138 */
     int threads;          /* 1..HS_SCAN_MAX_THREADS; default 1 */
     int max_clusters;     /* most likely + secondary, 1..HS_SCAN_MAX_CLUSTERS; default 10 */
+    /* Polled between batches of replicas: once it holds a reason (hs_cancel.h) the
+     * scan stops and returns HS_ECANCELED. NULL (default) = never. Borrowed. */
+    const atomic_int *cancel;
 } hs_scan_opts;
 
 void hs_scan_opts_default(hs_scan_opts *opt);

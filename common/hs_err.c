@@ -76,6 +76,7 @@ int hs_err_http_status(int code)
     case HS_ENOTFOUND: return 404;
     case HS_ELIMIT: return 413;
     case HS_EDB: return 503;
+    case HS_ECANCELED: return 503;
     default: return 500;
     }
 }
@@ -92,6 +93,7 @@ const char *hs_err_code_name(int code)
     case HS_EIO: return "io_error";
     case HS_EGEO: return "geometry_error";
     case HS_ERENDER: return "render_error";
+    case HS_ECANCELED: return "cancelled";
     default: return "internal_error";
     }
 }

@@ -27,7 +27,8 @@ enum {
     HS_EIO = -6,       /* file or network I/O error */
     HS_EGEO = -7,      /* geometry / projection / GDAL error */
     HS_ERENDER = -8,   /* cairo / pango error */
-    HS_EINTERNAL = -9  /* a bug: an invariant did not hold */
+    HS_EINTERNAL = -9, /* a bug: an invariant did not hold */
+    HS_ECANCELED = -10 /* stopped on purpose: time budget spent, client gone, shutdown */
 };
 
 #define HS_ERR_MSG_MAX 1024

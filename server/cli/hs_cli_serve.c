@@ -1,4 +1,5 @@
 /* hotspot serve: run the HTTP server until SIGINT or SIGTERM. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -43,6 +44,22 @@ static void serve_usage(FILE *f)
             "                       writes stay on --db, the primary. A read waits up to\n"
             "                       1 s for a lagging replica, then uses the primary\n"
             "                       (docs/deploy.md)\n"
+            "  --heavy-threads N    threads for heavy work: analyses, scans, uncached maps and\n"
+            "                       metatiles (default: as --threads; 1-256)\n"
+            "  --heavy-nice N       CPU priority of heavy threads below the HTTP threads:\n"
+            "                       nice +N (default 10; 0-19)\n"
+            "  --heavy-queue N      heavy requests allowed to wait; past it 503 + Retry-After\n"
+            "                       (default 64)\n"
+            "  --heavy-budget S     seconds a heavy request may take from its arrival before\n"
+            "                       it is stopped with 504 (default 60; 0.1-86400)\n"
+            "  --shutdown-grace S   seconds SIGTERM waits for requests in flight (default 10)\n"
+            "  --rate-public R      requests per second per client address without a token\n"
+            "                       (default 50; burst 2R; 0 = unlimited)\n"
+            "  --rate-analyst R, --rate-planner R, --rate-operator R\n"
+            "                       requests per second per token of that role\n"
+            "                       (defaults 100, 200, 100; burst 2R; 0 = unlimited)\n"
+            "  --trusted-proxy ADDR a reverse proxy (nginx) at this address: the client is\n"
+            "                       the last X-Forwarded-For entry (for logs, rate-public)\n"
             "  --config FILE        settings as 'key = value' lines, keys as the options\n"
             "                       without '--' (also $HOTSPOT_CONFIG); then $HOTSPOT_<KEY>\n"
             "                       variables (HOTSPOT_CACHE_MB...), then the command line\n"
@@ -63,15 +80,34 @@ static int parse_uint(const char *opt, const char *v, unsigned long min, unsigne
     return HS_OK;
 }
 
+/* A decimal number from min to max (no inf, nan or hex). */
+static int parse_num(const char *opt, const char *v, double min, double max, double *out,
+                     hs_err *err)
+{
+    char *end = NULL;
+    errno = 0;
+    double x = v && strspn(v, "0123456789.") == strlen(v) && *v ? strtod(v, &end) : -1;
+    if (!v || !end || *end || errno || !(x >= min && x <= max))
+        return hs_err_set(err, HS_EINVAL, "%s must be a number from %g to %g (got '%.64s')", opt,
+                          min, max, v ? v : "");
+    *out = x;
+    return HS_OK;
+}
+
 /* The settings, by name without "--": one list for the command line, the config
  * file and the environment. */
 static const char *const serve_keys[] = {"listen", "threads", "cache-mb", "quiet", "web",
                                          "max-connections", "per-ip", "timeout", "public-url",
-                                         "audit-retention-days", "release", "db-read", NULL};
+                                         "audit-retention-days", "release", "db-read",
+                                         "heavy-threads", "heavy-queue", "heavy-budget",
+                                         "shutdown-grace", "rate-public", "rate-analyst",
+                                         "rate-planner", "rate-operator", "trusted-proxy",
+                                         "heavy-nice", NULL};
 
 typedef struct {
     hs_http_opts *o;
     unsigned long *cache_mb;
+    double *grace_s;
     char *kept[16]; /* copies of file and environment values (the options borrow them) */
     size_t nkept;
 } serve_cfg;
@@ -90,7 +126,7 @@ static int apply(serve_cfg *c, const char *key, const char *v, hs_err *err)
         return HS_OK;
     }
     if (!strcmp(key, "listen") || !strcmp(key, "web") || !strcmp(key, "public-url") ||
-        !strcmp(key, "release") || !strcmp(key, "db-read")) {
+        !strcmp(key, "release") || !strcmp(key, "db-read") || !strcmp(key, "trusted-proxy")) {
         if (c->nkept >= sizeof c->kept / sizeof c->kept[0] || !(c->kept[c->nkept] = strdup(v)))
             return hs_err_set(err, HS_ENOMEM, "out of memory");
         v = c->kept[c->nkept++];
@@ -127,6 +163,32 @@ static int apply(serve_cfg *c, const char *key, const char *v, hs_err *err)
     } else if (!strcmp(key, "timeout")) {
         if ((rc = parse_uint(opt, v, 1, 3600, &n, err)) == HS_OK)
             o->timeout_s = (unsigned)n;
+    } else if (!strcmp(key, "trusted-proxy")) {
+        unsigned char bin[16];
+        if (inet_pton(AF_INET, v, bin) != 1 && inet_pton(AF_INET6, v, bin) != 1)
+            return hs_err_set(err, HS_EINVAL, "trusted-proxy must be a numeric IPv4 or IPv6 "
+                              "address (got '%.64s')", v);
+        o->trusted_proxy = v;
+    } else if (!strcmp(key, "heavy-threads")) {
+        if ((rc = parse_uint(opt, v, 1, 256, &n, err)) == HS_OK)
+            o->heavy_threads = (unsigned)n;
+    } else if (!strcmp(key, "heavy-nice")) {
+        if ((rc = parse_uint(opt, v, 0, 19, &n, err)) == HS_OK)
+            o->heavy_nice = (int)n;
+    } else if (!strcmp(key, "heavy-queue")) {
+        if ((rc = parse_uint(opt, v, 1, 100000, &n, err)) == HS_OK)
+            o->heavy_queue = (unsigned)n;
+    } else if (!strcmp(key, "heavy-budget")) {
+        rc = parse_num(opt, v, 0.1, 86400, &o->heavy_budget_s, err);
+    } else if (!strcmp(key, "shutdown-grace")) {
+        rc = parse_num(opt, v, 0, 3600, c->grace_s, err);
+    } else if (!strncmp(key, "rate-", 5)) {
+        static const char *const roles[] = {"public", "planner", "analyst", "operator"};
+        size_t r = 0;
+        while (r < 4 && strcmp(key + 5, roles[r]))
+            r++;
+        rc = r < 4 ? parse_num(opt, v, 0, 1e6, &o->rate[r], err)
+                   : hs_err_set(err, HS_EINVAL, "unknown setting '%.64s'", key);
     } else if (!strcmp(key, "audit-retention-days")) {
         if ((rc = parse_uint(opt, v, 1, 36500, &n, err)) == HS_OK)
             o->audit_retention_days = (unsigned)n;
@@ -151,13 +213,15 @@ static int is_key(const char *k)
     return 0;
 }
 
-static int serve_run(hs_http_opts *op, unsigned long cache_mb);
+static int serve_run(hs_http_opts *op, unsigned long cache_mb, double grace_s);
 
 int hs_cli_serve(int argc, char **argv)
 {
-    hs_http_opts o = {0};
+    /* Rates by hs_role: public (per address), planner, analyst, operator (per token). */
+    hs_http_opts o = {.rate = {50, 200, 100, 100}, .heavy_nice = 10};
     unsigned long cache_mb = 256;
-    serve_cfg cfg = {.o = &o, .cache_mb = &cache_mb};
+    double grace_s = HS_HTTP_DEFAULT_SHUTDOWN_GRACE;
+    serve_cfg cfg = {.o = &o, .cache_mb = &cache_mb, .grace_s = &grace_s};
     hs_err cerr = {0};
     int status = 0;
     /* Order of precedence: the config file, then HOTSPOT_<KEY> variables, then the
@@ -222,7 +286,7 @@ int hs_cli_serve(int argc, char **argv)
             goto out;
         }
     }
-    status = serve_run(&o, cache_mb);
+    status = serve_run(&o, cache_mb, grace_s);
 out:
     for (size_t i = 0; i < cfg.nkept; i++)
         free(cfg.kept[i]);
@@ -230,7 +294,7 @@ out:
 }
 
 /* Runs the server with the settings made; returns the exit status. */
-static int serve_run(hs_http_opts *op, unsigned long cache_mb)
+static int serve_run(hs_http_opts *op, unsigned long cache_mb, double grace_s)
 {
     hs_http_opts o = *op;
     /* 0 MiB disables caching in effect (nothing fits); keep a 1-byte cap. */
@@ -290,7 +354,12 @@ static int serve_run(hs_http_opts *op, unsigned long cache_mb)
     int sig = 0;
     while (sigwait(&stop, &sig) != 0)
         ;
-    fprintf(stderr, "hotspot: %s received, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    fprintf(stderr, "hotspot: %s received, stopping (grace period %g s)\n",
+            sig == SIGINT ? "SIGINT" : "SIGTERM", grace_s);
+    /* Stop accepting, let requests in flight finish, then stop; destroying flushes
+     * the audit queue. */
+    hs_server_shutdown(s, grace_s);
     hs_server_destroy(s);
+    fprintf(stderr, "hotspot: stopped\n");
     return 0;
 }

@@ -10,8 +10,10 @@
 #include <string.h>
 
 #include "hs_arena.h"
+#include "hs_chart_multiples.h"
 #include "hs_cli_args.h"
 #include "hs_cli.h"
+#include "hs_cli_tiles.h"
 #include "hs_geostore.h"
 #include "hs_pg.h"
 #include "hs_pipeline.h"
@@ -44,6 +46,7 @@ typedef struct cli_state {
     hs_render_ctx *rc;
     int n, buffer, tile_px;
     long units;
+    const char *const *stamp;
 } cli_state;
 
 static int render_cb(void *user, int z, int mx, int my, int ntx, int nty,
@@ -62,6 +65,46 @@ static int render_cb(void *user, int z, int mx, int my, int ntx, int nty,
     int drawn = 0;
     rc = hs_tilesrc_render(s->src, s->rc, &m, argb, stride, &drawn, err);
     s->units += drawn;
+    for (int i = 0; rc == HS_OK && s->stamp && s->stamp[i]; i++)
+        hs_chart_stamp_tiles(argb, w, h, stride, m.buffer_px, m.tile_px, m.ntx, m.nty,
+                             s->stamp[i], 0.5 + 0.3 * i);
+    return rc;
+}
+
+int hs_tiles_export(PGconn *c, hs_geostore *g, hs_proj_ctx *pc, hs_render_ctx *rctx,
+                    const hs_tile_req *tr, hs_pyramid_opts *o, const char *const *stamp,
+                    hs_pyramid_stats *ps, hs_err *err)
+{
+    cli_state st = {.rc = rctx, .stamp = stamp};
+    /* pipeline -> result -> tile source (base layers need no analysis) */
+    hs_analysis_result res = {0};
+    int base = tr->layer == HS_TILE_LAYER_BASE, rc = HS_OK;
+    if (!base)
+        rc = hs_pipeline_run_kind(c, hs_tile_layer_needs(tr->layer), &tr->prm, &res, err);
+    if (rc == HS_OK)
+        rc = hs_tilesrc_create(g, pc, tr, base ? NULL : &res, &st.src, err);
+    hs_analysis_result_clear(&res);
+    if (rc == HS_OK) {
+        st.tile_px = o->tile_px ? o->tile_px : HS_TILE_PX;
+        st.n = o->metatile ? o->metatile : HS_METATILE_DEFAULT;
+        st.buffer = HS_TILE_BUFFER_1X * st.tile_px / HS_TILE_PX;
+        int synthetic = hs_tilesrc_synthetic(st.src);
+        char ver[32];
+        snprintf(ver, sizeof ver, "%llu", (unsigned long long)hs_tilesrc_data_version(st.src));
+        o->tile_px = st.tile_px;
+        o->metatile = st.n;
+        o->buffer_px = st.buffer;
+        o->meta.attribution = synthetic ? "DỮ LIỆU MÔ PHỎNG / SYNTHETIC DATA — Hotspot138"
+                                        : "Ban Chỉ đạo 138 / Hotspot138";
+        o->meta.version = ver;
+        o->meta.synthetic = synthetic;
+        rc = hs_pyramid_export(o, render_cb, &st, ps, err);
+        o->meta.version = NULL; /* was local */
+        if (rc == HS_OK && synthetic)
+            fprintf(stderr, "hotspot tiles: note: DỮ LIỆU MÔ PHỎNG / SYNTHETIC DATA -- the tiles "
+                            "show generated demo data\n");
+    }
+    hs_tilesrc_free(st.src);
     return rc;
 }
 
@@ -92,7 +135,7 @@ int hs_cli_tiles(int argc, char **argv)
     hs_query *q = NULL;
     PGconn *c = NULL;
     hs_geostore *g = NULL;
-    cli_state st = {0};
+    hs_render_ctx *rctx = NULL;
     hs_tile_req tr;
     hs_pyramid_stats ps = {0};
     int status = 2, layer = 0, zlo = 0, zhi = 0, two = 0, over = 0, empty = 0, prog = 0;
@@ -127,55 +170,32 @@ int hs_cli_tiles(int argc, char **argv)
     if (rc == HS_OK) {
         status = 1;
         pc = hs_threadctx_proj(&err);
-        st.rc = pc ? hs_threadctx_render(&err) : NULL;
-        rc = st.rc ? hs_geostore_load(c, pc, &g, &err) : err.code;
+        rctx = pc ? hs_threadctx_render(&err) : NULL;
+        rc = rctx ? hs_geostore_load(c, pc, &g, &err) : err.code;
     }
     if (rc == HS_OK) {
-        /* pipeline -> result -> tile source (base layers need no analysis) */
-        hs_analysis_result res = {0};
-        int base = tr.layer == HS_TILE_LAYER_BASE;
-        if (!base)
-            rc = hs_pipeline_run_kind(c, hs_tile_layer_needs(tr.layer), &tr.prm, &res, &err);
-        if (rc == HS_OK)
-            rc = hs_tilesrc_create(g, pc, &tr, base ? NULL : &res, &st.src, &err);
-        hs_analysis_result_clear(&res);
-        if (rc == HS_EINVAL || rc == HS_ENOTFOUND)
-            status = 2;
-    }
-    if (rc == HS_OK) {
-        st.tile_px = two ? HS_TILE_PX_2X : HS_TILE_PX;
-        st.n = (int)meta;
-        st.buffer = HS_TILE_BUFFER_1X * st.tile_px / HS_TILE_PX;
-        int synthetic = hs_tilesrc_synthetic(st.src);
-        char desc[256], ver[32], f[8], t[8];
+        char desc[256], f[8], t[8];
         hs_period_format(tr.prm.from, f, sizeof f);
         hs_period_format(tr.prm.to, t, sizeof t);
         snprintf(desc, sizeof desc, "Hotspot138 %s tiles%s, %s %s..%s", lname, two ? " @2x" : "",
                  hs_indicator_name(tr.prm.indicator), f, t);
-        snprintf(ver, sizeof ver, "%llu", (unsigned long long)hs_tilesrc_data_version(st.src));
-        hs_pyramid_opts o = {.out = out, .minzoom = zlo, .maxzoom = zhi, .metatile = st.n,
-                             .buffer_px = st.buffer, .tile_px = st.tile_px,
+        hs_pyramid_opts o = {.out = out, .minzoom = zlo, .maxzoom = zhi, .metatile = (int)meta,
+                             .tile_px = two ? HS_TILE_PX_2X : HS_TILE_PX,
                              .write_empty = empty, .overwrite = over, .progress = prog ? 1 : -1,
                              .meta = {.name = lname, .description = desc,
-                                      .attribution = synthetic
-                                          ? "DỮ LIỆU MÔ PHỎNG / SYNTHETIC DATA — Hotspot138"
-                                          : "Ban Chỉ đạo 138 / Hotspot138",
-                                      .type = tr.transparent ? "overlay" : "baselayer",
-                                      .version = ver, .synthetic = synthetic}};
-        rc = hs_pyramid_export(&o, render_cb, &st, &ps, &err);
+                                      .type = tr.transparent ? "overlay" : "baselayer"}};
+        rc = hs_tiles_export(c, g, pc, rctx, &tr, &o, NULL, &ps, &err);
+        if (rc == HS_EINVAL || rc == HS_ENOTFOUND)
+            status = 2;
     }
     if (rc == HS_OK) {
         status = 0;
-        if (hs_tilesrc_synthetic(st.src))
-            fprintf(stderr, "hotspot tiles: note: DỮ LIỆU MÔ PHỎNG / SYNTHETIC DATA -- the tiles "
-                            "show generated demo data\n");
         fprintf(stderr, "hotspot tiles: wrote %s: z%d-%d, %ld tiles (%ld written, %ld empty), "
                         "%ld metatiles, %.1f MB, %.1f s\n", out, zlo, zhi, ps.tiles_total,
                 ps.tiles_written, ps.tiles_empty, ps.metatiles, ps.png_bytes / 1e6, ps.seconds);
     } else {
         fprintf(stderr, "hotspot tiles: %s\n", err.msg);
     }
-    hs_tilesrc_free(st.src);
     hs_geostore_unref(g);
     hs_threadctx_release();
     hs_threadctx_process_cleanup();

@@ -16,10 +16,13 @@
 #include <unistd.h>
 
 #include "hs_access.h"
+#include "hs_cancel.h"
 #include "hs_dbpool.h"
 #include "hs_dbwatch.h"
+#include "hs_heavy.h"
 #include "hs_metrics.h"
 #include "hs_paths.h"
+#include "hs_ratelimit.h"
 
 struct hs_server {
     hs_http_opts opts;
@@ -28,9 +31,17 @@ struct hs_server {
     hs_router *router;
     hs_services svc;
     struct MHD_Daemon *mhd;
+    hs_heavy *heavy;        /* = svc.heavy; created at start */
     unsigned port;
     atomic_ullong next_id;
+    atomic_long active;  /* requests between on_uri and on_completed (for shutdown) */
+    atomic_int stopping; /* shutdown began: answers close their connection */
 };
+
+/* Where a request stands. A heavy one goes NEW -> HEAVY (connection suspended, job
+ * queued or running on the pool) -> READY (answer in rc->resp, connection resumed;
+ * MHD calls on_request again, which sends it). */
+enum { RC_NEW = 0, RC_HEAVY, RC_READY };
 
 /* Per-request state, created when MHD has parsed the request line and freed when
  * the request completes. */
@@ -49,7 +60,13 @@ typedef struct http_rctx {
     hs_principal who;     /* from the Authorization header */
     const char *province; /* the request's province parameter (arena), for the audit */
     unsigned long long id; /* request id, for the log */
-    double queue_s;        /* time from the request line to the handler starting */
+    double queue_s;        /* time from the request line to the handler starting (for a
+                              heavy request: to its job starting on the pool) */
+    struct MHD_Connection *conn;
+    int phase;             /* RC_* */
+    hs_req req;            /* kept here, not on a stack: a heavy request runs its handler */
+    hs_resp resp;          /* again on the pool, and its answer is sent after resuming */
+    hs_heavy_job job;
 } http_rctx;
 
 
@@ -110,6 +127,12 @@ int hs_server_create(const hs_http_opts *opts, hs_server **out, hs_err *err)
         s->opts.per_ip_limit = 256;
     if (!s->opts.timeout_s)
         s->opts.timeout_s = 30;
+    if (!s->opts.heavy_threads)
+        s->opts.heavy_threads = s->opts.threads;
+    if (!s->opts.heavy_queue)
+        s->opts.heavy_queue = HS_HTTP_DEFAULT_HEAVY_QUEUE;
+    if (!(s->opts.heavy_budget_s > 0))
+        s->opts.heavy_budget_s = HS_HTTP_DEFAULT_HEAVY_BUDGET;
     int n = s->opts.web_dir ? snprintf(s->web_dir, sizeof s->web_dir, "%s", s->opts.web_dir)
                             : snprintf(s->web_dir, sizeof s->web_dir, "%s/web", hs_paths_source_dir());
     int rc = HS_OK;
@@ -157,6 +180,8 @@ int hs_server_create(const hs_http_opts *opts, hs_server **out, hs_err *err)
         rc = hs_access_create(&(hs_access_opts){.conninfo = s->opts.conninfo,
                                                 .retention_days = s->opts.audit_retention_days},
                               &s->svc.access, err);
+    if (rc == HS_OK)
+        rc = hs_ratelimit_create(s->opts.rate, &s->svc.ratelimit, err);
     if (rc < 0) {
         hs_server_destroy(s);
         return rc;
@@ -205,7 +230,10 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     size_t keep = rc->uri_len > HS_HTTP_MAX_URI ? HS_HTTP_MAX_URI : rc->uri_len;
     memcpy(rc->uri, uri, keep);
     rc->uri[keep] = '\0';
+    rc->conn = conn;
+    hs_resp_init(&rc->resp, rc->arena);
     hs_metrics_active(s->svc.metrics, 1);
+    atomic_fetch_add(&s->active, 1);
     return rc;
 }
 
@@ -338,18 +366,138 @@ static const char *query_first(const hs_query *q, const char *name)
     return NULL;
 }
 
-/* Runs the request through the framing checks, the router and the handler. */
-static void dispatch(hs_server *s, http_rctx *rc, struct MHD_Connection *conn, const char *method,
-                     hs_resp *resp)
+/* The client address as text, for the log and the rate limit of the public. When
+ * the peer is the configured trusted proxy, the client is the last address of its
+ * X-Forwarded-For (the one nginx's $proxy_add_x_forwarded_for appended: the address
+ * it saw); addresses further left are the client's own claims and are ignored. */
+static void client_ip(const hs_server *s, struct MHD_Connection *conn, char *ip, size_t n)
+{
+    snprintf(ip, n, "-");
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ci && ci->client_addr)
+        getnameinfo(ci->client_addr,
+                    ci->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                                           : sizeof(struct sockaddr_in),
+                    ip, (socklen_t)n, NULL, 0, NI_NUMERICHOST);
+    if (!s->opts.trusted_proxy || strcmp(ip, s->opts.trusted_proxy))
+        return;
+    const char *xff = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For");
+    if (!xff)
+        return;
+    const char *last = strrchr(xff, ',');
+    last = last ? last + 1 : xff;
+    last += strspn(last, " \t");
+    char a[INET6_ADDRSTRLEN + 1];
+    size_t l = strcspn(last, " \t");
+    unsigned char bin[sizeof(struct in6_addr)];
+    if (l == 0 || l >= sizeof a)
+        return;
+    memcpy(a, last, l);
+    a[l] = '\0';
+    if (inet_pton(AF_INET, a, bin) == 1 || inet_pton(AF_INET6, a, bin) == 1)
+        snprintf(ip, n, "%s", a);
+}
+
+/* 429 when the caller (its token, or its address for the public) is over its
+ * role's request rate; 0 when it may go on. */
+static int rate_limited(hs_server *s, http_rctx *rc, struct MHD_Connection *conn,
+                        hs_resp *resp)
+{
+    char key[INET6_ADDRSTRLEN + 32];
+    if (rc->who.token_id) {
+        snprintf(key, sizeof key, "token:%lld", rc->who.token_id);
+    } else {
+        char ip[INET6_ADDRSTRLEN + 2];
+        client_ip(s, conn, ip, sizeof ip);
+        snprintf(key, sizeof key, "addr:%s", ip);
+    }
+    double retry = 0, rate = 0;
+    if (hs_ratelimit_take(s->svc.ratelimit, rc->who.role, key, hs_clock_now(), &retry, &rate))
+        return 0;
+    char msg[200], ra[24];
+    snprintf(msg, sizeof msg,
+             "more than %g requests per second from this %s (setting rate-%s); retry later",
+             rate, rc->who.token_id ? "token" : "address", hs_role_name(rc->who.role));
+    hs_resp_error_status(resp, 429, "rate_limited", msg, NULL);
+    snprintf(ra, sizeof ra, "%d", (int)retry + 1);
+    hs_resp_header(resp, "Retry-After", ra, NULL);
+    return 1;
+}
+
+/* After the handler ran (inline or on the heavy pool): gives the connection back
+ * and turns an error into its JSON answer. */
+static void finish_handler(hs_server *s, http_rctx *rc, int r, hs_err *err)
+{
+    hs_req *req = &rc->req;
+    hs_resp *resp = &rc->resp;
+    if (req->conn)
+        hs_dbpool_release(s->svc.db, req->conn);
+    req->conn = NULL;
+    if (r >= 0)
+        return;
+    const char *route = req->route ? hs_route_pattern(req->route) : "?";
+    if (err->code == HS_ECANCELED) {
+        /* Stopped on purpose: say why, in words that name no internals. */
+        int why = hs_cancel_reason(&rc->job.cancel);
+        char msg[300];
+        const char *code = "cancelled", *retry = NULL;
+        if (why == HS_CANCEL_BUDGET) {
+            code = "timeout";
+            snprintf(msg, sizeof msg,
+                     "the request was stopped after its time budget of %g s for heavy work "
+                     "(setting heavy-budget); ask for less (fewer permutations, a shorter "
+                     "window, a smaller area) or retry when the server is less busy",
+                     s->opts.heavy_budget_s);
+        } else if (why == HS_CANCEL_CLIENT) {
+            snprintf(msg, sizeof msg, "the client closed the connection; the work was stopped");
+        } else if (why == HS_CANCEL_SHUTDOWN) {
+            code = "unavailable";
+            retry = "5";
+            snprintf(msg, sizeof msg, "the server is shutting down; retry");
+        } else {
+            retry = "1";
+            snprintf(msg, sizeof msg, "an identical request computing the same answer was "
+                                      "stopped; retry");
+        }
+        fprintf(stderr, "hotspot: %s %s: %s (%s)\n", rc->method, route, code, err->msg);
+        /* 504 for a spent budget: retrying elsewhere would only spend another one (nginx
+         * retries 503 on the next instance, docs/deploy.md), and Retry-After would not
+         * help either. */
+        hs_resp_error_status(resp, why == HS_CANCEL_BUDGET ? 504 : 503, code, msg, NULL);
+        if (retry)
+            hs_resp_header(resp, "Retry-After", retry, NULL);
+        return;
+    }
+    const char *param = req->error_param ? req->error_param
+                                         : (err->code == HS_EINVAL ? hs_query_error_param(req->query) : NULL);
+    if (hs_err_http_status(err->code) >= 500) {
+        fprintf(stderr, "hotspot: %s %s: %s (in %s)\n", rc->method, route, err->msg, err->where);
+        /* The details (socket paths, hosts, library text) are for the log only. */
+        hs_err_set(err, err->code, "%s", err->code == HS_EDB ? "database unavailable"
+                                                               : "internal error");
+        err->where[0] = '\0';
+        param = NULL;
+    }
+    hs_resp_error(resp, err, param);
+}
+
+/* Runs the request through the framing checks, the router and the handler. Returns
+ * 1 when the request must continue on the heavy-job pool (rc->resp is then empty),
+ * else 0 with the answer in rc->resp. */
+static int dispatch(hs_server *s, http_rctx *rc, struct MHD_Connection *conn, const char *method)
 {
     hs_err err = {0};
-    hs_req req = {0};
-    req.method = method;
-    req.arena = rc->arena;
-    req.svc = &s->svc;
-    req.header_fn = mhd_header;
-    req.header_ctx = conn;
-    req.data_version = hs_dbwatch_version(s->svc.watch);
+    hs_req *req = &rc->req;
+    hs_resp *resp = &rc->resp;
+    memset(req, 0, sizeof *req);
+    req->method = rc->method;
+    req->arena = rc->arena;
+    req->svc = &s->svc;
+    req->header_fn = mhd_header;
+    req->header_ctx = conn;
+    req->data_version = hs_dbwatch_version(s->svc.watch);
+    req->who = &rc->who;
     hs_resp_init(resp, rc->arena);
 
     if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
@@ -359,33 +507,33 @@ static void dispatch(hs_server *s, http_rctx *rc, struct MHD_Connection *conn, c
         hs_resp_error_status(resp, 405, "method_not_allowed", err.msg, NULL);
         hs_resp_header(resp, "Allow", "GET, HEAD", NULL);
         hs_resp_header(resp, "Connection", "close", NULL); /* a body may follow: drop it */
-        return;
+        return 0;
     }
     if (check_headers(conn, resp) < 0)
-        return;
+        return 0;
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
     if (cl && strspn(cl, "0123456789") != strlen(cl)) {
         hs_resp_error_status(resp, 400, "bad_request", "Content-Length is not a number", NULL);
         hs_resp_header(resp, "Connection", "close", NULL);
-        return;
+        return 0;
     }
     if ((cl && strspn(cl, "0") != strlen(cl)) ||
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding")) {
         hs_resp_error_status(resp, 413, "limit_exceeded", "request bodies are not accepted",
                              NULL);
         hs_resp_header(resp, "Connection", "close", NULL);
-        return;
+        return 0;
     }
     if (rc->uri_len > HS_HTTP_MAX_URI) {
         snprintf(err.msg, sizeof err.msg, "the URI is %zu bytes; the limit is %d", rc->uri_len,
                  HS_HTTP_MAX_URI);
         hs_resp_error_status(resp, 414, "uri_too_long", err.msg, NULL);
-        return;
+        return 0;
     }
-    int r = hs_http_parse_target(s->router, rc->uri, &req, &err);
-    if (req.route)
-        rc->route_index = (int)hs_route_index(req.route);
-    if (req.route && req.query) {
+    int r = hs_http_parse_target(s->router, rc->uri, req, &err);
+    if (req->route)
+        rc->route_index = (int)hs_route_index(req->route);
+    if (req->route && req->query) {
         /* The access matrix, once, before any handler: routes only declare what they
          * expose. It runs even when a parameter name was refused, so a caller without
          * the right token learns 401/403, not which parameters a route takes. The
@@ -393,52 +541,116 @@ static void dispatch(hs_server *s, http_rctx *rc, struct MHD_Connection *conn, c
          * again as it always does. */
         hs_access_verdict v;
         hs_access_authenticate(s->svc.access, mhd_header(conn, "Authorization"), &rc->who, &v);
+        if (!v.status && !(hs_route_spec_of(req->route)->flags & HS_ROUTE_UNLIMITED) &&
+            rate_limited(s, rc, conn, resp))
+            return 0;
         if (!v.status) {
-            rc->province = query_first(req.query, "province");
-            hs_access_req rq = {.level = query_first(req.query, "level"),
+            rc->province = query_first(req->query, "province");
+            hs_access_req rq = {.level = query_first(req->query, "level"),
                                 .province = rc->province,
-                                .seed = query_first(req.query, "seed"),
-                                .permutations = query_first(req.query, "permutations"),
-                                .size = query_first(req.query, "size")};
-            if (hs_query_has(req.query, "level") > 1 || hs_query_has(req.query, "province") > 1 ||
-                hs_query_has(req.query, "seed") > 1 || hs_query_has(req.query, "permutations") > 1 ||
-                hs_query_has(req.query, "size") > 1) {
+                                .seed = query_first(req->query, "seed"),
+                                .permutations = query_first(req->query, "permutations"),
+                                .size = query_first(req->query, "size")};
+            if (hs_query_has(req->query, "level") > 1 || hs_query_has(req->query, "province") > 1 ||
+                hs_query_has(req->query, "seed") > 1 || hs_query_has(req->query, "permutations") > 1 ||
+                hs_query_has(req->query, "size") > 1) {
                 v.status = 400;
                 v.code = "invalid_argument";
                 snprintf(v.msg, sizeof v.msg,
                          "level, province, seed, permutations and size may be given once each");
             } else {
-                hs_access_check(&rc->who, hs_route_spec_of(req.route)->exposes, &rq, &v);
+                hs_access_check(&rc->who, hs_route_spec_of(req->route)->exposes, &rq, &v);
             }
         }
-        req.who = &rc->who;
         if (v.status) {
             hs_resp_error_status(resp, v.status, v.code, v.msg, NULL);
             if (v.status == 401)
                 hs_resp_header(resp, "WWW-Authenticate", "Bearer", NULL);
-            return;
+            return 0;
         }
     }
     if (r == HS_OK) {
-        r = hs_route_spec_of(req.route)->handle(&req, resp, &err);
+        const hs_route_spec *spec = hs_route_spec_of(req->route);
+        if (s->heavy && spec->cost == HS_COST_HEAVY)
+            return 1;
+        req->defer_ok = s->heavy && spec->cost != HS_COST_CHEAP;
+        r = spec->handle(req, resp, &err);
+        if (r < 0 && !err.code)
+            hs_err_set(&err, r, "the handler failed without a message");
+        if (r >= 0 && req->deferred) {
+            /* A cache miss: the pool runs the handler again, renders and answers. */
+            if (req->conn)
+                hs_dbpool_release(s->svc.db, req->conn);
+            req->conn = NULL;
+            hs_resp_clear(resp);
+            return 1;
+        }
+    }
+    finish_handler(s, rc, r, &err);
+    return 0;
+}
+
+/* ---- heavy jobs (hs_heavy) ---- */
+
+/* On a pool worker (or the watchdog, for a job cancelled while it waited): runs the
+ * handler again, rendering this time. */
+static void job_run(hs_heavy_job *job, void *arg)
+{
+    http_rctx *rc = arg;
+    hs_server *s = rc->srv;
+    hs_err err = {0};
+    rc->queue_s = (job->started_at > 0 ? job->started_at : hs_clock_now()) - rc->t0;
+    hs_resp_clear(&rc->resp);
+    rc->req.defer_ok = 0;
+    rc->req.deferred = 0;
+    rc->req.error_param = NULL;
+    rc->req.conn = NULL;
+    int r;
+    if (hs_cancel_reason(&job->cancel))
+        r = hs_cancel_error(&job->cancel, "the request", &err);
+    else {
+        r = hs_route_spec_of(rc->req.route)->handle(&rc->req, &rc->resp, &err);
         if (r < 0 && !err.code)
             hs_err_set(&err, r, "the handler failed without a message");
     }
-    if (req.conn)
-        hs_dbpool_release(s->svc.db, req.conn);
-    if (r < 0) {
-        const char *param = req.error_param ? req.error_param
-                                            : (err.code == HS_EINVAL ? hs_query_error_param(req.query) : NULL);
-        if (hs_err_http_status(err.code) >= 500) {
-            fprintf(stderr, "hotspot: %s %s: %s (in %s)\n", method,
-                    req.route ? hs_route_pattern(req.route) : "?", err.msg, err.where);
-            /* The details (socket paths, hosts, library text) are for the log only. */
-            hs_err_set(&err, err.code, "%s", err.code == HS_EDB ? "database unavailable"
-                                                                 : "internal error");
-            err.where[0] = '\0';
-            param = NULL;
+    finish_handler(s, rc, r, &err);
+}
+
+/* Hands the answer back: MHD calls on_request again, which sends it. */
+static void job_done(hs_heavy_job *job, void *arg)
+{
+    (void)job;
+    http_rctx *rc = arg;
+    rc->phase = RC_READY;
+    MHD_resume_connection(rc->conn);
+}
+
+/* Suspends the connection and queues its job; a full queue answers 503 at once
+ * (through the same resume path, so there is one way answers leave). */
+static void start_heavy(hs_server *s, http_rctx *rc, struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    memset(&rc->job, 0, sizeof rc->job);
+    rc->job.deadline = rc->t0 + s->opts.heavy_budget_s;
+    rc->job.fd = ci ? ci->connect_fd : -1;
+    rc->job.run = job_run;
+    rc->job.done = job_done;
+    rc->job.arg = rc;
+    rc->phase = RC_HEAVY;
+    MHD_suspend_connection(conn);
+    hs_err err = {0};
+    if (hs_heavy_submit(s->heavy, &rc->job, &err) < 0) {
+        if (err.code == HS_ELIMIT) {
+            hs_resp_error_status(&rc->resp, 503, "overloaded", err.msg, NULL);
+            hs_resp_header(&rc->resp, "Retry-After", HS_HTTP_BUSY_RETRY_AFTER, NULL);
+        } else {
+            hs_resp_error_status(&rc->resp, 503, "unavailable", "the server is shutting down; retry",
+                                 NULL);
+            hs_resp_header(&rc->resp, "Retry-After", "5", NULL);
         }
-        hs_resp_error(resp, &err, param);
+        rc->phase = RC_READY;
+        MHD_resume_connection(conn);
     }
 }
 
@@ -498,6 +710,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, http_rctx *rc, hs_
     if (!has_cc)
         MHD_add_response_header(mr, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
     MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
+    if (atomic_load(&rc->srv->stopping))
+        MHD_add_response_header(mr, MHD_HTTP_HEADER_CONNECTION, "close");
     rc->status = resp->status;
     rc->bytes = len;
     enum MHD_Result ok = MHD_queue_response(conn, (unsigned)resp->status, mr);
@@ -518,6 +732,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_NO;
         *req_cls = rc;
     }
+    if (rc->phase == RC_READY) {
+        /* Resumed after heavy work: the answer is ready. */
+        rc->phase = RC_NEW;
+        enum MHD_Result ok = send_resp(conn, rc, &rc->resp);
+        hs_resp_clear(&rc->resp);
+        return ok;
+    }
+    if (rc->phase == RC_HEAVY)
+        return MHD_YES; /* still running (MHD does not call while suspended) */
     if (rc->handled) {
         /* A body arriving after we answered: discard it. */
         *upload_data_size = 0;
@@ -539,10 +762,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     rc->handled = 1;
     rc->queue_s = hs_clock_now() - rc->t0;
     snprintf(rc->method, sizeof rc->method, "%s", method);
-    hs_resp resp;
-    dispatch(s, rc, conn, method, &resp);
-    enum MHD_Result ok = send_resp(conn, rc, &resp);
-    hs_resp_clear(&resp);
+    if (dispatch(s, rc, conn, method)) {
+        start_heavy(s, rc, conn);
+        return MHD_YES;
+    }
+    enum MHD_Result ok = send_resp(conn, rc, &rc->resp);
+    hs_resp_clear(&rc->resp);
     return ok;
 }
 
@@ -571,6 +796,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     *req_cls = NULL;
     double secs = hs_clock_now() - rc->t0;
     hs_metrics_active(s->svc.metrics, -1);
+    hs_resp_clear(&rc->resp);
     if (rc->handled) {
         hs_metrics_request(s->svc.metrics, rc->route_index, rc->status, secs, rc->bytes);
         const char *route = "-";
@@ -588,14 +814,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                                             .status = rc->status, .bytes = rc->bytes,
                                             .duration_ms = secs * 1e3});
         if (!s->opts.quiet) {
-            char ip[INET6_ADDRSTRLEN + 2] = "-";
-            const union MHD_ConnectionInfo *ci =
-                MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-            if (ci && ci->client_addr)
-                getnameinfo(ci->client_addr,
-                            ci->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-                                                                   : sizeof(struct sockaddr_in),
-                            ip, sizeof ip, NULL, 0, NI_NUMERICHOST);
+            char ip[INET6_ADDRSTRLEN + 2];
+            client_ip(s, conn, ip, sizeof ip);
             char path[1100], meth[80], rt[200];
             /* The path without its query: parameters may hold anything; they are in
              * the audit table for authenticated requests. */
@@ -630,6 +850,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     }
     hs_arena_destroy(rc->arena);
     free(rc);
+    atomic_fetch_sub(&s->active, 1);
 }
 
 __attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt,
@@ -652,7 +873,17 @@ int hs_server_start(hs_server *s, hs_err *err)
     if (rc < 0)
         return rc;
     s->svc.started = hs_clock_now();
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+    rc = hs_heavy_create(&(hs_heavy_opts){.threads = s->opts.heavy_threads,
+                                          .queue_max = s->opts.heavy_queue,
+                                          .nice = s->opts.heavy_nice},
+                         &s->svc.heavy, err);
+    if (rc < 0)
+        return rc;
+    s->heavy = s->svc.heavy;
+    /* Suspend/resume: heavy requests leave the HTTP threads while they run (it also
+     * brings the inter-thread channel MHD_quiesce_daemon needs at shutdown). */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG |
+                     MHD_ALLOW_SUSPEND_RESUME;
     if (s->addr.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     /* One thread is the polling thread alone: MHD warns about a pool of 1 (or 0),
@@ -678,17 +909,57 @@ int hs_server_start(hs_server *s, hs_err *err)
     return HS_OK;
 }
 
+/* Sleeps about 20 ms (the shutdown polls). */
+static void nap(void)
+{
+    struct timespec ts = {0, 20000000L};
+    nanosleep(&ts, NULL);
+}
+
+void hs_server_shutdown(hs_server *s, double grace_s)
+{
+    if (!s || !s->mhd)
+        return;
+    atomic_store(&s->stopping, 1);
+    MHD_socket lfd = MHD_quiesce_daemon(s->mhd);
+    if (lfd != MHD_INVALID_SOCKET)
+        close(lfd);
+    double t0 = hs_clock_now();
+    while (atomic_load(&s->active) > 0 && hs_clock_now() - t0 < grace_s)
+        nap();
+    long left = atomic_load(&s->active);
+    if (left > 0) {
+        fprintf(stderr, "hotspot: %ld request%s still running after the %g s grace period "
+                        "(setting shutdown-grace); stopping %s\n",
+                left, left == 1 ? "" : "s", grace_s, left == 1 ? "it" : "them");
+        if (s->heavy)
+            hs_heavy_cancel_all(s->heavy, HS_CANCEL_SHUTDOWN);
+        /* Cancelled jobs answer within milliseconds of their next check; a handler
+         * inside a database query is bounded by statement_timeout, and after this
+         * last wait hs_server_destroy still waits for the pool, only its client may
+         * then see the connection close instead of the 503. */
+        t0 = hs_clock_now();
+        while (atomic_load(&s->active) > 0 && hs_clock_now() - t0 < HS_HTTP_CANCEL_WAIT)
+            nap();
+    }
+}
+
 void hs_server_destroy(hs_server *s)
 {
     if (!s)
         return;
-    /* Order matters: MHD first (its threads use everything else, and their exit runs
-     * the db pool's per-thread destructors), then the watcher (its callbacks use the
-     * cache), then the rest. */
+    /* Order matters: the heavy pool first (it answers every job it holds, cancelled,
+     * and resumes their connections: MHD must not stop with a connection suspended;
+     * its threads' exit closes their db connections), then MHD (its threads use
+     * everything else, and their exit runs the db pool's per-thread destructors),
+     * then the watcher (its callbacks use the cache), then the rest. */
+    hs_heavy_destroy(s->heavy);
+    s->heavy = s->svc.heavy = NULL;
     if (s->mhd)
         MHD_stop_daemon(s->mhd);
     hs_dbwatch_destroy(s->svc.watch);
     hs_access_destroy(s->svc.access); /* flushes the audit queue */
+    hs_ratelimit_destroy(s->svc.ratelimit);
     hs_dbpool_destroy(s->svc.db);
     hs_cache_destroy(s->svc.cache);
     hs_metrics_destroy(s->svc.metrics);

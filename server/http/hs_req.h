@@ -28,6 +28,8 @@ typedef struct hs_metrics hs_metrics;
 typedef struct hs_router hs_router;
 typedef struct hs_route hs_route;
 struct hs_access;
+struct hs_heavy;
+struct hs_ratelimit;
 struct hs_principal;
 
 /* The shared services of a running server. Created at start-up and immutable
@@ -38,6 +40,8 @@ typedef struct hs_services {
     hs_cache *cache;    /* rendered responses: use hs_resp_cached() */
     hs_metrics *metrics;
     struct hs_access *access; /* tokens, role matrix, audit queue */
+    struct hs_heavy *heavy;   /* the heavy-job pool (hs_heavy.h); NULL = run inline */
+    struct hs_ratelimit *ratelimit; /* per-client request rates (hs_ratelimit.h) */
     const hs_router *router;
     const char *web_dir; /* static files for / and /web/ (may not exist) */
     const char *release_dir; /* the current release for /release/ (NULL = none) */
@@ -71,6 +75,11 @@ typedef struct hs_req {
     const char *(*header_fn)(void *hctx, const char *name);
     void *header_ctx;
     struct pg_conn *conn;
+    /* Set on an HTTP thread when a cache miss may move to the heavy-job pool:
+     * hs_resp_cached then only looks the key up, and on a miss sets `deferred` and
+     * returns without rendering; the framework runs the handler again on the pool. */
+    int defer_ok;
+    int deferred;
 } hs_req;
 
 /* A path parameter by name, NULL if the route has none of that name. Borrowed. */

@@ -173,18 +173,28 @@ int hs_resp_cached(hs_req *req, hs_resp *resp, const char *key, const char *cont
     if (!req->svc || !req->svc->cache)
         return hs_err_set(err, HS_EINTERNAL, "no response cache configured");
     hs_cache_entry *e = NULL;
-    hs_cache_outcome how = HS_CACHE_MISS;
-    int rc = hs_cache_fetch(req->svc->cache, req->data_version, key, content_type,
-                            HS_RESP_BODY_MAX, render, arg, &e, &how, err);
-    if (rc < 0)
-        return rc;
+    hs_cache_outcome how = HS_CACHE_HIT;
+    if (req->defer_ok) {
+        /* On an HTTP thread: answer a hit here, leave a miss (render or merge) to
+         * the heavy-job pool, which runs this handler again. */
+        e = hs_cache_lookup(req->svc->cache, req->data_version, key);
+        if (!e) {
+            req->deferred = 1;
+            return HS_OK;
+        }
+    } else {
+        int rc = hs_cache_fetch(req->svc->cache, req->data_version, key, content_type,
+                                HS_RESP_BODY_MAX, render, arg, &e, &how, err);
+        if (rc < 0)
+            return rc;
+    }
     hs_buf_free(&resp->body);
     hs_cache_entry_release(resp->entry);
     resp->entry = e;
     resp->status = 200;
     resp->content_type = hs_cache_entry_type(e);
     static const char *const how_name[] = {"HIT", "MISS", "MERGED"};
-    rc = hs_resp_header(resp, "X-Cache", how_name[how], err);
+    int rc = hs_resp_header(resp, "X-Cache", how_name[how], err);
     if (rc == HS_OK && cache_control)
         rc = hs_resp_header(resp, "Cache-Control", cache_control, err);
     if (rc == HS_OK)

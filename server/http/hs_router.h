@@ -49,7 +49,24 @@ typedef int (*hs_handle_fn)(hs_req *req, hs_resp *resp, hs_err *err);
 enum {
     /* The handler checks query parameter names itself (hs_query_check_allowed);
      * without it, any name not in `params` is a 400 before the handler runs. */
-    HS_ROUTE_OWN_PARAMS = 1
+    HS_ROUTE_OWN_PARAMS = 1,
+    /* Not subject to the per-client request rate (health probes: constant work,
+     * and a monitor must never be told to slow down). */
+    HS_ROUTE_UNLIMITED = 2
+};
+
+/* Cost classes (docs/server.md): where a route's work runs. */
+enum {
+    /* The default: the handler runs on an HTTP thread; a cache miss in
+     * hs_resp_cached (the render) moves the request to the heavy-job pool, so a
+     * cache hit never waits behind heavy work and never queues for it. */
+    HS_COST_AUTO = 0,
+    /* Always on the HTTP thread, a cache miss included: answers that are cheap to
+     * compute (health, metrics, /api/meta, static files). */
+    HS_COST_CHEAP,
+    /* Always on the heavy-job pool, cached or not (work that is heavy before any
+     * cache lookup). */
+    HS_COST_HEAVY
 };
 
 typedef struct hs_route_spec {
@@ -62,6 +79,7 @@ typedef struct hs_route_spec {
     int flags;                 /* HS_ROUTE_* */
     int exposes;               /* HS_EXPOSE_* (hs_access.h): what the route reveals, for
                                   the access matrix; 0 = case data (the strictest) */
+    int cost;                  /* HS_COST_*; 0 = HS_COST_AUTO */
 } hs_route_spec;
 
 /* Router. Caller frees with hs_router_destroy. */

@@ -108,10 +108,21 @@ int hs_static_handle(hs_req *req, hs_resp *resp, hs_err *err)
  * takes no query parameter (any is 400), so the public gets exactly the release. */
 int hs_release_handle(hs_req *req, hs_resp *resp, hs_err *err)
 {
+    const char *rel = hs_req_param(req, "path");
+    if (rel)
+        return hs_release_file(req, resp, rel, err);
+    /* GET /release: the page's links are relative, so it must be read from inside the
+     * folder; send the browser there instead of serving it one level too high. */
+    static const char msg[] = "see /release/index.html\n";
+    int rc = hs_resp_bytes(resp, 308, "text/plain; charset=utf-8", msg, sizeof msg - 1, err);
+    return rc == HS_OK ? hs_resp_header(resp, "Location", "/release/index.html", err) : rc;
+}
+
+int hs_release_file(hs_req *req, hs_resp *resp, const char *rel, hs_err *err)
+{
     if (!req->svc->release_dir)
         return hs_err_set(err, HS_ENOTFOUND, "no release is published on this server");
-    const char *rel = hs_req_param(req, "path");
-    return serve_below(req, resp, req->svc->release_dir, rel ? rel : "index.html", "release", err);
+    return serve_below(req, resp, req->svc->release_dir, rel, "release", err);
 }
 
 static int serve_below(hs_req *req, hs_resp *resp, const char *dir, const char *rel,

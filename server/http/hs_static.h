@@ -10,5 +10,8 @@
 int hs_static_handle(hs_req *req, hs_resp *resp, hs_err *err);
 /* GET /release and /release/{path*}: the current release folder (public). */
 int hs_release_handle(hs_req *req, hs_resp *resp, hs_err *err);
+/* One file of the current release (e.g. "map_gistar.png" for /dashboard/hotspots.png);
+ * HS_ENOTFOUND when no release is published. */
+int hs_release_file(hs_req *req, hs_resp *resp, const char *rel, hs_err *err);
 
 #endif

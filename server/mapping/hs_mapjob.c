@@ -505,9 +505,18 @@ void hs_map_now(char *buf, size_t n)
     strftime(buf, n, "%Y-%m-%d %H:%M", &tm);
 }
 
+/* A marked title longer than this (UTF-8 bytes) drops its English half (after the
+ * last " — "): the mark plus both languages overflow a 1200 px page. */
+#define MARKED_TITLE_MAX 72
+
 void hs_mapjob_mark(hs_mapjob *j, const char *mark)
 {
     size_t m = strlen(mark), t = strlen(j->title), sep = strlen(" — ");
+    char *en = strstr(j->title, " — ");
+    if (en && m + sep + t > MARKED_TITLE_MAX) {
+        *en = 0;
+        t = strlen(j->title);
+    }
     if (m + sep + t + 1 > sizeof j->title)
         t = 0; /* the mark matters more than the rest of the title */
     memmove(j->title + m + (t ? sep : 0), j->title, t);
@@ -516,4 +525,13 @@ void hs_mapjob_mark(hs_mapjob *j, const char *mark)
         memcpy(j->title + m, " — ", sep);
     j->title[m + (t ? sep : 0) + t] = 0;
     j->spec.title = j->title;
+}
+
+void hs_mapjob_class_labels(hs_mapjob *j, const char *const *labels, int n, const char *suppressed)
+{
+    for (int i = 0; i < j->mc.nclasses; i++) {
+        const char *l = i == j->mc.sup_cls ? suppressed : i < n ? labels[i] : NULL;
+        if (l)
+            snprintf(j->mc.classes[i].label, sizeof j->mc.classes[i].label, "%s", l);
+    }
 }

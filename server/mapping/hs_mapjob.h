@@ -43,8 +43,14 @@ int hs_mapjob_build(hs_geostore *g, hs_proj_ctx *pc, const hs_params *prm, const
                     const hs_analysis_result *d, const char *generated_at, hs_mapjob **out, hs_err *err);
 void hs_mapjob_free(hs_mapjob *j);
 /* Puts `mark` (e.g. "NỘI BỘ — KHÔNG CÔNG BỐ") in front of the map title, so that it
- * appears on the image; for internal releases. */
+ * appears on the image; for internal releases. A long title keeps its Vietnamese half
+ * only, so that the mark and the title fit the page. */
 void hs_mapjob_mark(hs_mapjob *j, const char *mark);
+/* Replaces the legend labels of the numeric classes (labels[0..n-1], from the first
+ * class) and, when not NULL, of the suppressed class: releases label their fixed
+ * published breaks "< 0,25" ... "≥ 5" instead of by the data's ends. */
+void hs_mapjob_class_labels(hs_mapjob *j, const char *const *labels, int n,
+                            const char *suppressed);
 
 /* The full-map spec (furniture included) and its projected extent. Borrowed. */
 const hs_map_spec *hs_mapjob_spec(const hs_mapjob *j);

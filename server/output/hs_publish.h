@@ -12,10 +12,23 @@
 #include <libpq-fe.h>
 
 #include "hs_buf.h"
+#include "hs_data.h"
 #include "hs_sdc.h"
+#include "hs_table.h"
 
 #define HS_PUBLISH_INTERNAL_MARK "NỘI BỘ — KHÔNG CÔNG BỐ"
 #define HS_RELEASE_MAX_COLS 5
+#define HS_PUBLISH_PRIORITY_ROWS 20 /* rows of the priority list on an internal page */
+/* Published, fixed breaks of the EB-rate map (per 100 000 per year; a quarter's rate
+ * is annualised x4). Fixed in the code, not derived from the data: the legend reads
+ * "< 0,25", "0,25 – 0,5", ..., "≥ 5" and never prints a data minimum or maximum. */
+#define HS_RELEASE_EB_BREAKS {0.25, 0.5, 1, 2, 5}
+#define HS_RELEASE_EB_NBREAKS 5
+/* The tile pyramid of a release: the main map (commune hot spots), z0..9. */
+#define HS_RELEASE_TILE_LAYER "gistar"
+#define HS_RELEASE_TILE_MAXZOOM 9
+/* Small multiples: the provinces of largest published count in the last window. */
+#define HS_RELEASE_TOP_PROVINCES 6
 
 typedef struct hs_release {
     char period[16];
@@ -30,6 +43,10 @@ typedef struct hs_release {
     double *pop;
     double *v;          /* nprov * ncol published values (0 where not SHOWN) */
     unsigned char *f;   /* hs_sdc flags */
+    double *eb;         /* nprov * ncol EB rate per 100 000 from the SHOWN cells only, NAN else */
+    double *events;     /* nprov * ncol outreach events (activities, not people: exact) */
+    unsigned char *border; /* nprov: border province */
+    hs_unitset *units;  /* the provinces (codes, names, population; no count) for the maps */
     double nat[HS_RELEASE_MAX_COLS], nat_pop;
     unsigned char nat_f[HS_RELEASE_MAX_COLS];
     int nmonth;
@@ -44,11 +61,22 @@ void hs_release_free(hs_release *r);
 
 int hs_publish_csv(const hs_release *r, hs_buf *b, hs_err *err);
 int hs_publish_json(const hs_release *r, const char *now, hs_buf *b, hs_err *err);
-/* maps: NULL-terminated map type names; files map_<name>.png / .svg. */
-int hs_publish_html(const hs_release *r, const char *const *maps, const char *now, hs_buf *b,
-                    hs_err *err);
+/* maps: NULL-terminated map type names; files map_<name>.png / .svg. prio: the
+ * priority list of an internal set (NULL for public ones: it is never shown there). */
+int hs_publish_html(const hs_release *r, const char *const *maps, const hs_table *prio,
+                    const char *now, hs_buf *b, hs_err *err);
 int hs_publish_chart_monthly(const hs_release *r, hs_buf *b, hs_err *err);
-/* Files of the folder covered by manifest.json (static, NULL-terminated). */
-const char *const *hs_publish_file_names(const hs_release *r);
+/* Cases and outreach events of the border provinces, paired horizontal bars. */
+int hs_publish_chart_border(const hs_release *r, hs_buf *b, hs_err *err);
+/* Quarterly cases of the HS_RELEASE_TOP_PROVINCES provinces of largest published count
+ * (SHOWN cells only: a withheld row has no rank), small multiples. */
+int hs_publish_chart_top(const hs_release *r, hs_buf *b, hs_err *err);
+
+/* The EB-rate map: the window drawn (the year, else the last quarter), the values
+ * per province per 100 000 per year (NAN = withheld) and the annualising factor. */
+int hs_release_map_col(const hs_release *r);
+double hs_release_map_eb(const hs_release *r, int prov);
+/* Legend label of EB class i (0..HS_RELEASE_EB_NBREAKS), in Vietnamese number format. */
+void hs_release_eb_label(int i, char *buf, size_t n);
 
 #endif

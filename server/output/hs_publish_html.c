@@ -23,26 +23,86 @@ static int td(hs_buf *b, double x, unsigned char f, hs_err *err)
     return hs_buf_printf(b, err, "<td>%s</td>", f == HS_SDC_SMALL ? "&lt;5" : v);
 }
 
-static const char *const CAPTION[][2] = {
-    {"Điểm nóng (Gi*) cấp xã", "Hot spots (Gi*), communes"},
-    {"Xu hướng điểm nóng mới nổi", "Emerging hot spot trends"},
-    {"Khoảng trống tuyên truyền", "Outreach coverage gap"},
+static const char *const CAPTION[][3] = {
+    {"eb_rate", "Tỷ lệ Bayes thực nghiệm cấp tỉnh (số vụ/100.000 dân/năm; tỉnh bị ẩn tô xám)",
+     "Empirical Bayes rate, provinces (cases per 100,000 per year; withheld provinces grey)"},
+    {"gistar", "Điểm nóng (Gi*) cấp xã", "Hot spots (Gi*), communes"},
+    {"emerging", "Xu hướng điểm nóng mới nổi", "Emerging hot spot trends"},
+    {"outreach_gap", "Khoảng trống tuyên truyền", "Outreach coverage gap"},
 };
 
-int hs_publish_html(const hs_release *r, const char *const *maps, const char *now, hs_buf *b,
-                    hs_err *err)
+static const char *const *caption(const char *map)
+{
+    for (size_t i = 0; i < sizeof CAPTION / sizeof *CAPTION; i++)
+        if (!strcmp(CAPTION[i][0], map))
+            return CAPTION[i] + 1;
+    static const char *const none[2] = {"", ""};
+    return none;
+}
+
+static const char *cellstr(const hs_table *t, int row, const char *col, char *buf, size_t n)
+{
+    int c = hs_table_col(t, col);
+    const hs_cell *x = c >= 0 ? &t->cells[(size_t)row * t->ncols + c] : NULL;
+    if (!x || x->isnull)
+        snprintf(buf, n, "%s", "");
+    else if (t->col_type[c] == HS_COL_STR)
+        snprintf(buf, n, "%s", x->s);
+    else if (t->col_type[c] == HS_COL_INT)
+        snprintf(buf, n, "%lld", x->i);
+    else
+        snprintf(buf, n, "%.1f", x->d);
+    return buf;
+}
+
+/* Internal sets only: the priority list (first HS_PUBLISH_PRIORITY_ROWS rows). */
+static int priorities(hs_buf *b, const hs_table *t, hs_err *err)
+{
+    static const char *const cols[] = {"priority_rank", "unit_name", "province_name",
+                                       "risk_score", "reason_vi"};
+    int rc = hs_buf_printf(
+        b, err,
+        "<h2>Danh sách ưu tiên cấp xã / Commune priority list (%s)</h2>\n"
+        "<p><a href=\"internal/priorities.csv\">internal/priorities.csv</a> · "
+        "<a href=\"internal/communes.csv\">internal/communes.csv</a> (chi tiết cấp xã / "
+        "commune detail)</p>\n<figure><a href=\"internal/map_eb_rate_communes.png\"><img "
+        "src=\"internal/map_eb_rate_communes.png\" alt=\"EB rate, communes (internal)\"></a>"
+        "<figcaption>Tỷ lệ Bayes thực nghiệm cấp xã (nội bộ)<br><span class=\"en\">EB rate, "
+        "communes (internal)</span></figcaption></figure>\n<table class=\"prio\"><tr><th>#</th><th>Xã / Commune</th>"
+        "<th>Tỉnh / Province</th><th>Điểm rủi ro / Risk</th><th>Lý do / Reasons</th></tr>\n",
+        HS_PUBLISH_INTERNAL_MARK);
+    for (int r = 0; rc == HS_OK && r < t->nrows && r < HS_PUBLISH_PRIORITY_ROWS; r++) {
+        rc = hs_buf_printf(b, err, "<tr>");
+        for (int k = 0; rc == HS_OK && k < 5; k++) {
+            char v[1024];
+            rc = hs_buf_printf(b, err, "<td>");
+            if (rc == HS_OK)
+                rc = esc(b, cellstr(t, r, cols[k], v, sizeof v), err);
+            if (rc == HS_OK)
+                rc = hs_buf_printf(b, err, "</td>");
+        }
+        if (rc == HS_OK)
+            rc = hs_buf_printf(b, err, "</tr>\n");
+    }
+    return rc == HS_OK ? hs_buf_printf(b, err, "</table>\n") : rc;
+}
+
+int hs_publish_html(const hs_release *r, const char *const *maps, const hs_table *prio,
+                    const char *now, hs_buf *b, hs_err *err)
 {
     int rc = hs_buf_printf(
         b, err,
         "<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width\">"
+        "<link rel=\"icon\" href=\"data:,\">" /* no favicon request: self-contained */
         "<title>Ban Chỉ đạo 138 — Công bố %s</title><style>"
         "body{font-family:'DejaVu Sans',sans-serif;margin:1.5em;color:#222;max-width:1100px}"
         ".banner{background:#b22;color:#fff;padding:.5em 1em;font-weight:bold}"
         ".internal{background:#000;color:#ff0;padding:.5em 1em;font-weight:bold;font-size:1.3em}"
         "table{border-collapse:collapse;font-size:.85em}td,th{border:1px solid #ccc;padding:2px 6px;"
         "text-align:right}td:first-child{text-align:left}img{max-width:100%%;border:1px solid #ddd}"
-        ".en{color:#555}figure{display:inline-block;width:32%%;margin:0 .5%%;vertical-align:top}"
+        ".en{color:#555}figure{display:inline-block;width:48%%;margin:0 .5%%;vertical-align:top}"
+        ".prio td{text-align:left}.charts img{display:block;margin:.5em 0}"
         "</style></head><body>\n",
         r->period);
     if (rc == HS_OK && r->internal)
@@ -65,16 +125,29 @@ int hs_publish_html(const hs_release *r, const char *const *maps, const char *no
             r->period, r->period, r->data_version, now);
     if (rc == HS_OK)
         rc = hs_buf_printf(b, err, "<h2>Bản đồ / Maps</h2>\n");
-    for (int i = 0; maps[i] && rc == HS_OK; i++)
+    for (int i = 0; maps[i] && rc == HS_OK; i++) {
+        const char *const *cap = caption(maps[i]);
         rc = hs_buf_printf(b, err,
                            "<figure><a href=\"map_%s.svg\"><img src=\"map_%s.png\" alt=\"%s\"></a>"
                            "<figcaption>%s<br><span class=\"en\">%s</span></figcaption></figure>\n",
-                           maps[i], maps[i], CAPTION[i < 3 ? i : 0][1], CAPTION[i < 3 ? i : 0][0],
-                           CAPTION[i < 3 ? i : 0][1]);
+                           maps[i], maps[i], cap[1], cap[0], cap[1]);
+    }
+    if (rc == HS_OK)
+        rc = hs_buf_printf(
+            b, err,
+            "<p>Lớp bản đồ điểm nóng dạng tile, mức thu phóng 0–%d: <code>tiles/{z}/{x}/{y}.png"
+            "</code> (XYZ, mọi tile có mã SHA-256 trong manifest.json).<br><span class=\"en\">"
+            "Hot spot map as XYZ tiles, zoom 0–%d: <code>tiles/{z}/{x}/{y}.png</code> (every tile "
+            "has its SHA-256 in manifest.json).</span></p>\n",
+            HS_RELEASE_TILE_MAXZOOM, HS_RELEASE_TILE_MAXZOOM);
     if (rc == HS_OK)
         rc = hs_buf_printf(b, err,
-                           "<h2>Số vụ theo tháng / Cases per month</h2>\n"
+                           "<h2>Biểu đồ / Charts</h2>\n<div class=\"charts\">"
                            "<img src=\"chart_monthly.png\" alt=\"Monthly national cases\">\n"
+                           "<img src=\"chart_border.png\" alt=\"Cases and outreach events per "
+                           "border province\">\n"
+                           "<img src=\"chart_top.png\" alt=\"Quarterly cases of the top "
+                           "provinces\"></div>\n"
                            "<h2>Số vụ theo tỉnh / Cases by province</h2>\n"
                            "<p><a href=\"data.csv\">data.csv</a> · <a href=\"data.json\">data.json"
                            "</a> · <a href=\"manifest.json\">manifest.json</a></p>\n"
@@ -104,6 +177,8 @@ int hs_publish_html(const hs_release *r, const char *const *maps, const char *no
             "1 to 4 cases is withheld for the whole row, together with %d partner provinces, so "
             "that no small count can be recovered by differencing (docs/publication.md).</p>\n",
             HS_SDC_PARTNERS, HS_SDC_PARTNERS);
+    if (rc == HS_OK && r->internal && prio)
+        rc = priorities(b, prio, err);
     if (rc == HS_OK && r->internal)
         rc = hs_buf_printf(b, err, "<p class=\"internal\">%s</p>\n", HS_PUBLISH_INTERNAL_MARK);
     if (rc == HS_OK)

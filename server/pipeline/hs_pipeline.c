@@ -1,5 +1,7 @@
 #include "hs_pipeline.h"
 
+#include "hs_cancel.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,6 +139,7 @@ static int compute_local(hs_run *r, hs_err *err)
     gopt.perm.permutations = r->prm.permutations;
     gopt.perm.seed = r->prm.seed;
     gopt.perm.threads = r->prm.threads;
+    gopt.perm.cancel = hs_cancel_current(); /* a heavy HTTP job's flag, or NULL */
     gopt.bin_fdr = r->prm.fdr;
     hs_lisa_opt lopt;
     hs_lisa_opt_default(&lopt);
@@ -272,6 +275,7 @@ int hs_run_scan(PGconn *c, const hs_params *p, hs_unitset **units, hs_scan_resul
         opt.replicas = p->permutations;
         opt.seed = p->seed;
         opt.threads = p->threads;
+        opt.cancel = hs_cancel_current(); /* a heavy HTTP job's flag, or NULL */
         rc = hs_scan_poisson((*units)->n, (*units)->x_m, (*units)->y_m, cases,
                              (*units)->population, &opt, out, err);
     }

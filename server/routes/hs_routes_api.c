@@ -184,7 +184,9 @@ int hs_routes_api_register(hs_router *r, hs_services *svc, hs_routes_shared *sh,
          .ctx = &rt[2], .flags = HS_ROUTE_OWN_PARAMS},
         {.method = "GET", .pattern = "/api/emerging", .handle = api_handle,
          .ctx = &rt[3], .flags = HS_ROUTE_OWN_PARAMS},
-        {.method = "GET", .pattern = "/api/units", .handle = units_handle, .params = units_params},
+        /* One catalogue query: a miss is cheap enough to render inline. */
+        {.method = "GET", .pattern = "/api/units", .handle = units_handle, .params = units_params,
+         .cost = HS_COST_CHEAP},
     };
     hs_export_init();
     for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {

@@ -8,7 +8,9 @@
 #include "hs_clock.h"
 #include "hs_dbpool.h"
 #include "hs_dbwatch.h"
+#include "hs_heavy.h"
 #include "hs_metrics.h"
+#include "hs_ratelimit.h"
 #include "hs_catalog.h"
 #include "hs_pg.h"
 #include "hs_access.h"
@@ -120,6 +122,8 @@ static int metrics(hs_req *req, hs_resp *resp, hs_err *err)
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
         hs_buf_printf(o, err, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", rows[i].name, rows[i].help,
                       rows[i].name, rows[i].type, rows[i].name, rows[i].v);
+    hs_heavy_metrics_write(svc->heavy, o, err);
+    hs_ratelimit_metrics_write(svc->ratelimit, o, err);
     hs_buf_printf(o, err,
                   "# HELP hotspot_uptime_seconds Seconds since the server started.\n"
                   "# TYPE hotspot_uptime_seconds gauge\nhotspot_uptime_seconds %.3f\n"
@@ -180,11 +184,18 @@ int hs_routes_builtin_register(hs_router *r, hs_services *svc, hs_routes_shared 
     (void)svc;
     (void)sh;
     const hs_route_spec specs[] = {
-        {.method = "GET", .pattern = "/healthz", .handle = healthz, .exposes = HS_EXPOSE_PUBLIC},
-        {.method = "GET", .pattern = "/readyz", .handle = readyz, .exposes = HS_EXPOSE_PUBLIC},
-        {.method = "GET", .pattern = "/api/whoami", .handle = whoami, .exposes = HS_EXPOSE_PUBLIC},
-        {.method = "GET", .pattern = "/metrics", .handle = metrics, .exposes = HS_EXPOSE_OPS},
-        {.method = "GET", .pattern = "/api/meta", .handle = meta, .exposes = HS_EXPOSE_META},
+        /* Health probes: cheap, never rate-limited (a monitor must always get through). */
+        {.method = "GET", .pattern = "/healthz", .handle = healthz, .exposes = HS_EXPOSE_PUBLIC,
+         .flags = HS_ROUTE_UNLIMITED, .cost = HS_COST_CHEAP},
+        {.method = "GET", .pattern = "/readyz", .handle = readyz, .exposes = HS_EXPOSE_PUBLIC,
+         .flags = HS_ROUTE_UNLIMITED, .cost = HS_COST_CHEAP},
+        {.method = "GET", .pattern = "/api/whoami", .handle = whoami, .exposes = HS_EXPOSE_PUBLIC,
+         .cost = HS_COST_CHEAP},
+        {.method = "GET", .pattern = "/metrics", .handle = metrics, .exposes = HS_EXPOSE_OPS,
+         .cost = HS_COST_CHEAP},
+        /* One small query per data version: a miss is cheap enough to render inline. */
+        {.method = "GET", .pattern = "/api/meta", .handle = meta, .exposes = HS_EXPOSE_META,
+         .cost = HS_COST_CHEAP},
         {.method = "GET", .pattern = "/", .handle = hs_static_handle, .exposes = HS_EXPOSE_PUBLIC},
         {.method = "GET", .pattern = "/web/{path*}", .handle = hs_static_handle,
          .exposes = HS_EXPOSE_PUBLIC},

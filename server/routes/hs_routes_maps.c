@@ -9,6 +9,7 @@
 #include "hs_geostore.h"
 #include "hs_mapjob.h"
 #include "hs_pg.h"
+#include "hs_static.h"
 #include "hs_threadctx.h"
 
 /* A route's context (req->ctx): the shared geometry holder and, for /maps/, the
@@ -154,9 +155,34 @@ static const struct {
     {"emerging", HS_MAP_EMERGING},
 };
 
+/* With `serve --release DIR` the dashboard is the release: each image is a file of
+ * the folder `hotspot publish` wrote (its protected figures, fixed breaks), nothing
+ * is rendered per request. */
+static const struct {
+    const char *name, *file;
+} release_images[] = {
+    {"hotspots", "map_gistar.png"},          {"emerging", "map_emerging.png"},
+    {"outreach-gap", "map_outreach_gap.png"}, {"eb-rate", "map_eb_rate.png"},
+    {"cases-monthly", "chart_monthly.png"},  {"border-provinces", "chart_border.png"},
+    {"top-provinces", "chart_top.png"},
+};
+
+static int dashboard_from_release(hs_req *req, hs_resp *resp, const char *name, hs_err *err)
+{
+    for (size_t i = 0; i < sizeof release_images / sizeof release_images[0]; i++)
+        if (!strcmp(name, release_images[i].name))
+            return hs_release_file(req, resp, release_images[i].file, err);
+    return hs_err_set(err, HS_ENOTFOUND,
+                      "no dashboard image '%.40s' in the release; available: hotspots, emerging, "
+                      "outreach-gap, eb-rate, cases-monthly, border-provinces, top-provinces",
+                      name);
+}
+
 static int dashboard_handle(hs_req *req, hs_resp *resp, hs_err *err)
 {
     const char *name = hs_req_param(req, "name");
+    if (req->svc->release_dir)
+        return dashboard_from_release(req, resp, name, err);
     int which = -1;
     for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
         if (!strcmp(name, presets[i].name))

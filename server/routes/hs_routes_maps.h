@@ -4,8 +4,12 @@
  *                                 as query parameters (from, to, indicator, level,
  *                                 province, bbox, size, paper, dpi, scale, classes, k,
  *                                 public); format from the extension
- *   GET /dashboard/{name}.png     fixed public presets (hotspots, priorities,
- *                                 outreach-gap, emerging), always in public mode
+ *   GET /dashboard/{name}.png     with `serve --release DIR`: the release's images
+ *                                 (hotspots, emerging, outreach-gap, eb-rate,
+ *                                 cases-monthly, border-provinces, top-provinces),
+ *                                 files of the folder, nothing rendered; without a
+ *                                 release: fixed public presets (hotspots,
+ *                                 priorities, outreach-gap, emerging) in public mode
  *
  * Both answer through hs_resp_cached (key: data version + canonical options; ETag,
  * 304) with Content-Disposition: inline and a descriptive file name. Geometry comes

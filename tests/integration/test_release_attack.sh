@@ -6,6 +6,7 @@
 #    releases together (data through 2026-08 -> 2026-Q2; a month added -> 2026-Q3):
 #    every cell whose true count is 1..4 keeps >= 3 feasible integers.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/release_lib.sh"
 T=$(mktemp -d)
 SERVER_PID=
 trap '[[ -n $SERVER_PID ]] && kill "$SERVER_PID" 2>/dev/null; rm -rf "$T"; hs_test_cleanup' EXIT
@@ -29,22 +30,8 @@ truth() {
 }
 
 check_manifest() {
-  local dir=$1 n=0
-  python3 - "$dir" <<'PY' || fail "manifest of $dir does not match its files"
-import hashlib, json, os, sys
-d = sys.argv[1]
-m = json.load(open(os.path.join(d, "manifest.json")))
-assert m["files"], "empty manifest"
-for name, e in m["files"].items():
-    data = open(os.path.join(d, name), "rb").read()
-    assert hashlib.sha256(data).hexdigest() == e["sha256"], name
-    assert len(data) == e["bytes"], name
-listed = set(m["files"]) | {"manifest.json"}
-assert listed == set(os.listdir(d)), "unlisted files: %s" % (set(os.listdir(d)) - listed)
-for k in ("data_version", "parameters", "method", "generated_at", "period"):
-    assert k in m, k
-print("ok - manifest of %s: %d files hashed" % (d, len(m["files"])))
-PY
+  python3 "$HS_SOURCE_DIR/tests/integration/release_check.py" manifest "$1" ||
+    fail "manifest of $1 does not match its files"
 }
 
 # No commune figure, no count 1..4 in the CSV or in the page's table cells.
@@ -133,11 +120,7 @@ ok "negative control: per-cell suppression is broken by the attacker (A 2025-Q1 
 # ---- two consecutive releases: data through 2026-08, then September added ----
 # Volumes scaled up in half the provinces, so that rows are shown and partner rows
 # are chosen (the demo alone is so sparse that every province row is withheld).
-DB=$(hs_test_db attack)
-"$HOTSPOT_BIN" --db "$DB" db migrate >/dev/null || fail "migrate"
-"$HOTSPOT_BIN" --db "$DB" db demo >/dev/null || fail "demo"
-q "$DB" "UPDATE hs.case_month m SET cases = cases * 12 FROM hs.unit u
-          WHERE u.code = m.unit_code AND coalesce(u.parent_code, u.code) <= 'VN17'" >/dev/null
+DB=$(release_scaled_db attack)
 truth "$DB" >"$T/truth2.csv"
 q "$DB" "CREATE TABLE public.held AS SELECT * FROM hs.case_month WHERE period >= '2026-09-01';
          DELETE FROM hs.case_month WHERE period >= '2026-09-01';
@@ -157,6 +140,7 @@ python3 "$ATTACK" "$T/truth2.csv" "$T/relA" "$T/relB" | tee "$T/attack2" ||
 ok "attack on 2026-Q2 (v$v1) + 2026-Q3 (v$v2) together: $(head -1 "$T/attack2")"
 
 # ---- the server's /release/ route: the files, byte for byte; any parameter is 400 ----
+: >"$T/server.log" # exists before hs_wait_port reads it (the server opens it after the fork)
 HOTSPOT_DB=$DEMO "$HOTSPOT_BIN" serve --listen 127.0.0.1:0 --threads 2 --quiet --release "$T/pub2025" \
   >"$T/server.log" 2>&1 &
 SERVER_PID=$!
@@ -165,7 +149,9 @@ for f in index.html data.csv data.json manifest.json map_gistar.png; do
   curl -sf -o "$T/got" "$U/release/$f" || fail "GET /release/$f"
   cmp -s "$T/got" "$T/pub2025/$f" || fail "/release/$f differs from the published file"
 done
-curl -sf -o "$T/got" "$U/release" && cmp -s "$T/got" "$T/pub2025/index.html" || fail "GET /release"
+[[ $(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "$U/release") == "308 $U/release/index.html" ]] ||
+  fail "GET /release does not redirect to /release/index.html (relative links)"
+curl -sfL -o "$T/got" "$U/release" && cmp -s "$T/got" "$T/pub2025/index.html" || fail "GET /release -L"
 ok "GET /release/{file} serves the release byte for byte"
 for qs in "?public=true" "?classes=fixed:20.5" "?from=2025-01"; do
   code=$(curl -s -o "$T/body" -w '%{http_code}' "$U/release/data.json$qs")

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "hs_perm.h"
 #include "hs_rng.h"
@@ -141,9 +142,47 @@ static void test_rows_of_every_kernel(void **s)
         check_layer(300, ks[q], 99, (int)(q & 1));
 }
 
+/* A set cancel flag stops the run with HS_ECANCELED and a message naming the reason;
+ * an unset one changes nothing (covered by the tests above, which pass NULL). */
+static void test_cancel(void **s)
+{
+    (void)s;
+    int n = 200;
+    double px[200], py[200], x[200];
+    int gi[200];
+    for (int i = 0; i < n; i++) {
+        hs_rng r;
+        hs_rng_init(&r, 9, (uint64_t)i, 0);
+        px[i] = hs_rng_uniform(&r) * 1000;
+        py[i] = hs_rng_uniform(&r) * 1000;
+        x[i] = hs_rng_uniform(&r);
+    }
+    hs_weights *w = NULL;
+    hs_err err = {0};
+    assert_int_equal(hs_weights_knn(n, px, py, 6, &w, &err), 0);
+    atomic_int flag = HS_CANCEL_BUDGET;
+    for (int threads = 1; threads <= 2; threads++) {
+        hs_perm_opt o;
+        hs_perm_opt_default(&o);
+        o.permutations = 9999;
+        o.threads = threads;
+        o.cancel = &flag;
+        assert_int_equal(hs_perm_local(w, x, &o, gi, NULL, &err), HS_ECANCELED);
+        assert_non_null(strstr(err.msg, "time budget"));
+    }
+    atomic_store(&flag, HS_CANCEL_NONE);
+    hs_perm_opt o;
+    hs_perm_opt_default(&o);
+    o.permutations = 99;
+    o.cancel = &flag;
+    assert_int_equal(hs_perm_local(w, x, &o, gi, NULL, &err), 0);
+    hs_weights_free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cancel),
         cmocka_unit_test(test_small_rows_many_repeats),
         cmocka_unit_test(test_rows_of_every_kernel),
     };

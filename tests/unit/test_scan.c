@@ -367,9 +367,28 @@ static void test_edge_cases_and_errors(void **state)
     hs_scan_result_free(r);
 }
 
+/* A set cancel flag stops the scan with HS_ECANCELED naming the reason. */
+static void test_cancel(void **state)
+{
+    (void)state;
+    static double x[NG], y[NG], pop[NG], cases[NG];
+    int planted[NG], np;
+    make_grid(x, y, pop, cases, 3.0, 42, planted, &np);
+    atomic_int flag = HS_CANCEL_CLIENT;
+    hs_scan_opts o;
+    hs_scan_opts_default(&o);
+    o.cancel = &flag;
+    hs_scan_result *r = NULL;
+    hs_err err = {0};
+    assert_int_equal(hs_scan_poisson(NG, x, y, cases, pop, &o, &r, &err), HS_ECANCELED);
+    assert_null(r);
+    assert_non_null(strstr(err.msg, "client closed the connection"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cancel),
         cmocka_unit_test(test_llr_formula),
         cmocka_unit_test(test_llr_matches_brute_force),
         cmocka_unit_test(test_planted_cluster_found),
