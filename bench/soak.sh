@@ -36,13 +36,16 @@ fi
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/hotspot-soak.XXXXXX")
 PGDIR=$(mktemp -d "${TMPDIR:-/tmp}/hotspot-soak-pg.XXXXXX")
 HS_PID="" CH_PID=""
+# Every step may fail (a process already gone) without stopping the rest: under
+# set -e a failing kill here used to skip the cluster's removal.
 cleanup() {
-  [ -n "$CH_PID" ] && kill "$CH_PID" 2>/dev/null
-  [ -n "$HS_PID" ] && kill "$HS_PID" 2>/dev/null && wait "$HS_PID" 2>/dev/null
-  hs_tmp_cluster_stop "$PGDIR"
+  if [ -n "$CH_PID" ]; then kill "$CH_PID" 2>/dev/null || true; fi
+  if [ -n "$HS_PID" ]; then kill "$HS_PID" 2>/dev/null || true; wait "$HS_PID" 2>/dev/null || true; fi
+  hs_tmp_cluster_stop "$PGDIR" || true
   rm -rf -- "$WORK"
 }
 trap cleanup EXIT
+trap 'exit 143' INT TERM
 hs_tmp_cluster_start "$PGDIR"
 DB="host=$PGDIR user=hotspot dbname=postgres"
 export HOTSPOT_DB=$DB
