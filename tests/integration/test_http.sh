@@ -278,8 +278,17 @@ if [ "$OWN_CLUSTER" = 1 ]; then
     # The listener reconnects with backoff (at most 2 s between tries).
     PSQL "UPDATE hs.data_version SET version = 3; NOTIFY hs_data_changed"
     check "DB back: NOTIFY path recovered (data_version 3)" poll_for /readyz '"data_version":3' 150
-    fetch /metrics
-    RECON=$(sed -n 's/^hotspot_db_reconnects_total //p' "$T/body")
+    # A worker thread replaces its dead connection when it next needs the database.
+    # Which MHD thread gets a request is up to the kernel (and renders run on the heavy
+    # threads), so ask /readyz until a thread that was connected before the outage has
+    # served one.
+    RECON=0
+    for _ in $(seq 1 40); do
+        fetch /readyz
+        fetch /metrics
+        RECON=$(sed -n 's/^hotspot_db_reconnects_total //p' "$T/body")
+        [ "${RECON:-0}" -ge 1 ] && break
+    done
     check "worker reconnects counted ($RECON)" [ "${RECON:-0}" -ge 1 ]
 else
     echo "skip - database outage part (no private cluster)"
