@@ -176,27 +176,6 @@ static const hs_class_style *class_style(const bt *t, int k)
 
 /* ---- page frame ------------------------------------------------------------------ */
 
-static void draw_watermark(hs__draw *d)
-{
-    cairo_t *cr = d->cr;
-    hs__font f = {hypot(PW, PH) * 0.05, 1, 0};
-    const char *lines[2] = {"DỮ LIỆU MÔ PHỎNG", "SYNTHETIC DATA"};
-    cairo_save(cr);
-    cairo_translate(cr, PW / 2, PH / 2);
-    cairo_rotate(cr, -atan2(PH, PW));
-    for (int i = 0; i < 2; i++) {
-        PangoLayout *l = hs__layout(d, lines[i], f);
-        if (!l)
-            continue;
-        double w, h;
-        hs__layout_size(l, &w, &h);
-        hs__show_layout(d, l, -w / 2, i == 0 ? -h * 1.05 : h * 0.05, hs_rgba_make(0xc00000, 34),
-                        NONE, 0);
-        g_object_unref(l);
-    }
-    cairo_restore(cr);
-}
-
 /* Header band: the mark on the left, province and period on the right. Returns the
  * top of the content area. */
 static double page_head(const bt *t)
@@ -241,7 +220,7 @@ static void page_foot(const bt *t, int page)
         text(t, "DỮ LIỆU MÔ PHỎNG / SYNTHETIC DATA – không phản ánh số liệu thực tế (not real data)",
              (hs__font){9, 1, 0}, M, y + 18, 0, 0, hs_rgb(0xb00000));
         if (t->draw)
-            draw_watermark(t->d);
+            hs__draw_watermark(t->d, PW, PH, 0.05, hs_rgba_make(0xc00000, 34), NONE, 0);
     }
     if (t->draw)
         cairo_show_page(t->d->cr);

@@ -261,11 +261,11 @@ static void draw_frame(hs__draw *d, const hs_map_spec *s, const hs_bbox *ext, fr
     cairo_stroke(cr);
 }
 
-static void draw_watermark(hs__draw *d, double W, double H)
+void hs__draw_watermark(hs__draw *d, double W, double H, double size_frac, hs_rgba fill,
+                        hs_rgba halo, double halo_w)
 {
     cairo_t *cr = d->cr;
-    double diag = hypot(W, H);
-    hs__font f = {diag * 0.045, 1, 0};
+    hs__font f = {hypot(W, H) * size_frac, 1, 0};
     const char *lines[2] = {"DỮ LIỆU MÔ PHỎNG", "SYNTHETIC DATA"};
     cairo_save(cr);
     cairo_translate(cr, W / 2, H / 2);
@@ -277,7 +277,7 @@ static void draw_watermark(hs__draw *d, double W, double H)
         double w, h;
         hs__layout_size(l, &w, &h);
         double y = i == 0 ? -h * 1.05 : h * 0.05;
-        hs__show_layout(d, l, -w / 2, y, hs_rgba_make(0xc00000, 56), hs_rgba_make(0xffffff, 40), 3);
+        hs__show_layout(d, l, -w / 2, y, fill, halo, halo_w);
         g_object_unref(l);
     }
     cairo_restore(cr);
@@ -456,7 +456,8 @@ int hs__draw_furniture(hs__draw *d, const hs_map_spec *s, const hs_bbox *ext, do
     if (s->synthetic) {
         hs__text(d, "DỮ LIỆU MÔ PHỎNG / SYNTHETIC DATA – không phản ánh số liệu thực tế (not real data)",
                  fs, m, fy + fh1 + 2 * u, 0, hs_rgb(0xb00000));
-        draw_watermark(d, W, H);
+        hs__draw_watermark(d, W, H, 0.045, hs_rgba_make(0xc00000, 56),
+                           hs_rgba_make(0xffffff, 40), 3);
     }
     return d->oom ? HS_ENOMEM : HS_OK;
 }

@@ -77,6 +77,10 @@ double hs__text(hs__draw *d, const char *text, hs__font f, double x, double y, d
 void hs__draw_free_texts(hs__draw *d);
 
 /* hs_furniture.c */
+/* The synthetic-data mark ("DỮ LIỆU MÔ PHỎNG / SYNTHETIC DATA"), two bold lines along
+ * the diagonal of a W x H page, the font size_frac of the diagonal. */
+void hs__draw_watermark(hs__draw *d, double W, double H, double size_frac, hs_rgba fill,
+                        hs_rgba halo, double halo_w);
 int hs__draw_furniture(hs__draw *d, const hs_map_spec *spec, const hs_bbox *ext, double page_w,
                        double page_h);
 

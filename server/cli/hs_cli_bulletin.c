@@ -13,6 +13,7 @@
 #include "hs_arena.h"
 #include "hs_bulletin_job.h"
 #include "hs_cli.h"
+#include "hs_cli_args.h"
 #include "hs_geostore.h"
 #include "hs_mapjob.h"
 #include "hs_outfile.h"
@@ -90,9 +91,7 @@ int hs_cli_bulletin(int argc, char **argv)
     int rc = arena ? hs_query_from_argv(arena, (int)(sizeof qv / sizeof *qv), qv, &q, &err)
                    : hs_err_set(&err, HS_ENOMEM, "cannot allocate");
     if (rc == HS_OK)
-        rc = hs_pg_connect(&c, &err);
-    if (rc == HS_OK)
-        rc = hs_pipeline_last_period(c, &last, &err);
+        rc = hs_cli_connect(&c, &last, &err);
     if (rc == HS_OK)
         rc = hs_params_parse(q, HS_P_STATS | HS_P_TOP | HS_P_OUTPUT | HS_P_MAP, last, &p, &err);
     if (rc == HS_OK)
