@@ -60,11 +60,16 @@ typedef struct hs_unitset {
  * a unit set under hs.data_version.units_version (bumped only by changes to units,
  * populations, derived data and borders, so it survives an import of counts), a
  * series under the data version. A second load at the same version fetches one packed
- * value instead of running the joins, with bit-identical contents. Inside a caller's
- * transaction, or without the table, the cache is not used. */
+ * value instead of running the joins, with bit-identical contents (hs_datapack.h).
+ * Inside a caller's transaction, or without the table, the cache is not used. */
 int hs_data_load_units(PGconn *c, hs_level level, const char *province, int pop_year,
                        hs_unitset **out, hs_err *err);
 void hs_unitset_free(hs_unitset *u);
+
+/* An empty set for n units: every per-unit array allocated and zeroed (strings NULL,
+ * u->n 0 for the loader to count up; no adjacency), for loaders of unit sets
+ * (hs_data.c, hs_datapack.c). HS_ENOMEM when any allocation fails. */
+int hs_unitset_alloc(int n, hs_unitset **out, hs_err *err);
 
 /* Finds a unit's index by code (binary search), -1 when absent. */
 int hs_unitset_find(const hs_unitset *u, const char *code);
