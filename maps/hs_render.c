@@ -202,6 +202,19 @@ static void anchor_pattern(cairo_t *cr, cairo_pattern_t *p, const hs__xform *t)
     cairo_pattern_set_matrix(p, &m);
 }
 
+/* Fills the current path (kept for the outline) with hatch pattern p, anchored to the
+ * map's origin on tiles, and releases p; p NULL (out of memory) leaves the fill out. */
+static void fill_hatch(cairo_t *cr, cairo_pattern_t *p, int tile_mode, const hs__xform *t)
+{
+    if (!p)
+        return;
+    if (tile_mode)
+        anchor_pattern(cr, p, t);
+    cairo_set_source(cr, p);
+    cairo_fill_preserve(cr);
+    cairo_pattern_destroy(p);
+}
+
 /* Fills every unit by class, without seams.
  *
  * Two anti-aliased polygons sharing an edge each cover a fraction of the edge
@@ -245,25 +258,11 @@ static void draw_units(hs__draw *d, const hs_map_spec *s, const hs__xform *t, co
             hs_rgba_set_source(cr, cs->fill);
             cairo_fill_preserve(cr);
         } else if (!cs) {
-            cairo_pattern_t *p = hs_palette_hatch_pattern(nd_bg, nd_line, 6, 0.8);
-            if (p) {
-                if (d->tile_mode)
-                    anchor_pattern(cr, p, t);
-                cairo_set_source(cr, p);
-                cairo_fill_preserve(cr);
-                cairo_pattern_destroy(p);
-            }
+            fill_hatch(cr, hs_palette_hatch_pattern(nd_bg, nd_line, 6, 0.8), d->tile_mode, t);
         }
-        if (cs && cs->hatch.a) {
-            cairo_pattern_t *p = hs_palette_hatch_pattern((hs_rgba){0, 0, 0, 0}, cs->hatch, 5, 1.0);
-            if (p) {
-                if (d->tile_mode)
-                    anchor_pattern(cr, p, t);
-                cairo_set_source(cr, p);
-                cairo_fill_preserve(cr);
-                cairo_pattern_destroy(p);
-            }
-        }
+        if (cs && cs->hatch.a)
+            fill_hatch(cr, hs_palette_hatch_pattern((hs_rgba){0, 0, 0, 0}, cs->hatch, 5, 1.0),
+                       d->tile_mode, t);
         cairo_new_path(cr);
     }
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
