@@ -78,3 +78,62 @@ hs_wait_port() {
   [[ -n $PORT ]] || fail "server did not start: $(cat "$log")"
   U="http://127.0.0.1:$PORT"
 }
+
+# ---- set-up shared by the tests that run a server on a copy of the demo data --------
+# (test_access.sh; test_analyst_tiles.sh and others can adopt them.)
+
+# hs_test_tmp NAME: the test's temporary directory in T (/tmp/hs_NAME.XXXXXX) and an
+# EXIT trap (hs_test_exit) that stops the server hs_server_start left running, drops
+# the test's databases and removes T.
+hs_test_tmp() {
+  T=$(mktemp -d "/tmp/hs_$1.XXXXXX")
+  SERVER_PID=
+  trap hs_test_exit EXIT
+}
+
+hs_test_exit() {
+  [[ -n ${SERVER_PID:-} ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  hs_test_cleanup
+  rm -rf "$T"
+}
+
+# hs_demo_copy NAME: a private copy of the shared demo database, for tests that write
+# (tokens, audit rows): the shared one is read-only. Sets DB to its conninfo; dropped
+# at exit with the test's other databases. (Not through $(...): the subshell would
+# lose its name from HS_TEST_DBS.)
+hs_demo_copy() {
+  local name="t_$1_$$"
+  "$PSQL" "$HOTSPOT_DB" -qAt -v ON_ERROR_STOP=1 \
+    -c "CREATE DATABASE $name TEMPLATE hotspot_demo_shared" >/dev/null
+  HS_TEST_DBS+=("$name")
+  DB="$HOTSPOT_DB dbname=$name"
+}
+
+# hs_largest_province CONNINFO: the province with the most communes (ties: lowest code).
+hs_largest_province() {
+  q "$1" "SELECT parent_code FROM hs.unit WHERE level='commune' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
+}
+
+# hs_server_start LOG [SERVE ARGS...]: `hotspot --db $DB serve` on a free loopback port
+# with 2 threads (and ARGS) in the background, its output in LOG; sets SERVER_PID, and
+# PORT and U once it listens (hs_wait_port).
+hs_server_start() {
+  local log=$1
+  shift
+  "$HOTSPOT_BIN" --db "$DB" serve --listen 127.0.0.1:0 --threads 2 "$@" >"$log" 2>&1 &
+  SERVER_PID=$!
+  hs_wait_port "$log" "$SERVER_PID"
+}
+
+# hs_server_stop LOG: SIGTERM to the server of hs_server_start; fails unless it exits 0
+# with no sanitizer report in LOG.
+hs_server_stop() {
+  local log=$1 st=0
+  kill -TERM "$SERVER_PID"
+  wait "$SERVER_PID" || st=$?
+  SERVER_PID=
+  [[ $st == 0 ]] || fail "server exit status $st after SIGTERM: $(tail -20 "$log")"
+  if grep -qE 'AddressSanitizer|runtime error|LeakSanitizer' "$log"; then
+    fail "sanitizer report in the server log: $(grep -A20 -E 'AddressSanitizer|runtime error|LeakSanitizer' "$log" | head -30)"
+  fi
+}

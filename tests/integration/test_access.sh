@@ -6,24 +6,14 @@
 # code of another province. Then: revocation through NOTIFY on the running server,
 # the audit rows against the requests, `hotspot audit`, and SIGTERM flushing the audit.
 source "$(dirname "$0")/lib.sh"
-T=$(mktemp -d /tmp/hs_access.XXXXXX)
-SERVER_PID=
-cleanup() {
-  [[ -n $SERVER_PID ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
-  hs_test_cleanup
-  rm -rf "$T"
-}
-trap cleanup EXIT
+hs_test_tmp access
 
 # A private copy of the demo data (tokens are writes; the shared database is read-only).
-name="t_access_$$"
-"$PSQL" "$HOTSPOT_DB" -qAt -v ON_ERROR_STOP=1 -c "CREATE DATABASE $name TEMPLATE hotspot_demo_shared" >/dev/null
-HS_TEST_DBS+=("$name")
-DB="$HOTSPOT_DB dbname=$name"
+hs_demo_copy access
 H() { "$HOTSPOT_BIN" --db "$DB" "$@"; }
 
 # Two provinces: the analyst's (P1) and another (P2), with their commune codes.
-P1=$(q "$DB" "SELECT parent_code FROM hs.unit WHERE level='commune' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+P1=$(hs_largest_province "$DB")
 P2=$(q "$DB" "SELECT parent_code FROM hs.unit WHERE level='commune' AND parent_code <> '$P1' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
 q "$DB" "SELECT code FROM hs.unit WHERE parent_code = '$P2'" >"$T/p2_codes"
 [[ -n $P1 && -n $P2 && -s $T/p2_codes ]] || fail "demo data has no two provinces with communes"
@@ -56,9 +46,7 @@ ok "token create rejects bad roles and provinces"
 cp -r "$HS_SOURCE_DIR/web" "$T/web"
 printf '<!doctype html><script>sessionStorage.setItem("hotspot138.token", "%s"); location.replace("/");</script>\n' \
   "$ANALYST" >"$T/web/signin-test.html"
-"$HOTSPOT_BIN" --db "$DB" serve --listen 127.0.0.1:0 --threads 2 --web "$T/web" >"$T/server.log" 2>&1 &
-SERVER_PID=$!
-hs_wait_port "$T/server.log" "$SERVER_PID"
+hs_server_start "$T/server.log" --web "$T/web"
 
 # call ROLE PATH: prints the status; body in $T/body, headers in $T/hdr.
 call() {

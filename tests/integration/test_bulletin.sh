@@ -8,14 +8,7 @@
 # with a message naming the parameter, and leave nothing at --out (nor touch a file
 # already there).
 source "$(dirname "$0")/lib.sh"
-T=$(mktemp -d)
-SERVER_PID=
-cleanup() {
-  [[ -n $SERVER_PID ]] && kill "$SERVER_PID" 2>/dev/null
-  rm -rf "$T"
-  hs_test_cleanup
-}
-trap cleanup EXIT
+hs_test_tmp bulletin
 
 for tool in pdfinfo pdftotext pdftoppm python3; do
   command -v "$tool" >/dev/null || fail "$tool is needed (Debian poppler-utils, python3)"
@@ -80,20 +73,13 @@ EOF
 
 # ... and those of GET /api/priorities for the same province and window.
 hs_planner_curl "$T"
-HOTSPOT_DB=$DB "$HOTSPOT_BIN" serve --listen 127.0.0.1:0 --threads 2 --quiet >"$T/server.log" 2>&1 &
-SERVER_PID=$!
-hs_wait_port "$T/server.log" "$SERVER_PID"
+hs_server_start "$T/server.log" --quiet
 code=$(curl -s -o "$T/api.csv" -w '%{http_code}' \
   "$U/api/priorities?province=VN13&from=2025-07&to=2025-09&top=10&format=csv")
 expect_eq "GET /api/priorities?province=VN13" "$code" 200
 codes() { python3 -c 'import csv,sys; print(" ".join(r["unit_code"] for r in csv.DictReader(open(sys.argv[1], encoding="utf-8"))))' "$1"; }
 expect_eq "the bulletin's communes = /api/priorities' communes" "$(codes "$T/api.csv")" "$(codes "$T/prio.csv")"
-kill -TERM "$SERVER_PID"
-wait "$SERVER_PID" || fail "server exit status $? after SIGTERM: $(tail -20 "$T/server.log")"
-SERVER_PID=
-if grep -qE 'AddressSanitizer|runtime error|LeakSanitizer' "$T/server.log"; then
-  fail "sanitizer report in the server log: $(tail -40 "$T/server.log")"
-fi
+hs_server_stop "$T/server.log"
 
 # Every page rasterises to an A4-shaped image (the layout itself is looked at by a
 # person: docs/publication.md).
