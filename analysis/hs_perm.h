@@ -11,6 +11,11 @@
  * Work is split over pthreads by blocks of units; each unit's result depends only on
  * (seed, i, r), so 1, 2 or 16 threads give identical output. Memory is O(n) per
  * thread plus the caller's O(n) outputs: never O(n * R).
+ *
+ * That is the default method, HS_PERM_EXACT. HS_PERM_LOOKUP (opt-in, hs_perm_opt.method)
+ * draws each replicate as a window of shared shuffled tables instead (below): each
+ * replicate is still a uniform k-subset of the other units, at a fraction of the cost for
+ * large n, but replicates of different units share the tables (docs/statistics.md).
  */
 #ifndef HS_PERM_H
 #define HS_PERM_H
