@@ -56,8 +56,9 @@ int hs_perm_opt_check(const hs_perm_opt *o, hs_err *err)
         return hs_err_set(err, HS_EINVAL, "threads = %d is outside 1..%d", o->threads,
                           HS_PERM_THREADS_MAX);
     if (o->method != HS_PERM_EXACT && o->method != HS_PERM_LOOKUP)
-        return hs_err_set(err, HS_EINVAL, "permutation method = %d is not exact (%d) or lookup (%d)",
-                          o->method, HS_PERM_EXACT, HS_PERM_LOOKUP);
+        return hs_err_set(err, HS_EINVAL,
+                          "permutation method = %d is not exact (%d) or lookup (%d)", o->method,
+                          HS_PERM_EXACT, HS_PERM_LOOKUP);
     return HS_OK;
 }
 

@@ -335,7 +335,8 @@ static int quality_report(const hs_weights *w, const double *x, const hs_gistar_
                 (unsigned long long)ga.perm.seed, cpu_now() - c0);
     }
     if (rc == 0) {
-        const char *pairs[3] = {"exact-vs-exact(seed2)", "exact-vs-lookup", "lookup-vs-lookup(seed2)"};
+        const char *pairs[3] = {"exact-vs-exact(seed2)", "exact-vs-lookup",
+                                "lookup-vs-lookup(seed2)"};
         int a[3] = {0, 0, 2}, b[3] = {1, 2, 3};
         for (int t = 0; t < 3; t++)
             quality_line("lisa", pairs[t], w, l[a[t]]->p_sim, l[b[t]]->p_sim);
@@ -386,7 +387,8 @@ int main(int argc, char **argv)
             }
         } else {
             fprintf(stderr, "bench_analysis: unknown argument '%s' (allowed: --side --values "
-                            "--pairs --points --knn --perms --threads --seed --repeat --perm-method --quality)\n",
+                            "--pairs --points --knn --perms --threads --seed --repeat "
+                            "--perm-method --quality)\n",
                     argv[i]);
             return 2;
         }
