@@ -9,6 +9,7 @@
 #ifndef HS_STYLE_H
 #define HS_STYLE_H
 
+#include "hs_cancel.h"
 #include "hs_classify.h"
 #include "hs_geom.h"
 #include "hs_palette.h"
@@ -67,6 +68,12 @@ typedef struct hs_map_spec {
     int has_inset;
     hs_bbox inset_extent;    /* projected bbox drawn in the inset box */
     const char *inset_title; /* e.g. "Quần đảo Hoàng Sa và Trường Sa" */
+
+    /* ---- stopping ---- */
+    /* Polled between layers and every HS_RENDER_CANCEL_EVERY features: once it holds a
+     * reason (hs_cancel.h) drawing stops and the render returns HS_ECANCELED. NULL =
+     * never cancelled. Borrowed (a heavy HTTP job's flag, as analysis/hs_perm's). */
+    const atomic_int *cancel;
 } hs_map_spec;
 
 /* Fills colours/widths left at zero with the house style. Does not touch layers or

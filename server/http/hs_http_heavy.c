@@ -23,7 +23,9 @@ void hs__http_finish_handler(hs_server *s, http_rctx *rc, int r, hs_err *err)
     if (r >= 0)
         return;
     const char *route = req->route ? hs_route_pattern(req->route) : "?";
-    if (err->code == HS_ECANCELED) {
+    /* A job whose flag is set failed because it was stopped, whatever the error says:
+     * its query cancelled by the interrupt hook fails as a database error. */
+    if (err->code == HS_ECANCELED || hs_cancel_reason(&rc->job.cancel)) {
         /* Stopped on purpose: say why, in words that name no internals. */
         int why = hs_cancel_reason(&rc->job.cancel);
         char msg[300];
@@ -87,11 +89,25 @@ static void job_run(hs_heavy_job *job, void *arg)
     if (hs_cancel_reason(&job->cancel))
         r = hs_cancel_error(&job->cancel, "the request", &err);
     else {
+        /* From here the watchdog may interrupt this thread's queries (job_interrupt). */
+        atomic_store(&rc->dbt, hs_dbpool_thread_self(s->svc.db));
         r = hs_route_spec_of(rc->req.route)->handle(&rc->req, &rc->resp, &err);
         if (r < 0 && !err.code)
             hs_err_set(&err, r, "the handler failed without a message");
     }
     hs__http_finish_handler(s, rc, r, &err);
+}
+
+/* On the watchdog, once the flag of the running job is set: a query the handler is
+ * blocked in (a lock wait, a long scan of the data) cannot poll the flag, so the
+ * server is asked to cancel it; it fails at once and the handler unwinds. The
+ * connection stays usable (hs_dbpool.h). The pool keeps the job, and so this
+ * thread's slot, alive until this returns. */
+static void job_interrupt(hs_heavy_job *job, void *arg)
+{
+    (void)job;
+    http_rctx *rc = arg;
+    hs_dbpool_interrupt(atomic_load(&rc->dbt));
 }
 
 /* Hands the answer back: MHD calls on_request again, which sends it. */
@@ -114,6 +130,7 @@ void hs__http_start_heavy(hs_server *s, http_rctx *rc, struct MHD_Connection *co
     rc->job.fd = ci ? ci->connect_fd : -1;
     rc->job.run = job_run;
     rc->job.done = job_done;
+    rc->job.interrupt = job_interrupt;
     rc->job.arg = rc;
     rc->phase = RC_HEAVY;
     MHD_suspend_connection(conn);

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "hs_access.h"
+#include "hs_dbpool.h"
 #include "hs_heavy.h"
 #include "hs_http.h"
 
@@ -54,6 +55,9 @@ typedef struct http_rctx {
     hs_req req;            /* kept here, not on a stack: a heavy request runs its handler */
     hs_resp resp;          /* again on the pool, and its answer is sent after resuming */
     hs_heavy_job job;
+    /* The pool thread's database connections while its job runs (set by job_run on
+     * that thread, read by the watchdog's interrupt hook). */
+    _Atomic(hs_dbpool_thread *) dbt;
 } http_rctx;
 
 /* hs_http_heavy.c */

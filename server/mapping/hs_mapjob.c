@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hs_cancel.h"
 #include "hs_period.h"
 
 /* Archipelagos: the only land of Vietnam east of this meridian (the mainland coast
@@ -475,6 +476,7 @@ hs_geoprep *hs_mapjob_prep(const hs_mapjob *j)
 
 int hs_mapjob_render(hs_mapjob *j, hs_render_ctx *rc, hs_buf *out, hs_err *err)
 {
+    j->spec.cancel = hs_cancel_current(); /* a heavy job's flag (NULL elsewhere) */
     return hs_render_map(rc, &j->spec, &j->extent, &j->o.page, j->o.format, out, err);
 }
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hs_cancel.h"
 #include "hs_metarender.h"
 #include "hs_palette.h"
 
@@ -495,6 +496,7 @@ int hs_tilesrc_render(hs_tilesrc *s, hs_render_ctx *rc, const hs_metatile *m,
     int rc_ = hs_tilesrc_spec(s, m->z, m->tile_px, &sp, &owned, &ix, err);
     if (rc_ < 0)
         return rc_;
+    sp.cancel = hs_cancel_current(); /* a heavy job's flag (NULL elsewhere) */
     hs_metarender_stats st = {0};
     double scale = (double)m->tile_px / HS_TILE_PX;
     rc_ = hs_metarender(rc, &sp, ix, m, scale, argb, stride, &st, err);

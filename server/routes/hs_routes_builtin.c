@@ -111,6 +111,8 @@ static int metrics(hs_req *req, hs_resp *resp, hs_err *err)
          "Reads sent to the primary because the replica was down or behind.", ps.read_fallbacks},
         {"hotspot_db_replica_lag_waits_total", "counter",
          "Reads that waited for the replica to reach the data version.", ps.lag_waits},
+        {"hotspot_db_query_cancels_total", "counter",
+         "Queries of heavy jobs cancelled (budget spent or client gone).", ps.interrupts},
         {"hotspot_db_listener_up", "gauge", "1 while the LISTEN connection is up.",
          (unsigned long long)ws.connected},
         {"hotspot_db_listener_reconnects_total", "counter", "LISTEN connection reconnects.",
