@@ -26,7 +26,16 @@
 struct hs_heavy {
     pthread_mutex_t lock; /* guards everything below */
     pthread_cond_t work;  /* a job was queued, or stopping */
-    pthread_cond_t unpinned; /* the watchdog left a job's interrupt hook */
+    pthread_cond_t unpinned; /* the interrupter left a job's interrupt hook */
+    pthread_cond_t intr_work; /* a job was pinned for the interrupter, or stopping */
+    /* Jobs pinned for their interrupt hook, waiting for the interrupter thread. Its own
+     * thread, not the watchdog: PQcancel to a host that stopped answering blocks for
+     * the TCP connect timeout (libpq 15 has no timeout for it), and budgets must
+     * still be enforced meanwhile. */
+    hs_heavy_job *intr[HEAVY_MAX_THREADS];
+    unsigned nintr;
+    pthread_t intr_tid;
+    int intr_started;
     hs_heavy_job *head, *tail;
     size_t nq;
     hs_heavy_job *running[HEAVY_MAX_THREADS]; /* per worker: its job, or NULL */
@@ -140,6 +149,26 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+static void *intr_main(void *arg)
+{
+    hs_heavy *h = arg;
+    pthread_mutex_lock(&h->lock);
+    for (;;) {
+        while (!h->nintr && !h->watch_stop)
+            pthread_cond_wait(&h->intr_work, &h->lock);
+        if (!h->nintr)
+            break; /* stopping and nothing pinned */
+        hs_heavy_job *j = h->intr[--h->nintr];
+        pthread_mutex_unlock(&h->lock);
+        j->interrupt(j, j->arg);
+        pthread_mutex_lock(&h->lock);
+        j->pinned = 0;
+        pthread_cond_broadcast(&h->unpinned);
+    }
+    pthread_mutex_unlock(&h->lock);
+    return NULL;
+}
+
 static void *watch_main(void *arg)
 {
     hs_heavy *h = arg;
@@ -165,31 +194,22 @@ static void *watch_main(void *arg)
             }
         }
         /* Running jobs: a cancelled one with an interrupt hook is pinned (its worker
-         * cannot finish it) while the hook runs without the lock. */
-        hs_heavy_job *pin[HEAVY_MAX_THREADS];
-        unsigned npin = 0;
+         * cannot finish it) and handed to the interrupter, which runs the hook
+         * without the lock. */
         for (unsigned i = 0; i < h->threads; i++) {
             hs_heavy_job *j = h->running[i];
             if (!j)
                 continue;
             check_job(h, j, now);
-            if (hs_cancel_reason(&j->cancel) && j->interrupt &&
+            if (hs_cancel_reason(&j->cancel) && j->interrupt && !j->pinned &&
                 (j->interrupted_at == 0 || now - j->interrupted_at >= HS_HEAVY_REINTERRUPT_S)) {
                 if (j->interrupted_at == 0)
                     h->st.interrupted++;
                 j->interrupted_at = now;
                 j->pinned = 1;
-                pin[npin++] = j;
+                h->intr[h->nintr++] = j; /* at most one entry per worker: never full */
+                pthread_cond_signal(&h->intr_work);
             }
-        }
-        if (npin) {
-            pthread_mutex_unlock(&h->lock);
-            for (unsigned i = 0; i < npin; i++)
-                pin[i]->interrupt(pin[i], pin[i]->arg);
-            pthread_mutex_lock(&h->lock);
-            for (unsigned i = 0; i < npin; i++)
-                pin[i]->pinned = 0;
-            pthread_cond_broadcast(&h->unpinned);
         }
         if (gone) {
             pthread_mutex_unlock(&h->lock);
@@ -230,6 +250,7 @@ int hs_heavy_create(const hs_heavy_opts *o, hs_heavy **out, hs_err *err)
     pthread_mutex_init(&h->lock, NULL);
     pthread_cond_init(&h->work, NULL);
     pthread_cond_init(&h->unpinned, NULL);
+    pthread_cond_init(&h->intr_work, NULL);
     for (unsigned i = 0; i < h->threads; i++) {
         worker_arg *wa = malloc(sizeof *wa);
         if (!wa || (wa->h = h, wa->idx = i, pthread_create(&h->tid[i], NULL, worker_main, wa))) {
@@ -245,6 +266,11 @@ int hs_heavy_create(const hs_heavy_opts *o, hs_heavy **out, hs_err *err)
         return hs_err_set(err, HS_ENOMEM, "cannot start the heavy-job watchdog");
     }
     h->watch_started = 1;
+    if (pthread_create(&h->intr_tid, NULL, intr_main, h)) {
+        hs_heavy_destroy(h);
+        return hs_err_set(err, HS_ENOMEM, "cannot start the heavy-job interrupter");
+    }
+    h->intr_started = 1;
     *out = h;
     return HS_OK;
 }
@@ -358,11 +384,15 @@ void hs_heavy_destroy(hs_heavy *h)
         pthread_join(h->tid[i], NULL);
     pthread_mutex_lock(&h->lock);
     h->watch_stop = 1;
+    pthread_cond_broadcast(&h->intr_work);
     pthread_mutex_unlock(&h->lock);
+    if (h->intr_started)
+        pthread_join(h->intr_tid, NULL);
     if (h->watch_started)
         pthread_join(h->watch, NULL);
     pthread_cond_destroy(&h->work);
     pthread_cond_destroy(&h->unpinned);
+    pthread_cond_destroy(&h->intr_work);
     pthread_mutex_destroy(&h->lock);
     free(h);
 }

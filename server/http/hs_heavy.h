@@ -17,11 +17,13 @@
  *  - While a worker runs a job, the job's flag is the thread's current flag
  *    (hs_cancel_set_current), which is how the pipeline finds it.
  *  - Work that cannot poll (a database query in flight) is stopped by the job's
- *    `interrupt` hook: once the flag of a running job is set, the watchdog calls it
- *    on the watchdog thread, and again every HS_HEAVY_REINTERRUPT_S while the job
- *    still runs (a query begun after the first call is stopped too), without the pool's lock (it may block briefly:
- *    PQcancel), and the job stays in the running list until the hook returned, so
- *    the worker's `done` (and the owner freeing the job) never races it.
+ *    `interrupt` hook: once the flag of a running job is set, the pool calls it
+ *    on a thread of its own (the interrupter, so a hook that blocks does not stop
+ *    the watchdog), and again every HS_HEAVY_REINTERRUPT_S while the job still
+ *    runs (a query begun after the first call is stopped too), without the pool's
+ *    lock (it may block: PQcancel). The job stays in the running list until the
+ *    hook returned, so the worker's `done` (and the owner freeing the job) never
+ *    races it.
  *
  * Contract: for every accepted job, `run` is called exactly once and then `done`
  * once. `run` does the work on a worker thread; for a job cancelled while it was
@@ -66,7 +68,7 @@ struct hs_heavy_job {
     hs_heavy_job *next;
     int running;
     double interrupted_at; /* hs_clock_now() of the last hook call; 0 = never */
-    int pinned;      /* the watchdog is inside the hook: the worker waits */
+    int pinned;      /* handed to the interrupter or inside the hook: the worker waits */
 };
 
 typedef struct hs_heavy_opts {

@@ -769,10 +769,10 @@ void hs_server_shutdown(hs_server *s, double grace_s)
                 left, left == 1 ? "" : "s", grace_s, left == 1 ? "it" : "them");
         if (s->heavy)
             hs_heavy_cancel_all(s->heavy, HS_CANCEL_SHUTDOWN);
-        /* Cancelled jobs answer within milliseconds of their next check; a handler
-         * inside a database query is bounded by statement_timeout, and after this
-         * last wait hs_server_destroy still waits for the pool, only its client may
-         * then see the connection close instead of the 503. */
+        /* Cancelled jobs answer within milliseconds of their next check (a query in
+         * flight is cancelled by the watchdog, a render stops at its next layer or
+         * 256 features); after this last wait hs_server_destroy still waits for the
+         * pool, only its client may then see the connection close instead of the 503. */
         t0 = hs_clock_now();
         while (atomic_load(&s->active) > 0 && hs_clock_now() - t0 < HS_HTTP_CANCEL_WAIT)
             nap();
