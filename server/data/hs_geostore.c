@@ -701,12 +701,18 @@ static void *bg_main(void *arg)
     hs_cancel_set_current(&h->bg_cancel);
     hs_err e = {0};
     hs_proj_ctx *pc = hs_proj_ctx_new(&e);
-    if (!pc)
+    if (!pc) {
         fprintf(stderr, "hotspot: map geometry: no background reloads (%s); requests reload "
                         "it\n", e.msg);
+        /* Requests load stale stores themselves again; nobody joins this thread. */
+        atomic_store(&h->bg_started, 0);
+        pthread_detach(pthread_self());
+        hs_cancel_set_current(NULL);
+        return NULL;
+    }
     pthread_mutex_lock(&h->bg_lock);
     int failed = 0;
-    while (pc && !h->bg_stop) {
+    while (!h->bg_stop) {
         /* Woken by invalidate; after a failure, tries again every 2 s. */
         if (failed) {
             struct timespec ts;
@@ -742,9 +748,12 @@ int hs_geoholder_background(hs_geoholder *h, hs_err *err)
 {
     if (atomic_load(&h->bg_started))
         return HS_OK;
-    if (pthread_create(&h->bg_thread, NULL, bg_main, h))
-        return hs_err_set(err, HS_ENOMEM, "cannot start the geometry loader thread");
+    /* Set first: a thread that cannot work clears it itself. */
     atomic_store(&h->bg_started, 1);
+    if (pthread_create(&h->bg_thread, NULL, bg_main, h)) {
+        atomic_store(&h->bg_started, 0);
+        return hs_err_set(err, HS_ENOMEM, "cannot start the geometry loader thread");
+    }
     return HS_OK;
 }
 
