@@ -421,6 +421,13 @@ int hs__draw_furniture(hs__draw *d, const hs_map_spec *s, const hs_bbox *ext, do
      * top-left, or bottom-right above the inset) that hides the fewest unit pixels. */
     double lr[4], lx = f.x + 8 * u, lybot = f.y + f.h - 8 * u;
     double lw = draw_legend(d, s, lx, lybot, u, lr, 1);
+    /* A legend taller than the frame (blocks of several provinces' communes on a
+     * landscape page) is set smaller to fit: every row stays on the page. */
+    double lu = u;
+    if (lw > 0 && lr[3] - lr[1] > 0.94 * f.h - 16 * u) {
+        lu = u * (0.94 * f.h - 16 * u) / (lr[3] - lr[1]);
+        lw = draw_legend(d, s, lx, lybot, lu, lr, 1);
+    }
     int corner = 0; /* 0 BL, 1 TR, 2 TL, 3 BR */
     double k = 1;
     cairo_surface_t *occ = s->legend_auto && lw > 0 ? occupancy(s, &t, f, &k) : NULL;
@@ -451,7 +458,7 @@ int hs__draw_furniture(hs__draw *d, const hs_map_spec *s, const hs_bbox *ext, do
         double *o = &obst[4 * nobst++];
         o[0] = ax - 12 * u, o[1] = f.y + 8 * u, o[2] = ax + 12 * u, o[3] = f.y + 60 * u;
     }
-    lw = draw_legend(d, s, lx, lybot, u, &obst[4 * nobst], 0);
+    lw = draw_legend(d, s, lx, lybot, lu, &obst[4 * nobst], 0);
     if (lw > 0)
         nobst++;
     if (s->scale_bar && s->ground_m_per_unit > 0) {
