@@ -21,6 +21,14 @@ typedef struct hs_map_label {
     int italic;       /* water/archipelago names are set in italics by convention */
 } hs_map_label;
 
+/* A block of the legend (full maps with units of two levels, e.g. an analyst's own
+ * communes and every other province at province level): `title` over the classes
+ * first .. first + n - 1 of the spec's class list. */
+typedef struct hs_legend_group {
+    const char *title;
+    int first, n;
+} hs_legend_group;
+
 typedef struct hs_map_spec {
     /* ---- layers, drawn in this order (any may be NULL) ---- */
     const hs_layer *countries;  /* neighbouring countries, grey */
@@ -49,6 +57,10 @@ typedef struct hs_map_spec {
     const char *title;        /* "Điểm nóng mua bán người (Gi*)" */
     const char *subtitle;     /* indicator, period, level */
     const char *legend_title; /* "Số vụ / 100.000 dân" */
+    /* nlegend_groups > 0: the legend lists the classes of these blocks, each under
+     * its title (classes in no block are not listed); 0: every class, one block. */
+    const hs_legend_group *legend_groups;
+    int nlegend_groups;
     const char *nodata_label; /* legend text for class -1; NULL = "Không có dữ liệu" */
     const char *key_label;    /* legend text for key units; NULL = "Xã trọng điểm" */
     const char *source;       /* "Nguồn: ..." */

@@ -88,10 +88,12 @@ META=("/api/meta")
 # Case-data routes: national commune detail (as planners ask for it).
 DATA=("/api/analyze?permutations=9&format=json" "/api/priorities?top=5&format=csv"
       "/api/scan?permutations=9&format=json" "/api/emerging?format=json"
-      "/api/units?level=commune" "/maps/rate.png?size=300x300" "/maps/gistar.svg?size=300x300")
-# Scoped case data (tiles): an analyst's national view is drawn at their own detail
-# (their communes, other provinces at province level: test_analyst_tiles.sh).
-SCOPED=("/tiles/gistar/7/101/56.png" "/tiles/gistar.json")
+      "/api/units?level=commune")
+# Scoped case data (tiles, maps): an analyst's national view is drawn at their own
+# detail (their communes, other provinces at province level: test_analyst_tiles.sh,
+# test_analyst_maps.sh); asking for another province's detail stays 403.
+SCOPED=("/tiles/gistar/7/101/56.png" "/tiles/gistar.json" "/maps/rate.png?size=300x300"
+        "/maps/gistar.svg?size=300x300" "/maps/rate.pdf?size=300x300")
 n=0
 # row ROLE WANT PATH...
 row() {
