@@ -596,3 +596,8 @@ void hs_mapjob_class_labels(hs_mapjob *j, const char *const *labels, int n, cons
             snprintf(j->mc.classes[i].label, sizeof j->mc.classes[i].label, "%s", l);
     }
 }
+
+void hs_mapjob_legend_title(hs_mapjob *j, const char *title)
+{
+    snprintf(j->legend_title, sizeof j->legend_title, "%s", title);
+}

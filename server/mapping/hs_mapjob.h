@@ -51,6 +51,8 @@ void hs_mapjob_mark(hs_mapjob *j, const char *mark);
  * published breaks "< 0,25" ... "≥ 5" instead of by the data's ends. */
 void hs_mapjob_class_labels(hs_mapjob *j, const char *const *labels, int n,
                             const char *suppressed);
+/* Replaces the legend title (a release's EB map names its unit, per year). */
+void hs_mapjob_legend_title(hs_mapjob *j, const char *title);
 
 /* The full-map spec (furniture included) and its projected extent. Borrowed. */
 const hs_map_spec *hs_mapjob_spec(const hs_mapjob *j);

@@ -218,6 +218,19 @@ static int dashboard_handle(hs_req *req, hs_resp *resp, hs_err *err)
     const char *name = hs_req_param(req, "name");
     if (req->svc->release_dir)
         return dashboard_from_release(req, resp, name, err);
+    /* The public gets exactly the current release (issue 9): with none served there
+     * is nothing for it here. Not an access rule (the matrix lets everyone in): it
+     * decides where the images come from. A token holder may see the older
+     * per-request presets, which are public-mode maps drawn from exact counts one at
+     * a time and so are not a release (docs/publication.md). */
+    if (req->who->role == HS_ROLE_PUBLIC) {
+        hs_resp_error_status(resp, 404, "no_release",
+                             "no release is published on this server: run `hotspot publish "
+                             "--period YYYY|YYYY-QN --out DIR` and serve it with `hotspot serve "
+                             "--release DIR`; /dashboard/* then serves the release's images",
+                             NULL);
+        return HS_OK;
+    }
     int which = -1;
     for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
         if (!strcmp(name, presets[i].name))
