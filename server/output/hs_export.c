@@ -1,14 +1,13 @@
 #include "hs_export.h"
 
-#include <gdal.h>
 #include <jansson.h>
 #include <math.h>
-#include <ogr_api.h>
-#include <ogr_srs_api.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "hs_gdal.h"
 
 static const hs_export_format formats[] = {
     {"csv", "text/csv; charset=utf-8", "csv", 0, hs_export_csv},
@@ -30,7 +29,8 @@ int hs_export_find(const char *name, const char *what, const hs_export_format **
 
 void hs_export_init(void)
 {
-    GDALAllRegister();
+    hs_err err = {0};
+    (void)hs_gdal_load(&err); /* a failure is reported by the first GDAL export */
 }
 
 /* CSV cell quoting per RFC 4180: quote when the text holds a comma, quote or newline. */
@@ -242,6 +242,9 @@ static int ogr_write(const hs_table *t, const char *driver, const char *ext, hs_
                      hs_err *err)
 {
     static atomic_ulong counter;
+    int rc = hs_gdal_load(err);
+    if (rc < 0)
+        return rc;
     char path[128];
     snprintf(path, sizeof path, "/vsimem/hs_export_%lu.%s", (unsigned long)atomic_fetch_add(&counter, 1),
              ext);
@@ -252,7 +255,6 @@ static int ogr_write(const hs_table *t, const char *driver, const char *ext, hs_
     if (!ds)
         return hs_err_set(err, HS_EGEO, "GDAL cannot create %s output: %s", driver,
                           CPLGetLastErrorMsg());
-    int rc = HS_OK;
     OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
     OSRImportFromEPSG(srs, 4326);
     OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
