@@ -178,9 +178,10 @@ int hs_local_both(const hs_weights *w, const double *x, const hs_gistar_opt *gop
     *li = NULL;
     if (!w || !x || !gopt || !lopt)
         return hs_err_set(err, HS_EINVAL, "weights, x and options must not be NULL");
-    if (gopt->perm.permutations != lopt->perm.permutations || gopt->perm.seed != lopt->perm.seed)
-        return hs_err_set(err, HS_EINVAL,
-                          "Gi* and LISA options differ in permutations or seed; call them apart");
+    if (gopt->perm.permutations != lopt->perm.permutations || gopt->perm.seed != lopt->perm.seed ||
+        gopt->perm.method != lopt->perm.method)
+        return hs_err_set(err, HS_EINVAL, "Gi* and LISA options differ in permutations, seed or "
+                                          "permutation method; call them apart");
     hs_perm_opt po = gopt->perm;
     if (lopt->perm.threads > po.threads)
         po.threads = lopt->perm.threads;

@@ -63,7 +63,7 @@ void hs_lisa_result_free(hs_lisa_result *r);
 
 /* Gi* and LISA on the same x with ONE set of permutation draws (the sum of the drawn
  * values serves both statistics): same p_sim as separate calls, about half the time.
- * gopt->perm and lopt->perm must agree on permutations and seed; threads = max. */
+ * gopt->perm and lopt->perm must agree on permutations, seed and method; threads = max. */
 int hs_local_both(const hs_weights *w, const double *x, const hs_gistar_opt *gopt,
                   const hs_lisa_opt *lopt, hs_gistar_result **gi, hs_lisa_result **li,
                   hs_err *err);

@@ -27,6 +27,24 @@ void hs_perm_opt_default(hs_perm_opt *o)
     o->seed = HS_PERM_DEFAULT_SEED;
     o->threads = 1;
     o->cancel = NULL;
+    o->method = HS_PERM_EXACT;
+}
+
+const char *hs_perm_method_name(int method)
+{
+    return method == HS_PERM_LOOKUP ? "lookup" : "exact";
+}
+
+int hs_perm_method_parse(const char *s, int *method, hs_err *err)
+{
+    if (s && !strcmp(s, "exact"))
+        *method = HS_PERM_EXACT;
+    else if (s && !strcmp(s, "lookup"))
+        *method = HS_PERM_LOOKUP;
+    else
+        return hs_err_set(err, HS_EINVAL, "permutation method '%s' is not one of: exact, lookup",
+                          s ? s : "(null)");
+    return HS_OK;
 }
 
 int hs_perm_opt_check(const hs_perm_opt *o, hs_err *err)
@@ -37,6 +55,70 @@ int hs_perm_opt_check(const hs_perm_opt *o, hs_err *err)
     if (o->threads < 1 || o->threads > HS_PERM_THREADS_MAX)
         return hs_err_set(err, HS_EINVAL, "threads = %d is outside 1..%d", o->threads,
                           HS_PERM_THREADS_MAX);
+    if (o->method != HS_PERM_EXACT && o->method != HS_PERM_LOOKUP)
+        return hs_err_set(err, HS_EINVAL,
+                          "permutation method = %d is not exact (%d) or lookup (%d)", o->method,
+                          HS_PERM_EXACT, HS_PERM_LOOKUP);
+    return HS_OK;
+}
+
+void hs_perm_table_free(hs_perm_table *t)
+{
+    if (!t)
+        return;
+    free(t->prefix);
+    free(t->pos);
+    free(t);
+}
+
+int hs_perm_table_build(const double *zc, int n, uint64_t seed, hs_perm_table **out,
+                        hs_err *err)
+{
+    *out = NULL;
+    if (n < 3)
+        return hs_err_set(err, HS_EINVAL, "%d units: the lookup tables need at least 3", n);
+    int m = 1, mshift = 0;
+    while ((long long)m * n < HS_PERM_LOOKUP_MIN_ENTRIES)
+        m <<= 1, mshift++;
+    hs_perm_table *t = calloc(1, sizeof *t);
+    int32_t *perm = malloc((size_t)n * sizeof *perm);
+    if (t) {
+        t->n = n;
+        t->m = m;
+        t->mshift = mshift;
+        t->prefix = malloc((size_t)m * ((size_t)n + 1) * sizeof *t->prefix);
+        t->pos = malloc((size_t)m * (size_t)n * sizeof *t->pos);
+    }
+    if (!t || !perm || !t->prefix || !t->pos) {
+        free(perm);
+        hs_perm_table_free(t);
+        return hs_err_set(err, HS_ENOMEM, "cannot allocate %d lookup tables of %d units", m, n);
+    }
+    for (int q = 0; q < m; q++) {
+        for (int j = 0; j < n; j++)
+            perm[j] = j;
+        hs_rng r;
+        hs_rng_init(&r, seed, HS_PERM_LOOKUP_UNIT, (uint64_t)q);
+        for (int j = n - 1; j > 0; j--) { /* Fisher-Yates: uniform over the n! orders */
+            int s = (int)hs_rng_below(&r, (uint32_t)j + 1);
+            int32_t tmp = perm[j];
+            perm[j] = perm[s];
+            perm[s] = tmp;
+        }
+        /* Running sum in long double, each prefix rounded once: a window sum is then
+         * the difference of two values within half an ulp of |prefix|, which stays
+         * small because zc is centred (docs/statistics.md gives the bound). */
+        double *pre = t->prefix + (size_t)q * ((size_t)n + 1);
+        long double acc = 0;
+        pre[0] = 0;
+        for (int j = 0; j < n; j++) {
+            acc += zc[perm[j]];
+            pre[j + 1] = (double)acc;
+            t->pos[(size_t)perm[j] * (size_t)m + (size_t)q] = j;
+        }
+    }
+    free(perm);
+    *out = t;
     return HS_OK;
 }
 
@@ -78,6 +160,7 @@ typedef struct perm_job {
     int R;
     uint64_t seed;
     int *gi_ge, *lisa_ge;
+    const hs_perm_table *table; /* HS_PERM_LOOKUP: the shared tables, else NULL */
     atomic_int next; /* next block of units to take */
     atomic_int failed;
     const atomic_int *cancel; /* opt->cancel */
@@ -437,6 +520,142 @@ static void run_large(const unit_ctx *u, int k, int *idx, int *gi_out, int *li_o
     *li_out = li_ge;
 }
 
+void hs_perm_lookup_windows(const hs_perm_table *t, uint64_t seed, int i, int k, int R,
+                            uint32_t *tab, uint32_t *off, uint8_t *skip)
+{
+    int n = t->n;
+    uint32_t range = (uint32_t)t->m * (uint32_t)n, thr = hs_rng_threshold(range);
+    hs_rng rng;
+    hs_rng_init(&rng, seed, (uint64_t)i, HS_PERM_LOOKUP_STREAM);
+    int r = 0;
+    while (r < R) {
+        uint32_t idx = hs_rng_below_t(&rng, range, thr);
+        uint32_t tb = idx & (uint32_t)(t->m - 1);
+        long b0 = (long)(idx >> t->mshift), c = b0;
+        long p = t->pos[(size_t)i * (size_t)t->m + tb];
+        if (p < b0)
+            p += n; /* unrolled coordinates: the run is positions b0 .. b0 + n - 1 */
+        for (; r < R; r++) {
+            int e = p >= c && p < c + k; /* unit i among the next k positions */
+            if (c + k + e > b0 + n)
+                break; /* the run has used the whole table: a new run */
+            tab[r] = tb;
+            off[r] = (uint32_t)(c % n);
+            skip[r] = (uint8_t)e;
+            c += k + e;
+        }
+    }
+}
+
+/* Prefix sum at unrolled position c in [0, 2n] of the table P (positions n .. 2n - 1 are
+ * positions 0 .. n - 1 again). */
+static inline double lookup_prefix(const double *P, long n, long c)
+{
+    return c <= n ? P[c] : P[n] + P[c - n];
+}
+
+/* Counts `cnt` consecutive windows of k positions from unrolled position c of table P.
+ * do_gi is a literal (always_inline): LISA alone skips the Gi* compare. The windows
+ * before and after position n are tight loops (one sequential load, a subtraction and
+ * the compares per replicate); only the one window across n uses lookup_prefix. */
+static inline __attribute__((always_inline)) void lookup_windows(const double *P, long n, long c,
+                                                                  int k, long cnt,
+                                                                  const unit_ctx *u, int do_gi,
+                                                                  int *gi, int *li)
+{
+    int g = 0, l = 0;
+    while (cnt > 0) {
+        long seg; /* windows from c that stay on one side of n */
+        const double *q;
+        if (c + k <= n) {
+            seg = (n - c) / k;
+            q = P + c;
+        } else if (c >= n) {
+            seg = cnt;
+            q = P + (c - n);
+        } else { /* the window across n */
+            double s = lookup_prefix(P, n, c + k) - P[c];
+            if (do_gi)
+                g += hs_gistar_stat(u->zi, s, u->inv_den) >= u->gi_thr;
+            l += hs_lisa_stat(u->coef, s) >= u->li_thr;
+            c += k;
+            cnt--;
+            continue;
+        }
+        seg = seg < cnt ? seg : cnt;
+        double prev = *q;
+        for (long w = 0; w < seg; w++) {
+            q += k;
+            double nxt = *q, s = nxt - prev;
+            prev = nxt;
+            if (do_gi)
+                g += hs_gistar_stat(u->zi, s, u->inv_den) >= u->gi_thr;
+            l += hs_lisa_stat(u->coef, s) >= u->li_thr;
+        }
+        c += seg * k;
+        cnt -= seg;
+    }
+    *gi += g;
+    *li += l;
+}
+
+/* HS_PERM_LOOKUP, any k: the walk of hs_perm_lookup_windows in three stretches per run
+ * (windows before unit i's position, the window holding it, windows after it). */
+static inline __attribute__((always_inline)) void run_lookup_t(const perm_job *job,
+                                                                const unit_ctx *u, int k,
+                                                                int do_gi, int *gi_out,
+                                                                int *li_out)
+{
+    const hs_perm_table *t = job->table;
+    const long n = t->n;
+    const uint32_t range = (uint32_t)t->m * (uint32_t)n, thr = hs_rng_threshold(range);
+    const int32_t *pos = t->pos + (size_t)u->i * (size_t)t->m;
+    hs_rng rng;
+    hs_rng_init_key(&rng, u->key, HS_PERM_LOOKUP_STREAM);
+    long left = u->R;
+    int gi = 0, li = 0;
+    while (left > 0) {
+        uint32_t idx = hs_rng_below_t(&rng, range, thr);
+        uint32_t tb = idx & (uint32_t)(t->m - 1);
+        long b0 = (long)(idx >> t->mshift), c = b0, end = b0 + n;
+        const double *P = t->prefix + (size_t)tb * ((size_t)n + 1);
+        long p = pos[tb];
+        if (p < b0)
+            p += n;
+        long cnt = (p - c) / k; /* windows ending before p */
+        cnt = cnt < left ? cnt : left;
+        lookup_windows(P, n, c, k, cnt, u, do_gi, &gi, &li);
+        c += cnt * k;
+        left -= cnt;
+        if (left == 0)
+            break;
+        if (c + k + 1 > end)
+            continue; /* the window holding i does not fit: a new run */
+        /* positions c .. c + k without i (whose value is zi) */
+        double s = lookup_prefix(P, n, c + k + 1) - lookup_prefix(P, n, c) - u->zi;
+        if (do_gi)
+            gi += hs_gistar_stat(u->zi, s, u->inv_den) >= u->gi_thr;
+        li += hs_lisa_stat(u->coef, s) >= u->li_thr;
+        c += k + 1;
+        left--;
+        cnt = (end - c) / k;
+        cnt = cnt < left ? cnt : left;
+        lookup_windows(P, n, c, k, cnt, u, do_gi, &gi, &li);
+        left -= cnt;
+    }
+    *gi_out = gi;
+    *li_out = li;
+}
+
+static void run_lookup(const perm_job *job, const unit_ctx *u, int k, int do_gi, int *gi_out,
+                       int *li_out)
+{
+    if (do_gi)
+        run_lookup_t(job, u, k, 1, gi_out, li_out);
+    else
+        run_lookup_t(job, u, k, 0, gi_out, li_out);
+}
+
 static void perm_unit(perm_job *job, int i, int *idx, int32_t *drawn)
 {
     const hs_weights *w = job->w;
@@ -470,26 +689,29 @@ static void perm_unit(perm_job *job, int i, int *idx, int32_t *drawn)
     for (int t = k; t < 4 * ((k + 3) / 4); t++)
         drawn[t] = -1 - t;
     int gi_ge = 0, li_ge = 0;
-    switch (k) { /* literal k: fully unrolled kernels for the usual contiguity rows */
-    case 1: run_tiny(&u, 1, &gi_ge, &li_ge); break;
-    case 2: run_tiny(&u, 2, &gi_ge, &li_ge); break;
-    case 3: run_tiny(&u, 3, &gi_ge, &li_ge); break;
-    case 4: run_tiny(&u, 4, &gi_ge, &li_ge); break;
-    case 5: run_tiny(&u, 5, &gi_ge, &li_ge); break;
-    case 6: run_tiny(&u, 6, &gi_ge, &li_ge); break;
-    case 7: run_tiny(&u, 7, &gi_ge, &li_ge); break;
-    case 8: run_tiny(&u, 8, &gi_ge, &li_ge); break;
-    /* 9..12: knn:10 and the larger contiguity rows; three vectors of draws */
-    case 9: run_tiny(&u, 9, &gi_ge, &li_ge); break;
-    case 10: run_tiny(&u, 10, &gi_ge, &li_ge); break;
-    case 11: run_tiny(&u, 11, &gi_ge, &li_ge); break;
-    case 12: run_tiny(&u, 12, &gi_ge, &li_ge); break;
-    default:
-        if (k <= PERM_REJECT_MAX)
-            run_small(&u, k, &gi_ge, &li_ge);
-        else
-            run_large(&u, k, idx, &gi_ge, &li_ge);
-    }
+    if (job->table)
+        run_lookup(job, &u, k, do_gi, &gi_ge, &li_ge);
+    else
+        switch (k) { /* literal k: fully unrolled kernels for the usual contiguity rows */
+        case 1: run_tiny(&u, 1, &gi_ge, &li_ge); break;
+        case 2: run_tiny(&u, 2, &gi_ge, &li_ge); break;
+        case 3: run_tiny(&u, 3, &gi_ge, &li_ge); break;
+        case 4: run_tiny(&u, 4, &gi_ge, &li_ge); break;
+        case 5: run_tiny(&u, 5, &gi_ge, &li_ge); break;
+        case 6: run_tiny(&u, 6, &gi_ge, &li_ge); break;
+        case 7: run_tiny(&u, 7, &gi_ge, &li_ge); break;
+        case 8: run_tiny(&u, 8, &gi_ge, &li_ge); break;
+        /* 9..12: knn:10 and the larger contiguity rows; three vectors of draws */
+        case 9: run_tiny(&u, 9, &gi_ge, &li_ge); break;
+        case 10: run_tiny(&u, 10, &gi_ge, &li_ge); break;
+        case 11: run_tiny(&u, 11, &gi_ge, &li_ge); break;
+        case 12: run_tiny(&u, 12, &gi_ge, &li_ge); break;
+        default:
+            if (k <= PERM_REJECT_MAX)
+                run_small(&u, k, &gi_ge, &li_ge);
+            else
+                run_large(&u, k, idx, &gi_ge, &li_ge);
+        }
     if (job->gi_ge)
         job->gi_ge[i] = do_gi ? gi_ge : -1;
     if (job->lisa_ge)
@@ -505,9 +727,9 @@ static void *perm_worker(void *arg)
             maxk = hs_weights_card(job->w, i);
     int *idx = NULL;
     int32_t *drawn = malloc(((size_t)maxk + 4) * sizeof *drawn);
-    if (maxk > PERM_REJECT_MAX)
+    if (maxk > PERM_REJECT_MAX && !job->table)
         idx = malloc((size_t)n * sizeof *idx);
-    if (!drawn || (maxk > PERM_REJECT_MAX && !idx)) {
+    if (!drawn || (maxk > PERM_REJECT_MAX && !job->table && !idx)) {
         atomic_store(&job->failed, 1);
         free(drawn);
         free(idx);
@@ -568,6 +790,14 @@ int hs_perm_local(const hs_weights *w, const double *x, const hs_perm_opt *opt, 
     job.gi_ge = gi_ge;
     job.lisa_ge = lisa_ge;
     job.cancel = opt->cancel;
+    hs_perm_table *table = NULL;
+    if (opt->method == HS_PERM_LOOKUP && opt->permutations > 0) {
+        if ((rc = hs_perm_table_build(zc, n, opt->seed, &table, err)) < 0) {
+            free(zc);
+            return rc;
+        }
+        job.table = table;
+    }
     atomic_init(&job.next, 0);
     atomic_init(&job.failed, 0);
 
@@ -584,6 +814,7 @@ int hs_perm_local(const hs_weights *w, const double *x, const hs_perm_opt *opt, 
     perm_worker(&job);
     for (int t = 0; t < started; t++)
         pthread_join(tid[t], NULL);
+    hs_perm_table_free(table);
     free(zc);
     if (atomic_load(&job.failed))
         return hs_err_set(err, HS_ENOMEM, "cannot allocate permutation work space for %d units",

@@ -4,6 +4,8 @@
  *   bench_analysis --side S [--perms R] [--threads T] [--seed N] [--repeat K]
  *   bench_analysis --values X.csv --pairs P.csv [--perms R] [--threads T] ...
  *   bench_analysis --points N [--knn K] [--perms R] [--threads T] ...   (see knn_points)
+ *   ... --perm-method exact|lookup   (hs_perm_opt.method; default exact)
+ *   ... --quality SEED2   (grid, CSV or --points layer: lookup vs exact p, see quality_report)
  *
  * Prints one CSV line: side,n,perms,threads,analytic_s,perm_wall_s,perm_cpu_s (best of K
  * runs; side is 0 for CSV input), where perm_* time hs_local_both (Gi* + LISA, analytic
@@ -183,14 +185,9 @@ static hs_weights *read_pairs(const char *path, int n, hs_err *err)
  * LISA alone (hs_lisa: local Moran with row-standardised weights and 999-permutation
  * pseudo-p), best of `repeat`. Prints
  * points,n,k,perms,threads,knn_wall_s,knn_cpu_s,lisa_wall_s,lisa_cpu_s. */
-static int knn_points(long n, long k, long perms, long threads, long seed, long repeat)
+/* The --points layer: n points and values (see above); 0, or -1 when out of memory. */
+static int knn_data(long n, double *x, double *px, double *py)
 {
-    double *x = malloc((size_t)n * sizeof *x), *px = malloc((size_t)n * sizeof *px),
-           *py = malloc((size_t)n * sizeof *py);
-    if (!x || !px || !py) {
-        fprintf(stderr, "bench_analysis: cannot allocate %ld points\n", n);
-        return 1;
-    }
     double span = sqrt((double)n) * 1000.0;
     for (long i = 0; i < n; i++) {
         hs_rng r;
@@ -200,12 +197,46 @@ static int knn_points(long n, long k, long perms, long threads, long seed, long 
         double mu = (px[i] < span / 4 && py[i] < span / 4) ? 40.0 : 20.0;
         x[i] = mu + sqrt(mu) * (hs_rng_uniform(&r) - 0.5) * 3.4;
     }
+    return 0;
+}
+
+/* The --points layer with its KNN weights, for --quality. */
+static hs_weights *knn_layer(long n, long k, double **xout, hs_err *err)
+{
+    double *x = malloc((size_t)n * sizeof *x), *px = malloc((size_t)n * sizeof *px),
+           *py = malloc((size_t)n * sizeof *py);
+    hs_weights *w = NULL;
+    if (x && px && py) {
+        knn_data(n, x, px, py);
+        hs_weights_knn((int)n, px, py, (int)k, &w, err);
+    } else
+        hs_err_set(err, HS_ENOMEM, "cannot allocate %ld points", n);
+    free(px);
+    free(py);
+    if (!w)
+        free(x);
+    else
+        *xout = x;
+    return w;
+}
+
+static int knn_points(long n, long k, long perms, long threads, long seed, long repeat,
+                      int method)
+{
+    double *x = malloc((size_t)n * sizeof *x), *px = malloc((size_t)n * sizeof *px),
+           *py = malloc((size_t)n * sizeof *py);
+    if (!x || !px || !py) {
+        fprintf(stderr, "bench_analysis: cannot allocate %ld points\n", n);
+        return 1;
+    }
+    knn_data(n, x, px, py);
     hs_err err = {0};
     hs_lisa_opt lo;
     hs_lisa_opt_default(&lo);
     lo.perm.permutations = (int)perms;
     lo.perm.seed = (uint64_t)seed;
     lo.perm.threads = (int)threads;
+    lo.perm.method = method;
     if (perms == 0)
         lo.sig_p = HS_P_ANALYTIC;
     double best_knn = INFINITY, best_knn_cpu = INFINITY, best_wall = INFINITY, best_cpu = INFINITY;
@@ -240,9 +271,90 @@ static int knn_points(long n, long k, long perms, long threads, long seed, long 
     return rc;
 }
 
+/* --quality SEED2: how far the lookup method's pseudo-p are from the exact engine's,
+ * against the exact engine's own Monte Carlo noise (exact with seed vs exact with SEED2).
+ * For LISA and Gi*, prints one line per pair of runs:
+ *   quality,stat,pair,n,max_abs_dp,mean_abs_dp,mean_dp,class_changes_005,sig_a,sig_b,nb_corr
+ * class_changes_005 counts units on different sides of p = 0.05; nb_corr is the
+ * correlation of dp_i and dp_j over neighbour pairs (i, j): shared Monte Carlo error of
+ * neighbouring units shows up there. */
+static void quality_line(const char *stat, const char *pair, const hs_weights *w,
+                         const double *pa, const double *pb)
+{
+    int n = w->n, cnt = 0, changes = 0, sa = 0, sb = 0;
+    double mx = 0, sabs = 0, sd = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isfinite(pa[i]) || !isfinite(pb[i]))
+            continue;
+        double d = pb[i] - pa[i];
+        cnt++;
+        mx = fmax(mx, fabs(d));
+        sabs += fabs(d);
+        sd += d;
+        sa += pa[i] <= 0.05;
+        sb += pb[i] <= 0.05;
+        changes += (pa[i] <= 0.05) != (pb[i] <= 0.05);
+    }
+    double mean = cnt ? sd / cnt : 0;
+    double sxy = 0, sxx = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isfinite(pa[i]) || !isfinite(pb[i]))
+            continue;
+        double di = pb[i] - pa[i] - mean;
+        sxx += di * di * (w->start[i + 1] - w->start[i]);
+        for (int e = w->start[i]; e < w->start[i + 1]; e++) {
+            int j = w->nbr[e];
+            if (isfinite(pa[j]) && isfinite(pb[j]))
+                sxy += di * (pb[j] - pa[j] - mean);
+        }
+    }
+    printf("quality,%s,%s,%d,%.4f,%.5f,%+.5f,%d,%d,%d,%.3f\n", stat, pair, cnt, mx,
+           cnt ? sabs / cnt : 0, mean, changes, sa, sb, sxx > 0 ? sxy / sxx : 0);
+}
+
+static int quality_report(const hs_weights *w, const double *x, const hs_gistar_opt *go,
+                          const hs_lisa_opt *lo, uint64_t seed2)
+{
+    /* runs: exact seed, exact seed2, lookup seed, lookup seed2 */
+    hs_gistar_result *g[4] = {0};
+    hs_lisa_result *l[4] = {0};
+    hs_err err = {0};
+    int rc = 0;
+    for (int q = 0; q < 4 && rc == 0; q++) {
+        hs_gistar_opt ga = *go;
+        hs_lisa_opt la = *lo;
+        ga.perm.method = la.perm.method = q < 2 ? HS_PERM_EXACT : HS_PERM_LOOKUP;
+        if (q & 1)
+            ga.perm.seed = la.perm.seed = seed2;
+        double c0 = cpu_now();
+        if (hs_local_both(w, x, &ga, &la, &g[q], &l[q], &err) < 0) {
+            fprintf(stderr, "bench_analysis: %s\n", err.msg);
+            rc = 1;
+        }
+        fprintf(stderr, "run %s seed %llu: %.3f cpu s\n", hs_perm_method_name(ga.perm.method),
+                (unsigned long long)ga.perm.seed, cpu_now() - c0);
+    }
+    if (rc == 0) {
+        const char *pairs[3] = {"exact-vs-exact(seed2)", "exact-vs-lookup",
+                                "lookup-vs-lookup(seed2)"};
+        int a[3] = {0, 0, 2}, b[3] = {1, 2, 3};
+        for (int t = 0; t < 3; t++)
+            quality_line("lisa", pairs[t], w, l[a[t]]->p_sim, l[b[t]]->p_sim);
+        for (int t = 0; t < 3; t++)
+            quality_line("gistar", pairs[t], w, g[a[t]]->p_sim, g[b[t]]->p_sim);
+    }
+    for (int q = 0; q < 4; q++) {
+        hs_gistar_result_free(g[q]);
+        hs_lisa_result_free(l[q]);
+    }
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     long side = 103, perms = 999, threads = 1, seed = 138, repeat = 1, points = 0, knn = 10;
+    long quality = 0;
+    int method = HS_PERM_EXACT;
     const char *values_path = NULL, *pairs_path = NULL;
     for (int i = 1; i < argc; i++) {
         const char *v = i + 1 < argc ? argv[i + 1] : "";
@@ -265,17 +377,27 @@ int main(int argc, char **argv)
             rc = parse_int("--points", v, 20, 2000000, &points);
         else if (!strcmp(argv[i], "--knn"))
             rc = parse_int("--knn", v, 1, 50, &knn);
-        else {
+        else if (!strcmp(argv[i], "--quality"))
+            rc = parse_int("--quality", v, 0, 2147483647, &quality);
+        else if (!strcmp(argv[i], "--perm-method")) {
+            hs_err e = {0};
+            if (hs_perm_method_parse(v, &method, &e) < 0) {
+                fprintf(stderr, "bench_analysis: --perm-method: %s\n", e.msg);
+                rc = -1;
+            }
+        } else {
             fprintf(stderr, "bench_analysis: unknown argument '%s' (allowed: --side --values "
-                            "--pairs --points --knn --perms --threads --seed --repeat)\n", argv[i]);
+                            "--pairs --points --knn --perms --threads --seed --repeat "
+                            "--perm-method --quality)\n",
+                    argv[i]);
             return 2;
         }
         if (rc < 0)
             return 2;
         i++;
     }
-    if (points)
-        return knn_points(points, knn, perms, threads, seed, repeat);
+    if (points && !quality)
+        return knn_points(points, knn, perms, threads, seed, repeat, method);
     hs_err err = {0};
     if (!values_path != !pairs_path) {
         fprintf(stderr, "bench_analysis: --values and --pairs go together\n");
@@ -290,6 +412,12 @@ int main(int argc, char **argv)
             return 1;
         if (!(w = read_pairs(pairs_path, nv, &err)))
             return 1;
+    } else if (points) {
+        side = 0;
+        if (!(w = knn_layer(points, knn, &x, &err))) {
+            fprintf(stderr, "bench_analysis: %s\n", err.msg);
+            return 1;
+        }
     } else if (!(w = queen((int)side, &err))) {
         fprintf(stderr, "bench_analysis: %s\n", err.msg);
         return 1;
@@ -297,7 +425,7 @@ int main(int argc, char **argv)
     int n = w->n;
     if (!x && !(x = malloc((size_t)n * sizeof *x)))
         return 1;
-    for (int i = 0; i < n && !values_path; i++) {
+    for (int i = 0; i < n && !values_path && !points; i++) {
         hs_rng r;
         hs_rng_init(&r, 1, (uint64_t)i, 0);
         int row = i / (int)side, col = i % (int)side;
@@ -312,8 +440,15 @@ int main(int argc, char **argv)
     go.perm.permutations = lo.perm.permutations = (int)perms;
     go.perm.seed = lo.perm.seed = (uint64_t)seed;
     go.perm.threads = lo.perm.threads = (int)threads;
+    go.perm.method = lo.perm.method = method;
     if (perms == 0)
         lo.sig_p = HS_P_ANALYTIC;
+    if (quality) {
+        int rc = quality_report(w, x, &go, &lo, (uint64_t)quality);
+        hs_weights_free(w);
+        free(x);
+        return rc;
+    }
     double best_an = INFINITY, best_all = INFINITY, best_cpu = INFINITY;
     for (long k = 0; k < repeat; k++) {
         double t0 = hs_clock_now();

@@ -19,8 +19,8 @@
 # Writes bench/results/cached_vs_nginx.md (gitignored) and prints it.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=../scripts/lib.sh
-source "$ROOT/scripts/lib.sh"
+# shellcheck source=lib.sh
+source "$ROOT/bench/lib.sh"
 DURATION=${DURATION:-10}
 ROUNDS=${ROUNDS:-2}
 CONNS=${CONNS:-64}
@@ -34,47 +34,16 @@ command -v wrk >/dev/null || hs_die "wrk is missing (scripts/test installs HS_TE
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || hs_die "nginx is missing (nginx-light)"
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
-BUILD="$ROOT/build-bench"
-if [ -z "${HOTSPOT_BIN:-}" ]; then
-  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
-  make -C "$BUILD" hotspot -j2 >/dev/null
-  HOTSPOT_BIN="$BUILD/hotspot"
-fi
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/hotspot-cvn.XXXXXX")
+hs_bench_setup cvn
 chmod 0755 "$WORK" # nginx workers (www-data) read www/ below it
-PGDIR=$(mktemp -d "${TMPDIR:-/tmp}/hotspot-cvn-pg.XXXXXX")
-HS_PID="" NG_PID=""
-cleanup() {
-  [ -n "$HS_PID" ] && kill "$HS_PID" 2>/dev/null && wait "$HS_PID" 2>/dev/null
-  [ -n "$NG_PID" ] && kill "$NG_PID" 2>/dev/null
-  hs_tmp_cluster_stop "$PGDIR"
-  rm -rf -- "$WORK"
-}
-trap cleanup EXIT
-hs_tmp_cluster_start "$PGDIR"
-DB="host=$PGDIR user=hotspot dbname=postgres"
-"$HOTSPOT_BIN" --db "$DB" db migrate >/dev/null
-"$HOTSPOT_BIN" --db "$DB" db demo >/dev/null
 # Tiles are not public: a planner token, sent to both servers so each gets the same
 # request bytes (nginx ignores it).
-TOKEN=$("$HOTSPOT_BIN" --db "$DB" token create --role planner --note bench 2>/dev/null)
-AUTH="Authorization: Bearer $TOKEN"
+hs_bench_token bench
 
 quiet=()
 [ "$LOG" = 1 ] || quiet=(--quiet)
 # One client at full speed: the per-token rate cap (rate-planner, 200/s) is off here.
-"$HOTSPOT_BIN" --db "$DB" serve --listen 127.0.0.1:0 --threads "$HS_THREADS" "${quiet[@]}" \
-  --rate-planner 0 2>"$WORK/hotspot.log" &
-HS_PID=$!
-HS_PORT=""
-for _ in $(seq 1 200); do
-  HS_PORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$WORK/hotspot.log")
-  [ -n "$HS_PORT" ] && break
-  kill -0 "$HS_PID" 2>/dev/null || { cat "$WORK/hotspot.log" >&2; hs_die "hotspot serve exited"; }
-  sleep 0.1
-done
-[ -n "$HS_PORT" ] || hs_die "hotspot serve did not start"
+hs_bench_serve --threads "$HS_THREADS" "${quiet[@]}" --rate-planner 0
 
 mkdir -p "$WORK/www$(dirname "$TILE")"
 code=$(curl -s -H "$AUTH" -o "$WORK/www$TILE" -w '%{http_code}' "http://127.0.0.1:$HS_PORT$TILE")
@@ -111,7 +80,7 @@ http {
 CONF
 mkdir -p "$WORK/ngtmp"
 "$NGINX" -c "$WORK/nginx.conf" -p "$WORK" 2>"$WORK/nginx-start.log" &
-NG_PID=$!
+hs_bench_track $!
 for _ in $(seq 1 100); do
   curl -sf -o /dev/null "http://127.0.0.1:$NG_PORT$TILE" && break
   sleep 0.1

@@ -3,6 +3,9 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <microhttpd.h>
 #include <netdb.h>
 #include <stdatomic.h>
@@ -104,6 +107,14 @@ int hs_http_parse_listen(const char *s, char *host, size_t hostn, unsigned *port
 static void purge_on_change(uint64_t version, void *ctx)
 {
     hs_cache_purge_before(ctx, version);
+#ifdef __GLIBC__
+    /* The purge just freed up to the whole cache (256 MiB), spread over the arenas
+     * of the threads that rendered it, and glibc keeps freed pages below an arena's
+     * top: after a 15-minute soak it held 432 MB, 102 MB of them in use, and RSS
+     * stayed at the cache's high-water mark. Once per data change, on the watcher
+     * thread, hand the free pages back (docs/reliability.md, soak). */
+    malloc_trim(0);
+#endif
 }
 
 int hs_server_create(const hs_http_opts *opts, hs_server **out, hs_err *err)
