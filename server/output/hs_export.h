@@ -39,7 +39,9 @@ int hs_export_json(const hs_table *t, hs_buf *out, hs_err *err);
 int hs_export_geojson(const hs_table *t, hs_buf *out, hs_err *err);
 int hs_export_gpkg(const hs_table *t, hs_buf *out, hs_err *err);
 
-/* Registers GDAL drivers; call once at start-up before any thread uses OGR. */
+/* Loads GDAL and registers its drivers now (hs_gdal_load), for a server that should not
+ * pay for it on its first GeoJSON request; GDAL exports also load it themselves, so the
+ * CLI skips this for CSV and JSON. */
 void hs_export_init(void);
 
 #endif
