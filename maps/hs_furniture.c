@@ -34,9 +34,14 @@ static double text_width(hs__draw *d, const char *s, hs__font f, double *h)
 
 typedef struct legend_row {
     const hs_class_style *cs; /* NULL for special rows */
-    int kind;                 /* 0 class, 1 no data, 2 key unit, 3 province line, 4 border */
+    int kind;                 /* 0 class, 1 no data, 2 key unit, 3 province line, 4 border,
+                                 5 block title (legend_groups) */
     const char *label;
 } legend_row;
+
+/* Rows a legend lists at most: the blocks of a two-level map (an analyst's communes,
+ * provinces elsewhere) times their classes, plus the fixed rows. */
+#define LEGEND_ROWS_MAX 96
 
 static int any_class(const hs_map_spec *s, int c)
 {
@@ -113,13 +118,23 @@ static void swatch(hs__draw *d, const legend_row *r, const hs_map_spec *s, doubl
 static double draw_legend(hs__draw *d, const hs_map_spec *s, double x, double ybot, double u, double *rect,
                           int measure)
 {
-    legend_row rows[HS_SCHEME_MAX_CLASSES + 8];
+    legend_row rows[LEGEND_ROWS_MAX];
     int n = 0;
-    /* Long categorical schemes (emerging: 17 classes) list only the classes present. */
-    int only_present = s->nclasses > 9;
-    for (int c = 0; s->classes && c < s->nclasses && n < HS_SCHEME_MAX_CLASSES + 2; c++)
-        if (!only_present || any_class(s, c))
-            rows[n++] = (legend_row){&s->classes[c], 0, s->classes[c].label};
+    /* One block of every class, or the spec's blocks each under its title. */
+    hs_legend_group all = {NULL, 0, s->nclasses};
+    const hs_legend_group *g = s->nlegend_groups > 0 ? s->legend_groups : &all;
+    int ng = s->nlegend_groups > 0 ? s->nlegend_groups : 1;
+    for (int k = 0; s->classes && k < ng; k++) {
+        /* Long categorical schemes (emerging: 17 classes) list only the classes present. */
+        int only_present = g[k].n > 9;
+        if (g[k].title && n < LEGEND_ROWS_MAX - 5)
+            rows[n++] = (legend_row){NULL, 5, g[k].title};
+        for (int c = g[k].first; c >= 0 && c < g[k].first + g[k].n && c < s->nclasses &&
+                                 n < LEGEND_ROWS_MAX - 4;
+             c++)
+            if (!only_present || any_class(s, c))
+                rows[n++] = (legend_row){&s->classes[c], 0, s->classes[c].label};
+    }
     if (any_class(s, -1))
         rows[n++] = (legend_row){NULL, 1, s->nodata_label ? s->nodata_label : "Không có dữ liệu"};
     if (s->highlight_key && any_key(s))
@@ -130,12 +145,13 @@ static double draw_legend(hs__draw *d, const hs_map_spec *s, double x, double yb
         rows[n++] = (legend_row){NULL, 4, "Biên giới quốc gia"};
     if (!n)
         return 0;
-    hs__font ft = {12 * u, 1, 0}, fi = {10 * u, 0, 0};
+    hs__font ft = {12 * u, 1, 0}, fi = {10 * u, 0, 0}, fg = {10 * u, 1, 1};
     const char *title = s->legend_title ? s->legend_title : "Chú giải";
     double th, rh = 17 * u, sw = 22 * u, shh = 12 * u, pad = 8 * u;
     double w = text_width(d, title, ft, &th);
     for (int i = 0; i < n; i++) {
-        double lw = sw + 6 * u + text_width(d, rows[i].label, fi, NULL);
+        double lw = rows[i].kind == 5 ? text_width(d, rows[i].label, fg, NULL)
+                                      : sw + 6 * u + text_width(d, rows[i].label, fi, NULL);
         if (lw > w)
             w = lw;
     }
@@ -155,6 +171,12 @@ static double draw_legend(hs__draw *d, const hs_map_spec *s, double x, double yb
     hs__text(d, title, ft, x + pad, y + pad, 0, INK);
     double ry = y + pad + th + 4 * u;
     for (int i = 0; i < n; i++, ry += rh) {
+        if (rows[i].kind == 5) { /* a block's title, bottom-aligned: air above it */
+            double gh;
+            text_width(d, rows[i].label, fg, &gh);
+            hs__text(d, rows[i].label, fg, x + pad, ry + rh - gh - 1 * u, 0, INK);
+            continue;
+        }
         swatch(d, &rows[i], s, x + pad, ry + (rh - shh) / 2, sw, shh);
         double lh;
         text_width(d, rows[i].label, fi, &lh);
@@ -399,6 +421,13 @@ int hs__draw_furniture(hs__draw *d, const hs_map_spec *s, const hs_bbox *ext, do
      * top-left, or bottom-right above the inset) that hides the fewest unit pixels. */
     double lr[4], lx = f.x + 8 * u, lybot = f.y + f.h - 8 * u;
     double lw = draw_legend(d, s, lx, lybot, u, lr, 1);
+    /* A legend taller than the frame (blocks of several provinces' communes on a
+     * landscape page) is set smaller to fit: every row stays on the page. */
+    double lu = u;
+    if (lw > 0 && lr[3] - lr[1] > 0.94 * f.h - 16 * u) {
+        lu = u * (0.94 * f.h - 16 * u) / (lr[3] - lr[1]);
+        lw = draw_legend(d, s, lx, lybot, lu, lr, 1);
+    }
     int corner = 0; /* 0 BL, 1 TR, 2 TL, 3 BR */
     double k = 1;
     cairo_surface_t *occ = s->legend_auto && lw > 0 ? occupancy(s, &t, f, &k) : NULL;
@@ -429,7 +458,7 @@ int hs__draw_furniture(hs__draw *d, const hs_map_spec *s, const hs_bbox *ext, do
         double *o = &obst[4 * nobst++];
         o[0] = ax - 12 * u, o[1] = f.y + 8 * u, o[2] = ax + 12 * u, o[3] = f.y + 60 * u;
     }
-    lw = draw_legend(d, s, lx, lybot, u, &obst[4 * nobst], 0);
+    lw = draw_legend(d, s, lx, lybot, lu, &obst[4 * nobst], 0);
     if (lw > 0)
         nobst++;
     if (s->scale_bar && s->ground_m_per_unit > 0) {

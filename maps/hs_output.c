@@ -220,6 +220,8 @@ int hs_render_map(hs_render_ctx *ctx, const hs_map_spec *spec, const hs_bbox *ex
     int rc = hs__draw_furniture(&d, &s, &ext, page->width, page->height);
     cairo_status_t st = cairo_status(cr);
     cairo_destroy(cr);
+    if (rc == HS_OK && hs__stopped(&d)) /* the layers stopped early: no PNG encoding */
+        rc = hs_cancel_error(s.cancel, "map render", err);
     if (rc == HS_OK && st == CAIRO_STATUS_SUCCESS && fmt == HS_FORMAT_PNG)
         st = cairo_surface_write_to_png_stream(sf, sink_write, &sk);
     cairo_surface_finish(sf);

@@ -226,11 +226,13 @@ static void draw_units(hs__draw *d, const hs_map_spec *s, const hs__xform *t, co
         cairo_fill(cr);
     }
     hs_rgba nd_bg = hs_rgb(0xf2f2f2), nd_line = hs_rgb(0xa0a0a0);
-    for (int c = -1; c < s->nclasses; c++) {
+    for (int c = -1; c < s->nclasses && !hs__stopped(d); c++) {
         const hs_class_style *cs = c >= 0 ? &s->classes[c] : NULL;
         int n = 0;
         cairo_new_path(cr);
         for (int i = 0; i < l->nfeat; i++) {
+            if (i % HS_RENDER_CANCEL_EVERY == 0 && hs__stopped(d))
+                break;
             int uc = s->unit_class ? s->unit_class[i] : -1;
             if (uc < -1 || uc >= s->nclasses)
                 uc = -1;
@@ -239,7 +241,7 @@ static void draw_units(hs__draw *d, const hs_map_spec *s, const hs__xform *t, co
             feature_path(cr, &l->feat[i], t, 1);
             n++;
         }
-        if (!n)
+        if (!n || d->cancelled)
             continue;
         if (cs && cs->fill.a) {
             hs_rgba_set_source(cr, cs->fill);
@@ -283,7 +285,7 @@ static void stroke_path(cairo_t *cr, hs_rgba c, double w)
 static void draw_class_outlines(hs__draw *d, const hs_map_spec *s, const hs__xform *t,
                                 const hs_bbox *ext)
 {
-    for (int c = 0; c < s->nclasses; c++) {
+    for (int c = 0; c < s->nclasses && !hs__stopped(d); c++) {
         if (!s->classes[c].outline.a)
             continue;
         int n = 0;
@@ -434,15 +436,19 @@ void hs__draw_layers(hs__draw *d, const hs_map_spec *s, const hs__xform *t, cons
         stroke_path(cr, s->country_line, 0.5);
     }
     cairo_new_path(cr);
-    if (s->units) {
+    if (s->units && !hs__stopped(d)) {
         draw_units(d, s, t, ext);
         if (s->draw_unit_outlines &&
             layer_path(cr, s->unit_outlines ? s->unit_outlines : s->units, t, ext, 0))
             stroke_path(cr, s->unit_line, s->unit_line_w);
         cairo_new_path(cr);
-        if (s->classes)
+        if (s->classes && !hs__stopped(d))
             draw_class_outlines(d, s, t, ext);
     }
+    /* Stopped: the layers left are cheap, but a map whose units were cut short is
+     * thrown away anyway, so nothing more is drawn. */
+    if (hs__stopped(d))
+        return;
     if (s->provinces && layer_path(cr, s->provinces, t, ext, 0))
         stroke_path(cr, s->province_line, s->province_line_w);
     cairo_new_path(cr);
@@ -472,7 +478,7 @@ void hs__draw_layers(hs__draw *d, const hs_map_spec *s, const hs__xform *t, cons
         stroke_path(cr, line, w);
     }
     cairo_new_path(cr);
-    if (with_labels)
+    if (with_labels && !hs__stopped(d))
         hs__draw_labels(d, s, t, view, with_labels == 2, NULL, 0);
 }
 
@@ -520,6 +526,8 @@ static int raster_draw(hs_render_ctx *ctx, const hs_map_spec *spec, const hs__xf
     cairo_destroy(cr);
     cairo_surface_flush(sf);
     cairo_surface_destroy(sf);
+    if (d.cancelled)
+        return hs_cancel_error(s.cancel, "tile render", err);
     if (cst != CAIRO_STATUS_SUCCESS || d.oom)
         return hs_err_set(err, d.oom ? HS_ENOMEM : HS_ERENDER, "raster render failed: %s",
                           d.oom ? "out of memory" : cairo_status_to_string(cst));

@@ -45,7 +45,22 @@ typedef struct hs__draw {
     int ntexts, captexts, log_texts;
     int oom;         /* sticky allocation failure */
     int key_light;   /* key units drawn light (small on the page): the legend follows */
+    int cancelled;   /* sticky: spec->cancel was seen set; nothing more is drawn */
 } hs__draw;
+
+/* Features drawn between two looks at the cancel flag: a relaxed load is cheap, but a
+ * layer of 10,000 communes needs no more than ~40 looks. One cairo fill or stroke (a
+ * whole class of units) is not interruptible: that is the granularity. */
+#define HS_RENDER_CANCEL_EVERY 256
+
+/* 1 once the render must stop (spec->cancel holds a reason); sticky, so a caller
+ * only has to check d->cancelled at the end. */
+static inline int hs__stopped(hs__draw *d)
+{
+    if (!d->cancelled && d->spec && hs_cancel_reason(d->spec->cancel))
+        d->cancelled = 1;
+    return d->cancelled;
+}
 
 /* hs_render.c */
 void hs__xform_fit(hs__xform *t, const hs_bbox *ext, double x, double y, double w, double h);

@@ -9,6 +9,7 @@
 #ifndef HS_STYLE_H
 #define HS_STYLE_H
 
+#include "hs_cancel.h"
 #include "hs_classify.h"
 #include "hs_geom.h"
 #include "hs_palette.h"
@@ -19,6 +20,14 @@ typedef struct hs_map_label {
     const char *text; /* UTF-8; normalised to NFC before shaping */
     int italic;       /* water/archipelago names are set in italics by convention */
 } hs_map_label;
+
+/* A block of the legend (full maps with units of two levels, e.g. an analyst's own
+ * communes and every other province at province level): `title` over the classes
+ * first .. first + n - 1 of the spec's class list. */
+typedef struct hs_legend_group {
+    const char *title;
+    int first, n;
+} hs_legend_group;
 
 typedef struct hs_map_spec {
     /* ---- layers, drawn in this order (any may be NULL) ---- */
@@ -48,6 +57,10 @@ typedef struct hs_map_spec {
     const char *title;        /* "Điểm nóng mua bán người (Gi*)" */
     const char *subtitle;     /* indicator, period, level */
     const char *legend_title; /* "Số vụ / 100.000 dân" */
+    /* nlegend_groups > 0: the legend lists the classes of these blocks, each under
+     * its title (classes in no block are not listed); 0: every class, one block. */
+    const hs_legend_group *legend_groups;
+    int nlegend_groups;
     const char *nodata_label; /* legend text for class -1; NULL = "Không có dữ liệu" */
     const char *key_label;    /* legend text for key units; NULL = "Xã trọng điểm" */
     const char *source;       /* "Nguồn: ..." */
@@ -67,6 +80,12 @@ typedef struct hs_map_spec {
     int has_inset;
     hs_bbox inset_extent;    /* projected bbox drawn in the inset box */
     const char *inset_title; /* e.g. "Quần đảo Hoàng Sa và Trường Sa" */
+
+    /* ---- stopping ---- */
+    /* Polled between layers and every HS_RENDER_CANCEL_EVERY features: once it holds a
+     * reason (hs_cancel.h) drawing stops and the render returns HS_ECANCELED. NULL =
+     * never cancelled. Borrowed (a heavy HTTP job's flag, as analysis/hs_perm's). */
+    const atomic_int *cancel;
 } hs_map_spec;
 
 /* Fills colours/widths left at zero with the house style. Does not touch layers or

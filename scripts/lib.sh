@@ -11,6 +11,7 @@ HS_PACKAGES=(
   libcairo2-dev libpango1.0-dev fonts-noto-core
   libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3
   libcmocka-dev poppler-utils curl python3
+  libglpk-dev
 )
 
 # Tools only the tests and benchmarks use (fuzzing, the linear-programming attacker

@@ -152,6 +152,7 @@ static int render_map(PGconn *c, hs_geostore *g, hs_proj_ctx *pc, hs_render_ctx 
         }
         hs_mapjob_class_labels(job, labels, HS_RELEASE_EB_NBREAKS + 1,
                                "Ẩn (<5 hoặc x) — withheld (<5 or x)");
+        hs_mapjob_legend_title(job, HS_RELEASE_EB_LEGEND);
     }
     if (rc == HS_OK && rel->internal)
         hs_mapjob_mark(job, HS_PUBLISH_INTERNAL_MARK);
@@ -321,10 +322,16 @@ static int write_manifest(const char *dir, const hs_release *rel, const char *no
                         json_pack("{s:s, s:s, s:i, s:i, s:s}", "indicator", "cases", "weights",
                                   "queen", "permutations", 999, "seed", 138, "fdr", "off"));
     json_object_set_new(m, "method",
-                        json_pack("{s:s, s:i, s:i, s:i, s:s}", "name",
-                                  "row-level complementary suppression (hs_sdc)", "min_shown",
-                                  HS_SDC_MIN_SHOWN, "partner_rows", HS_SDC_PARTNERS,
-                                  "partner_min_cell", HS_SDC_PARTNER_MIN, "small_label", "<5 = 0..4"));
+                        json_pack("{s:s, s:i, s:i, s:s, s:s, s:{s:i, s:i, s:i, s:i, s:i}}",
+                                  "name", "cell suppression with an LP audit (hs_sdc)",
+                                  "min_shown", HS_SDC_MIN_SHOWN, "min_feasible_integers",
+                                  HS_SDC_MIN_FEASIBLE, "small_label", "<5 = 0..4",
+                                  "hidden_label", "x = 5 or more, withheld to protect another cell",
+                                  "result", "primary", rel->stats.primary, "secondary",
+                                  rel->stats.secondary, "province_cells_shown",
+                                  rel->stats.province_shown, "province_cells",
+                                  rel->stats.province_cells, "fewest_feasible_integers",
+                                  rel->stats.min_feasible));
     char *s = rc == HS_OK ? json_dumps(m, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
     if (rc == HS_OK && !s)
         rc = hs_err_set(err, HS_ENOMEM, "cannot format manifest.json");
@@ -441,9 +448,12 @@ int hs_cli_publish(int argc, char **argv)
         rc = publish(c, rel, out, &err);
     if (rc == HS_OK) {
         status = 0;
-        fprintf(stderr, "hotspot publish: wrote %s (%s, data version %lld, %d cells withheld "
-                        "as <5, %d partner rows)\n",
-                out, rel->period, rel->data_version, rel->stats.primary, rel->stats.partners);
+        fprintf(stderr, "hotspot publish: wrote %s (%s, data version %lld, %d cells 1..4 as <5, "
+                        "%d more withheld, %d of %d province cells shown, audit: every <5 keeps "
+                        ">= %d values, %d LPs)\n",
+                out, rel->period, rel->data_version, rel->stats.primary, rel->stats.secondary,
+                rel->stats.province_shown, rel->stats.province_cells, rel->stats.min_feasible,
+                rel->stats.lps);
     } else {
         fprintf(stderr, "hotspot publish: %s\n", err.msg);
     }

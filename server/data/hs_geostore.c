@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hs_cancel.h"
 #include "hs_data.h"
 #include "hs_gdal.h"
 #include "hs_pg.h"
@@ -510,6 +511,15 @@ struct hs_geoholder {
     pthread_mutex_t load_lock; /* one loader at a time */
     hs_geostore *cur;
     _Atomic uint64_t wanted; /* newest data version announced */
+    /* The background loader (hs_geoholder_background). bg_lock guards bg_stop and
+     * bg_pgcancel; bg_wake is signalled by invalidate and destroy. */
+    pthread_mutex_t bg_lock;
+    pthread_cond_t bg_wake;
+    pthread_t bg_thread;
+    atomic_int bg_started;  /* requests then never load a stale store themselves */
+    int bg_stop;
+    atomic_int bg_cancel;   /* HS_CANCEL_SHUTDOWN at destroy: the load's queries stop */
+    PGcancel *bg_pgcancel;  /* the loader's connection while it loads */
 };
 
 int hs_geoholder_create(hs_geoholder **out, hs_err *err)
@@ -519,6 +529,8 @@ int hs_geoholder_create(hs_geoholder **out, hs_err *err)
         return hs_err_set(err, HS_ENOMEM, "cannot allocate the geometry holder");
     pthread_mutex_init(&h->swap_lock, NULL);
     pthread_mutex_init(&h->load_lock, NULL);
+    pthread_mutex_init(&h->bg_lock, NULL);
+    pthread_cond_init(&h->bg_wake, NULL);
     atomic_init(&h->wanted, 0);
     *out = h;
     return HS_OK;
@@ -528,7 +540,22 @@ void hs_geoholder_destroy(hs_geoholder *h)
 {
     if (!h)
         return;
+    if (atomic_load(&h->bg_started)) {
+        /* A load in progress stops at its next query (or now, if it is in one). */
+        pthread_mutex_lock(&h->bg_lock);
+        h->bg_stop = 1;
+        atomic_store(&h->bg_cancel, HS_CANCEL_SHUTDOWN);
+        if (h->bg_pgcancel) {
+            char why[256];
+            (void)PQcancel(h->bg_pgcancel, why, (int)sizeof why);
+        }
+        pthread_cond_signal(&h->bg_wake);
+        pthread_mutex_unlock(&h->bg_lock);
+        pthread_join(h->bg_thread, NULL);
+    }
     hs_geostore_unref(h->cur);
+    pthread_cond_destroy(&h->bg_wake);
+    pthread_mutex_destroy(&h->bg_lock);
     pthread_mutex_destroy(&h->swap_lock);
     pthread_mutex_destroy(&h->load_lock);
     free(h);
@@ -548,6 +575,11 @@ void hs_geoholder_invalidate(hs_geoholder *h, uint64_t version)
     uint64_t w = atomic_load(&h->wanted);
     while (version > w && !atomic_compare_exchange_weak(&h->wanted, &w, version))
         ;
+    if (atomic_load(&h->bg_started)) {
+        pthread_mutex_lock(&h->bg_lock);
+        pthread_cond_signal(&h->bg_wake);
+        pthread_mutex_unlock(&h->bg_lock);
+    }
 }
 
 /* A reference to the current store, or NULL when it is missing or stale. */
@@ -578,7 +610,12 @@ int hs_geoholder_get(hs_geoholder *h, PGconn *c, hs_proj_ctx *pc, hs_geostore **
         *out = g;
         return HS_OK;
     }
-    /* Stale or missing. With a previous store, do not queue behind a loader. */
+    /* Stale or missing. With a previous store, do not queue behind a loader, and
+     * with the background loader running do not load at all: it is on its way. */
+    if (stale && atomic_load(&h->bg_started)) {
+        *out = stale;
+        return HS_OK;
+    }
     if (stale) {
         if (pthread_mutex_trylock(&h->load_lock) != 0) {
             *out = stale;
@@ -607,6 +644,116 @@ int hs_geoholder_get(hs_geoholder *h, PGconn *c, hs_proj_ctx *pc, hs_geostore **
     }
     hs_geostore_unref(stale);
     *out = g;
+    return HS_OK;
+}
+
+/* One background reload of a stale store, under load_lock. 1 when it loaded, 0
+ * when there was nothing to do, negative on failure (err filled). */
+static int bg_reload(hs_geoholder *h, hs_proj_ctx *pc, hs_err *err)
+{
+    hs_geostore *stale = NULL, *g = current(h, &stale);
+    if (g || !stale) { /* fresh, or never loaded (the first request loads it) */
+        hs_geostore_unref(g);
+        hs_geostore_unref(stale);
+        return 0;
+    }
+    hs_geostore_unref(stale);
+    pthread_mutex_lock(&h->load_lock);
+    hs_geostore *again = NULL;
+    if ((g = current(h, &again)) != NULL) {
+        pthread_mutex_unlock(&h->load_lock);
+        hs_geostore_unref(g);
+        hs_geostore_unref(again);
+        return 0;
+    }
+    hs_geostore_unref(again);
+    PGconn *c = NULL;
+    int rc = hs_pg_connect(&c, err);
+    if (rc == HS_OK) {
+        PGcancel *pgc = PQgetCancel(c);
+        pthread_mutex_lock(&h->bg_lock);
+        h->bg_pgcancel = pgc;
+        int stop = h->bg_stop;
+        pthread_mutex_unlock(&h->bg_lock);
+        rc = stop ? hs_err_set(err, HS_ECANCELED, "the server is stopping")
+                  : hs_geostore_load(c, pc, &g, err);
+        pthread_mutex_lock(&h->bg_lock);
+        h->bg_pgcancel = NULL;
+        pthread_mutex_unlock(&h->bg_lock);
+        if (pgc)
+            PQfreeCancel(pgc);
+        PQfinish(c);
+    }
+    if (rc == HS_OK) {
+        fprintf(stderr, "hotspot: map geometry reloaded in the background (data version %llu) "
+                        "in %.1f s; the previous geometry was served meanwhile\n",
+                (unsigned long long)hs_geostore_data_version(g), hs_geostore_load_seconds(g));
+        hs_geoholder_set(h, g);
+    }
+    pthread_mutex_unlock(&h->load_lock);
+    return rc < 0 ? rc : 1;
+}
+
+static void *bg_main(void *arg)
+{
+    hs_geoholder *h = arg;
+    /* The flag destroy sets: hs_pg_query refuses new queries once it is set. */
+    hs_cancel_set_current(&h->bg_cancel);
+    hs_err e = {0};
+    hs_proj_ctx *pc = hs_proj_ctx_new(&e);
+    if (!pc) {
+        fprintf(stderr, "hotspot: map geometry: no background reloads (%s); requests reload "
+                        "it\n", e.msg);
+        /* Requests load stale stores themselves again; nobody joins this thread. */
+        atomic_store(&h->bg_started, 0);
+        pthread_detach(pthread_self());
+        hs_cancel_set_current(NULL);
+        return NULL;
+    }
+    pthread_mutex_lock(&h->bg_lock);
+    int failed = 0;
+    while (!h->bg_stop) {
+        /* Woken by invalidate; after a failure, tries again every 2 s. */
+        if (failed) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_sec += 2;
+            pthread_cond_timedwait(&h->bg_wake, &h->bg_lock, &ts);
+        } else {
+            hs_geostore *stale = NULL, *g = current(h, &stale);
+            int idle = g || !stale;
+            hs_geostore_unref(g);
+            hs_geostore_unref(stale);
+            if (idle)
+                pthread_cond_wait(&h->bg_wake, &h->bg_lock);
+        }
+        if (h->bg_stop)
+            break;
+        pthread_mutex_unlock(&h->bg_lock);
+        e = (hs_err){0};
+        int rc = bg_reload(h, pc, &e);
+        if (rc < 0 && !failed)
+            fprintf(stderr, "hotspot: map geometry: background reload failed (%s); the "
+                            "previous geometry is served, retrying every 2 s\n", e.msg);
+        failed = rc < 0;
+        pthread_mutex_lock(&h->bg_lock);
+    }
+    pthread_mutex_unlock(&h->bg_lock);
+    hs_proj_ctx_free(pc);
+    hs_cancel_set_current(NULL);
+    return NULL;
+}
+
+int hs_geoholder_background(hs_geoholder *h, hs_err *err)
+{
+    if (atomic_load(&h->bg_started))
+        return HS_OK;
+    /* Set first: a thread that cannot work clears it itself. */
+    atomic_store(&h->bg_started, 1);
+    if (pthread_create(&h->bg_thread, NULL, bg_main, h)) {
+        atomic_store(&h->bg_started, 0);
+        return hs_err_set(err, HS_ENOMEM, "cannot start the geometry loader thread");
+    }
     return HS_OK;
 }
 

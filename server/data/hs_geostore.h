@@ -13,7 +13,8 @@
  * store it started with while a newer one is swapped in. hs_geoholder is the slot
  * the server keeps: it swaps in a new store under one mutex (`swap_lock`) after the
  * data version changed (hs_geoholder_invalidate from an hs_dbwatch_on_change
- * callback), loading it on the next request's connection. The CLI just loads once.
+ * callback), loading it on a background thread of its own (hs_geoholder_background;
+ * without it, on the next request's connection). The CLI just loads once.
  *
  * Feature order: communes and provinces are ordered by code COLLATE "C", the same
  * order as hs_data's hs_unitset, so per-unit arrays map by binary search on code
@@ -125,6 +126,13 @@ hs_geostore *hs_geoholder_peek(hs_geoholder *h);
 void hs_geoholder_invalidate(hs_geoholder *h, uint64_t version);
 /* Installs a store (takes the caller's reference), e.g. one loaded at start-up. */
 void hs_geoholder_set(hs_geoholder *h, hs_geostore *g);
+/* Starts a thread that reloads a stale store in the background, on a connection of
+ * its own (hs_pg_connect: the primary), as soon as hs_geoholder_invalidate announces
+ * a newer version; hs_geoholder_get then never loads a stale store on a request's
+ * thread: the previous store is served until the new one is swapped in. (A missing
+ * store, never loaded, is still loaded by the first request.) The thread stops in
+ * hs_geoholder_destroy, cancelling a load in progress. */
+int hs_geoholder_background(hs_geoholder *h, hs_err *err);
 /* At server start-up: loads the geometry on a connection of its own when the
  * database answers, so the first map is quick; otherwise logs why and leaves the
  * load to the first request. */

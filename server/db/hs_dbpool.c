@@ -13,8 +13,12 @@
 
 enum { LINK_PRIMARY, LINK_REPLICA, NLINKS };
 
+struct hs_dbpool_thread;
+
 /* One connection of one thread, to one server. */
 typedef struct db_link {
+    struct hs_dbpool_thread *slot; /* the thread's slot holding this link */
+    int which;                     /* LINK_* */
     PGconn *conn;
     double opened;     /* monotonic seconds */
     unsigned uses;
@@ -32,10 +36,15 @@ typedef struct db_link {
 
 /* One thread's connections. Linked into the pool so hs_dbpool_destroy can close the
  * connections of threads that never exited through the key destructor. */
-typedef struct db_slot {
-    struct db_slot *prev, *next;
+typedef struct hs_dbpool_thread {
+    struct hs_dbpool_thread *prev, *next;
     struct hs_dbpool *pool;
     db_link link[NLINKS];
+    /* Cancel objects of link[i].conn (PQgetCancel), for hs_dbpool_interrupt from
+     * another thread. cancel_lock guards only these: the owner takes it to create
+     * or free one (connect, close), the interrupter to use them. */
+    pthread_mutex_t cancel_lock;
+    PGcancel *cancel[NLINKS];
 } db_slot;
 
 struct hs_dbpool {
@@ -45,7 +54,7 @@ struct hs_dbpool {
     pthread_mutex_t slots_lock; /* guards the slot list only (slot create/destroy) */
     db_slot *slots;
     atomic_uint_fast64_t connects, reconnects, failures, open;
-    atomic_uint_fast64_t replica_reads, read_fallbacks, lag_waits;
+    atomic_uint_fast64_t replica_reads, read_fallbacks, lag_waits, interrupts;
     atomic_int on_primary; /* reads currently fall back (for logging the change once) */
 };
 
@@ -60,9 +69,22 @@ static void on_notice(void *arg, const char *msg)
     fprintf(stderr, "hotspot: database: %.*s\n", (int)n, msg);
 }
 
+/* Installs (c) or frees (NULL) the cancel object of s's link `which`. */
+static void set_cancel(db_slot *s, int which, PGconn *c)
+{
+    PGcancel *nc = c ? PQgetCancel(c) : NULL; /* NULL on failure: not interruptible */
+    pthread_mutex_lock(&s->cancel_lock);
+    PGcancel *old = s->cancel[which];
+    s->cancel[which] = nc;
+    pthread_mutex_unlock(&s->cancel_lock);
+    if (old)
+        PQfreeCancel(old);
+}
+
 static void link_close(hs_dbpool *p, db_link *l)
 {
     if (l->conn) {
+        set_cancel(l->slot, l->which, NULL);
         PQfinish(l->conn);
         l->conn = NULL;
         l->seen = 0;
@@ -76,6 +98,7 @@ static void slot_destroy(db_slot *s)
     hs_dbpool *p = s->pool;
     for (int i = 0; i < NLINKS; i++)
         link_close(p, &s->link[i]);
+    pthread_mutex_destroy(&s->cancel_lock);
     pthread_mutex_lock(&p->slots_lock);
     if (s->prev)
         s->prev->next = s->next;
@@ -154,7 +177,11 @@ static db_slot *thread_slot(hs_dbpool *p, hs_err *err)
         return NULL;
     }
     s->pool = p;
+    for (int i = 0; i < NLINKS; i++)
+        s->link[i].slot = s, s->link[i].which = i;
+    pthread_mutex_init(&s->cancel_lock, NULL);
     if (pthread_setspecific(p->key, s)) {
+        pthread_mutex_destroy(&s->cancel_lock);
         free(s);
         hs_err_set(err, HS_ENOMEM, "cannot store a connection slot");
         return NULL;
@@ -213,6 +240,7 @@ static int link_connect(hs_dbpool *p, int which, db_link *l, hs_err *err)
     atomic_fetch_add(&p->open, 1);
     l->ever_connected = 1;
     l->conn = c;
+    set_cancel(l->slot, which, c);
     l->opened = t;
     l->uses = 0;
     l->backoff = 0;
@@ -385,6 +413,28 @@ void hs_dbpool_release(hs_dbpool *p, PGconn *c)
     }
 }
 
+hs_dbpool_thread *hs_dbpool_thread_self(hs_dbpool *p)
+{
+    return thread_slot(p, NULL);
+}
+
+void hs_dbpool_interrupt(hs_dbpool_thread *t)
+{
+    if (!t)
+        return;
+    pthread_mutex_lock(&t->cancel_lock);
+    for (int i = 0; i < NLINKS; i++) {
+        if (!t->cancel[i])
+            continue;
+        char why[256];
+        if (PQcancel(t->cancel[i], why, (int)sizeof why))
+            atomic_fetch_add(&t->pool->interrupts, 1);
+        else /* the query then runs on until statement_timeout */
+            fprintf(stderr, "hotspot: database: cannot cancel a query: %s\n", why);
+    }
+    pthread_mutex_unlock(&t->cancel_lock);
+}
+
 void hs_dbpool_thread_done(hs_dbpool *p)
 {
     db_slot *s = pthread_getspecific(p->key);
@@ -403,4 +453,5 @@ void hs_dbpool_stats_get(hs_dbpool *p, hs_dbpool_stats *s)
     s->replica_reads = atomic_load(&p->replica_reads);
     s->read_fallbacks = atomic_load(&p->read_fallbacks);
     s->lag_waits = atomic_load(&p->lag_waits);
+    s->interrupts = atomic_load(&p->interrupts);
 }

@@ -35,7 +35,12 @@
  * microseconds rather than a connect timeout.
  *
  * Each connection gets statement_timeout so one slow query cannot hold a worker
- * thread forever. Connections close when their thread exits (the key's destructor)
+ * thread forever. A query can also be stopped sooner from another thread:
+ * hs_dbpool_interrupt sends the server a cancel request (PQcancel) for whatever the
+ * thread's connections are running, which is how a heavy HTTP job whose budget ran
+ * out or whose client left stops its query at once (server/http/hs_http_heavy.c).
+ * The query fails with SQLSTATE 57014; the connection stays open and idle (an open
+ * transaction is rolled back by hs_dbpool_release), so it goes on serving the pool. Connections close when their thread exits (the key's destructor)
  * or in hs_dbpool_destroy.
  */
 #ifndef HS_DBPOOL_H
@@ -47,6 +52,8 @@
 #include "hs_err.h"
 
 typedef struct hs_dbpool hs_dbpool;
+/* One thread's connections, as a handle another thread may interrupt. */
+typedef struct hs_dbpool_thread hs_dbpool_thread;
 
 /* A connection is never replaced for its use count before it is this old. */
 #define HS_DBPOOL_MIN_REUSE_S 60
@@ -68,6 +75,7 @@ typedef struct hs_dbpool_stats {
     uint64_t replica_reads;   /* reads answered through the replica */
     uint64_t read_fallbacks;  /* reads sent to the primary: replica down or behind */
     uint64_t lag_waits;       /* reads that waited for the replica to catch up */
+    uint64_t interrupts;      /* cancel requests sent (hs_dbpool_interrupt) */
 } hs_dbpool_stats;
 
 /* opts may be NULL for the defaults. Caller frees with hs_dbpool_destroy. */
@@ -85,6 +93,15 @@ int hs_dbpool_acquire_read(hs_dbpool *p, uint64_t min_version, PGconn **out, hs_
 /* Returns a connection from either acquire: rolls back a transaction left open, and
  * closes it if it is broken so the next acquire reconnects. */
 void hs_dbpool_release(hs_dbpool *p, PGconn *c);
+/* The calling thread's handle (created on first use; NULL when out of memory). Valid
+ * until the thread exits or hs_dbpool_thread_done: the caller must make sure nobody
+ * interrupts it after that (hs_heavy pins a job while its hook runs). */
+hs_dbpool_thread *hs_dbpool_thread_self(hs_dbpool *p);
+/* From any thread: asks the server to cancel the query each of t's connections is
+ * running now (none: nothing happens; a request that arrives between two queries
+ * is ignored by the server). Blocks for the cancel round trip (a local socket:
+ * well under a millisecond). NULL-safe. */
+void hs_dbpool_interrupt(hs_dbpool_thread *t);
 /* Closes the calling thread's connections now (threads not exiting normally). */
 void hs_dbpool_thread_done(hs_dbpool *p);
 

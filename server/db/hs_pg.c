@@ -1,5 +1,6 @@
 #include "hs_pg.h"
 
+#include "hs_cancel.h"
 #include "hs_cluster.h"
 
 #include <stdlib.h>
@@ -45,6 +46,12 @@ int hs_pg_query(PGconn *c, const char *sql, int nparams, const char *const *para
                 PGresult **res, hs_err *err)
 {
     *res = NULL;
+    /* A heavy job already stopped (its budget ran out, its client left) starts no
+     * further query: the one it was in was cancelled (hs_dbpool_interrupt), and the
+     * next would otherwise run unwatched until statement_timeout. */
+    const atomic_int *stop = hs_cancel_current();
+    if (hs_cancel_reason(stop))
+        return hs_cancel_error(stop, "database query", err);
     PGresult *r = PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0);
     ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {

@@ -1,4 +1,5 @@
 #include "hs_cache.h"
+#include "hs_cancel.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -314,11 +315,27 @@ int hs_cache_fetch(hs_cache *c, uint64_t version, const char *key, const char *c
         struct timespec deadline;
         clock_gettime(CLOCK_MONOTONIC, &deadline);
         deadline.tv_sec += HS_CACHE_WAIT_SECONDS;
+        /* In slices, so a heavy job's flag (its budget, its client) ends the wait
+         * too: a waiter that leaves early is one the renderer reserves nothing for. */
+        const atomic_int *stop = hs_cancel_current();
         int w = 0;
-        while (!f->done && w != ETIMEDOUT)
-            w = pthread_cond_timedwait(&f->done_cv, &c->lock, &deadline);
+        while (!f->done && w != ETIMEDOUT && !hs_cancel_reason(stop)) {
+            struct timespec slice;
+            clock_gettime(CLOCK_MONOTONIC, &slice);
+            slice.tv_nsec += 50000000L;
+            if (slice.tv_nsec >= 1000000000L)
+                slice.tv_sec++, slice.tv_nsec -= 1000000000L;
+            if (slice.tv_sec > deadline.tv_sec ||
+                (slice.tv_sec == deadline.tv_sec && slice.tv_nsec > deadline.tv_nsec))
+                slice = deadline;
+            w = pthread_cond_timedwait(&f->done_cv, &c->lock, &slice);
+            if (w == ETIMEDOUT && (slice.tv_sec != deadline.tv_sec || slice.tv_nsec != deadline.tv_nsec))
+                w = 0; /* a slice ended, not the whole wait */
+        }
         int rc;
-        if (!f->done) {
+        if (!f->done && hs_cancel_reason(stop)) {
+            rc = hs_cancel_error(stop, "waiting for an identical request's render", err);
+        } else if (!f->done) {
             rc = hs_err_set(err, HS_ELIMIT, "gave up after %d s waiting for another request to render '%s'",
                             HS_CACHE_WAIT_SECONDS, key);
         } else if (f->rc < 0) {

@@ -26,12 +26,24 @@
 struct hs_heavy {
     pthread_mutex_t lock; /* guards everything below */
     pthread_cond_t work;  /* a job was queued, or stopping */
+    pthread_cond_t unpinned; /* the interrupter left a job's interrupt hook */
+    pthread_cond_t intr_work; /* a job was pinned for the interrupter, or stopping */
+    /* Jobs pinned for their interrupt hook, waiting for the interrupter thread. Its own
+     * thread, not the watchdog: PQcancel to a host that stopped answering blocks for
+     * the TCP connect timeout (libpq 15 has no timeout for it), and budgets must
+     * still be enforced meanwhile. */
+    hs_heavy_job *intr[HEAVY_MAX_THREADS];
+    unsigned nintr;
+    pthread_t intr_tid;
+    int intr_started;
     hs_heavy_job *head, *tail;
     size_t nq;
     hs_heavy_job *running[HEAVY_MAX_THREADS]; /* per worker: its job, or NULL */
     unsigned threads, queue_max, started;
     int nice;
     int stopping;
+    int watch_stop; /* set after the workers are joined: the watchdog interrupts the
+                       queries of jobs cancelled at shutdown until then */
     hs_heavy_stats st;
     pthread_t tid[HEAVY_MAX_THREADS];
     pthread_t watch;
@@ -124,6 +136,8 @@ static void *worker_main(void *arg)
          * (after which its owner may free it), so the watchdog never polls a job
          * or a socket that is no longer ours. */
         pthread_mutex_lock(&h->lock);
+        while (j->pinned)
+            pthread_cond_wait(&h->unpinned, &h->lock);
         h->running[idx] = NULL;
         h->st.running--;
         h->st.done++;
@@ -135,11 +149,31 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+static void *intr_main(void *arg)
+{
+    hs_heavy *h = arg;
+    pthread_mutex_lock(&h->lock);
+    for (;;) {
+        while (!h->nintr && !h->watch_stop)
+            pthread_cond_wait(&h->intr_work, &h->lock);
+        if (!h->nintr)
+            break; /* stopping and nothing pinned */
+        hs_heavy_job *j = h->intr[--h->nintr];
+        pthread_mutex_unlock(&h->lock);
+        j->interrupt(j, j->arg);
+        pthread_mutex_lock(&h->lock);
+        j->pinned = 0;
+        pthread_cond_broadcast(&h->unpinned);
+    }
+    pthread_mutex_unlock(&h->lock);
+    return NULL;
+}
+
 static void *watch_main(void *arg)
 {
     hs_heavy *h = arg;
     pthread_mutex_lock(&h->lock);
-    while (!h->stopping) {
+    while (!h->watch_stop) {
         double now = hs_clock_now();
         /* Waiting jobs: a cancelled one leaves the queue now and is answered here,
          * so clients that gave up never hold queue places. */
@@ -159,9 +193,24 @@ static void *watch_main(void *arg)
                 pp = &j->next;
             }
         }
-        for (unsigned i = 0; i < h->threads; i++)
-            if (h->running[i])
-                check_job(h, h->running[i], now);
+        /* Running jobs: a cancelled one with an interrupt hook is pinned (its worker
+         * cannot finish it) and handed to the interrupter, which runs the hook
+         * without the lock. */
+        for (unsigned i = 0; i < h->threads; i++) {
+            hs_heavy_job *j = h->running[i];
+            if (!j)
+                continue;
+            check_job(h, j, now);
+            if (hs_cancel_reason(&j->cancel) && j->interrupt && !j->pinned &&
+                (j->interrupted_at == 0 || now - j->interrupted_at >= HS_HEAVY_REINTERRUPT_S)) {
+                if (j->interrupted_at == 0)
+                    h->st.interrupted++;
+                j->interrupted_at = now;
+                j->pinned = 1;
+                h->intr[h->nintr++] = j; /* at most one entry per worker: never full */
+                pthread_cond_signal(&h->intr_work);
+            }
+        }
         if (gone) {
             pthread_mutex_unlock(&h->lock);
             while (gone) {
@@ -200,6 +249,8 @@ int hs_heavy_create(const hs_heavy_opts *o, hs_heavy **out, hs_err *err)
     h->nice = o->nice < 0 ? 0 : o->nice > 19 ? 19 : o->nice;
     pthread_mutex_init(&h->lock, NULL);
     pthread_cond_init(&h->work, NULL);
+    pthread_cond_init(&h->unpinned, NULL);
+    pthread_cond_init(&h->intr_work, NULL);
     for (unsigned i = 0; i < h->threads; i++) {
         worker_arg *wa = malloc(sizeof *wa);
         if (!wa || (wa->h = h, wa->idx = i, pthread_create(&h->tid[i], NULL, worker_main, wa))) {
@@ -215,6 +266,11 @@ int hs_heavy_create(const hs_heavy_opts *o, hs_heavy **out, hs_err *err)
         return hs_err_set(err, HS_ENOMEM, "cannot start the heavy-job watchdog");
     }
     h->watch_started = 1;
+    if (pthread_create(&h->intr_tid, NULL, intr_main, h)) {
+        hs_heavy_destroy(h);
+        return hs_err_set(err, HS_ENOMEM, "cannot start the heavy-job interrupter");
+    }
+    h->intr_started = 1;
     *out = h;
     return HS_OK;
 }
@@ -224,6 +280,8 @@ int hs_heavy_submit(hs_heavy *h, hs_heavy_job *job, hs_err *err)
     atomic_store(&job->cancel, HS_CANCEL_NONE);
     job->next = NULL;
     job->running = 0;
+    job->interrupted_at = 0;
+    job->pinned = 0;
     job->started_at = 0;
     job->queued_at = hs_clock_now();
     pthread_mutex_lock(&h->lock);
@@ -297,10 +355,15 @@ void hs_heavy_metrics_write(hs_heavy *h, hs_buf *o, hs_err *err)
                   "# TYPE hotspot_heavy_cancelled_total counter\n"
                   "hotspot_heavy_cancelled_total{reason=\"budget\"} %llu\n"
                   "hotspot_heavy_cancelled_total{reason=\"client\"} %llu\n"
-                  "hotspot_heavy_cancelled_total{reason=\"shutdown\"} %llu\n",
+                  "hotspot_heavy_cancelled_total{reason=\"shutdown\"} %llu\n"
+                  "# HELP hotspot_heavy_interrupted_total Running heavy jobs whose blocking "
+                  "work (a database query) was interrupted.\n"
+                  "# TYPE hotspot_heavy_interrupted_total counter\n"
+                  "hotspot_heavy_interrupted_total %llu\n",
                   s.queued, s.running, (unsigned long long)s.accepted,
                   (unsigned long long)s.rejected, (unsigned long long)s.cancelled_budget,
-                  (unsigned long long)s.cancelled_client, (unsigned long long)s.cancelled_shutdown);
+                  (unsigned long long)s.cancelled_client, (unsigned long long)s.cancelled_shutdown,
+                  (unsigned long long)s.interrupted);
 }
 
 void hs_heavy_destroy(hs_heavy *h)
@@ -319,9 +382,17 @@ void hs_heavy_destroy(hs_heavy *h)
     /* Workers drain the queue (each job sees its flag and only answers), then exit. */
     for (unsigned i = 0; i < h->started; i++)
         pthread_join(h->tid[i], NULL);
+    pthread_mutex_lock(&h->lock);
+    h->watch_stop = 1;
+    pthread_cond_broadcast(&h->intr_work);
+    pthread_mutex_unlock(&h->lock);
+    if (h->intr_started)
+        pthread_join(h->intr_tid, NULL);
     if (h->watch_started)
         pthread_join(h->watch, NULL);
     pthread_cond_destroy(&h->work);
+    pthread_cond_destroy(&h->unpinned);
+    pthread_cond_destroy(&h->intr_work);
     pthread_mutex_destroy(&h->lock);
     free(h);
 }

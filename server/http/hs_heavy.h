@@ -16,6 +16,14 @@
  *    taken out of the queue at once, so gone clients do not hold queue places.
  *  - While a worker runs a job, the job's flag is the thread's current flag
  *    (hs_cancel_set_current), which is how the pipeline finds it.
+ *  - Work that cannot poll (a database query in flight) is stopped by the job's
+ *    `interrupt` hook: once the flag of a running job is set, the pool calls it
+ *    on a thread of its own (the interrupter, so a hook that blocks does not stop
+ *    the watchdog), and again every HS_HEAVY_REINTERRUPT_S while the job still
+ *    runs (a query begun after the first call is stopped too), without the pool's
+ *    lock (it may block: PQcancel). The job stays in the running list until the
+ *    hook returned, so the worker's `done` (and the owner freeing the job) never
+ *    races it.
  *
  * Contract: for every accepted job, `run` is called exactly once and then `done`
  * once. `run` does the work on a worker thread; for a job cancelled while it was
@@ -41,6 +49,9 @@
 typedef struct hs_heavy hs_heavy;
 typedef struct hs_heavy_job hs_heavy_job;
 
+/* Seconds between two calls of a cancelled job's interrupt hook. */
+#define HS_HEAVY_REINTERRUPT_S 0.5
+
 typedef void (*hs_heavy_run_fn)(hs_heavy_job *job, void *arg);
 
 /* Embedded in the caller's request state; must stay valid until `run` returns. */
@@ -50,11 +61,14 @@ struct hs_heavy_job {
     int fd;              /* client socket watched for end of stream; -1 = none */
     hs_heavy_run_fn run;  /* the work (see the contract above) */
     hs_heavy_run_fn done; /* hands the answer back */
+    hs_heavy_run_fn interrupt; /* optional: stops what `run` is blocked in (see above) */
     void *arg;
     double queued_at, started_at; /* filled by the pool (hs_clock_now seconds) */
     /* private */
     hs_heavy_job *next;
     int running;
+    double interrupted_at; /* hs_clock_now() of the last hook call; 0 = never */
+    int pinned;      /* handed to the interrupter or inside the hook: the worker waits */
 };
 
 typedef struct hs_heavy_opts {
@@ -67,6 +81,7 @@ typedef struct hs_heavy_stats {
     size_t queued, running;
     uint64_t accepted, rejected, done;
     uint64_t cancelled_budget, cancelled_client, cancelled_shutdown;
+    uint64_t interrupted; /* running jobs whose interrupt hook was called */
 } hs_heavy_stats;
 
 /* Starts the workers and the watchdog. Caller frees with hs_heavy_destroy. */

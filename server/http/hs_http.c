@@ -1,4 +1,4 @@
-#include "hs_http.h"
+#include "hs_http_int.h"
 #include "hs_clock.h"
 
 #include <arpa/inet.h>
@@ -26,51 +26,6 @@
 #include "hs_metrics.h"
 #include "hs_paths.h"
 #include "hs_ratelimit.h"
-
-struct hs_server {
-    hs_http_opts opts;
-    char web_dir[1024];
-    struct sockaddr_storage addr;
-    hs_router *router;
-    hs_services svc;
-    struct MHD_Daemon *mhd;
-    hs_heavy *heavy;        /* = svc.heavy; created at start */
-    unsigned port;
-    atomic_ullong next_id;
-    atomic_long active;  /* requests between on_uri and on_completed (for shutdown) */
-    atomic_int stopping; /* shutdown began: answers close their connection */
-};
-
-/* Where a request stands. A heavy one goes NEW -> HEAVY (connection suspended, job
- * queued or running on the pool) -> READY (answer in rc->resp, connection resumed;
- * MHD calls on_request again, which sends it). */
-enum { RC_NEW = 0, RC_HEAVY, RC_READY };
-
-/* Per-request state, created when MHD has parsed the request line and freed when
- * the request completes. */
-typedef struct http_rctx {
-    hs_server *srv;
-    hs_arena *arena;
-    char uri[HS_HTTP_MAX_URI + 1]; /* raw request target, cut at the cap */
-    size_t uri_len;                /* full length, may exceed the cap */
-    double t0;
-    int handled;
-    int deferred; /* on_request has seen the headers once */
-    int status;
-    size_t bytes;
-    int route_index;
-    char method[16];
-    hs_principal who;     /* from the Authorization header */
-    const char *province; /* the request's province parameter (arena), for the audit */
-    unsigned long long id; /* request id, for the log */
-    double queue_s;        /* time from the request line to the handler starting (for a
-                              heavy request: to its job starting on the pool) */
-    struct MHD_Connection *conn;
-    int phase;             /* RC_* */
-    hs_req req;            /* kept here, not on a stack: a heavy request runs its handler */
-    hs_resp resp;          /* again on the pool, and its answer is sent after resuming */
-    hs_heavy_job job;
-} http_rctx;
 
 
 int hs_http_parse_listen(const char *s, char *host, size_t hostn, unsigned *port, hs_err *err)
@@ -436,63 +391,6 @@ static int rate_limited(hs_server *s, http_rctx *rc, struct MHD_Connection *conn
     return 1;
 }
 
-/* After the handler ran (inline or on the heavy pool): gives the connection back
- * and turns an error into its JSON answer. */
-static void finish_handler(hs_server *s, http_rctx *rc, int r, hs_err *err)
-{
-    hs_req *req = &rc->req;
-    hs_resp *resp = &rc->resp;
-    if (req->conn)
-        hs_dbpool_release(s->svc.db, req->conn);
-    req->conn = NULL;
-    if (r >= 0)
-        return;
-    const char *route = req->route ? hs_route_pattern(req->route) : "?";
-    if (err->code == HS_ECANCELED) {
-        /* Stopped on purpose: say why, in words that name no internals. */
-        int why = hs_cancel_reason(&rc->job.cancel);
-        char msg[300];
-        const char *code = "cancelled", *retry = NULL;
-        if (why == HS_CANCEL_BUDGET) {
-            code = "timeout";
-            snprintf(msg, sizeof msg,
-                     "the request was stopped after its time budget of %g s for heavy work "
-                     "(setting heavy-budget); ask for less (fewer permutations, a shorter "
-                     "window, a smaller area) or retry when the server is less busy",
-                     s->opts.heavy_budget_s);
-        } else if (why == HS_CANCEL_CLIENT) {
-            snprintf(msg, sizeof msg, "the client closed the connection; the work was stopped");
-        } else if (why == HS_CANCEL_SHUTDOWN) {
-            code = "unavailable";
-            retry = "5";
-            snprintf(msg, sizeof msg, "the server is shutting down; retry");
-        } else {
-            retry = "1";
-            snprintf(msg, sizeof msg, "an identical request computing the same answer was "
-                                      "stopped; retry");
-        }
-        fprintf(stderr, "hotspot: %s %s: %s (%s)\n", rc->method, route, code, err->msg);
-        /* 504 for a spent budget: retrying elsewhere would only spend another one (nginx
-         * retries 503 on the next instance, docs/deploy.md), and Retry-After would not
-         * help either. */
-        hs_resp_error_status(resp, why == HS_CANCEL_BUDGET ? 504 : 503, code, msg, NULL);
-        if (retry)
-            hs_resp_header(resp, "Retry-After", retry, NULL);
-        return;
-    }
-    const char *param = req->error_param ? req->error_param
-                                         : (err->code == HS_EINVAL ? hs_query_error_param(req->query) : NULL);
-    if (hs_err_http_status(err->code) >= 500) {
-        fprintf(stderr, "hotspot: %s %s: %s (in %s)\n", rc->method, route, err->msg, err->where);
-        /* The details (socket paths, hosts, library text) are for the log only. */
-        hs_err_set(err, err->code, "%s", err->code == HS_EDB ? "database unavailable"
-                                                               : "internal error");
-        err->where[0] = '\0';
-        param = NULL;
-    }
-    hs_resp_error(resp, err, param);
-}
-
 /* Runs the request through the framing checks, the router and the handler. Returns
  * 1 when the request must continue on the heavy-job pool (rc->resp is then empty),
  * else 0 with the answer in rc->resp. */
@@ -597,73 +495,10 @@ static int dispatch(hs_server *s, http_rctx *rc, struct MHD_Connection *conn, co
             return 1;
         }
     }
-    finish_handler(s, rc, r, &err);
+    hs__http_finish_handler(s, rc, r, &err);
     return 0;
 }
 
-/* ---- heavy jobs (hs_heavy) ---- */
-
-/* On a pool worker (or the watchdog, for a job cancelled while it waited): runs the
- * handler again, rendering this time. */
-static void job_run(hs_heavy_job *job, void *arg)
-{
-    http_rctx *rc = arg;
-    hs_server *s = rc->srv;
-    hs_err err = {0};
-    rc->queue_s = (job->started_at > 0 ? job->started_at : hs_clock_now()) - rc->t0;
-    hs_resp_clear(&rc->resp);
-    rc->req.defer_ok = 0;
-    rc->req.deferred = 0;
-    rc->req.error_param = NULL;
-    rc->req.conn = NULL;
-    int r;
-    if (hs_cancel_reason(&job->cancel))
-        r = hs_cancel_error(&job->cancel, "the request", &err);
-    else {
-        r = hs_route_spec_of(rc->req.route)->handle(&rc->req, &rc->resp, &err);
-        if (r < 0 && !err.code)
-            hs_err_set(&err, r, "the handler failed without a message");
-    }
-    finish_handler(s, rc, r, &err);
-}
-
-/* Hands the answer back: MHD calls on_request again, which sends it. */
-static void job_done(hs_heavy_job *job, void *arg)
-{
-    (void)job;
-    http_rctx *rc = arg;
-    rc->phase = RC_READY;
-    MHD_resume_connection(rc->conn);
-}
-
-/* Suspends the connection and queues its job; a full queue answers 503 at once
- * (through the same resume path, so there is one way answers leave). */
-static void start_heavy(hs_server *s, http_rctx *rc, struct MHD_Connection *conn)
-{
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-    memset(&rc->job, 0, sizeof rc->job);
-    rc->job.deadline = rc->t0 + s->opts.heavy_budget_s;
-    rc->job.fd = ci ? ci->connect_fd : -1;
-    rc->job.run = job_run;
-    rc->job.done = job_done;
-    rc->job.arg = rc;
-    rc->phase = RC_HEAVY;
-    MHD_suspend_connection(conn);
-    hs_err err = {0};
-    if (hs_heavy_submit(s->heavy, &rc->job, &err) < 0) {
-        if (err.code == HS_ELIMIT) {
-            hs_resp_error_status(&rc->resp, 503, "overloaded", err.msg, NULL);
-            hs_resp_header(&rc->resp, "Retry-After", HS_HTTP_BUSY_RETRY_AFTER, NULL);
-        } else {
-            hs_resp_error_status(&rc->resp, 503, "unavailable", "the server is shutting down; retry",
-                                 NULL);
-            hs_resp_header(&rc->resp, "Retry-After", "5", NULL);
-        }
-        rc->phase = RC_READY;
-        MHD_resume_connection(conn);
-    }
-}
 
 static void release_entry(void *cls)
 {
@@ -774,7 +609,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     rc->queue_s = hs_clock_now() - rc->t0;
     snprintf(rc->method, sizeof rc->method, "%s", method);
     if (dispatch(s, rc, conn, method)) {
-        start_heavy(s, rc, conn);
+        hs__http_start_heavy(s, rc, conn);
         return MHD_YES;
     }
     enum MHD_Result ok = send_resp(conn, rc, &rc->resp);
@@ -945,10 +780,10 @@ void hs_server_shutdown(hs_server *s, double grace_s)
                 left, left == 1 ? "" : "s", grace_s, left == 1 ? "it" : "them");
         if (s->heavy)
             hs_heavy_cancel_all(s->heavy, HS_CANCEL_SHUTDOWN);
-        /* Cancelled jobs answer within milliseconds of their next check; a handler
-         * inside a database query is bounded by statement_timeout, and after this
-         * last wait hs_server_destroy still waits for the pool, only its client may
-         * then see the connection close instead of the 503. */
+        /* Cancelled jobs answer within milliseconds of their next check (a query in
+         * flight is cancelled by the watchdog, a render stops at its next layer or
+         * 256 features); after this last wait hs_server_destroy still waits for the
+         * pool, only its client may then see the connection close instead of the 503. */
         t0 = hs_clock_now();
         while (atomic_load(&s->active) > 0 && hs_clock_now() - t0 < HS_HTTP_CANCEL_WAIT)
             nap();

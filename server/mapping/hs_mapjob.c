@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hs_cancel.h"
 #include "hs_period.h"
 
 /* Archipelagos: the only land of Vietnam east of this meridian (the mainland coast
@@ -41,6 +42,7 @@ struct hs_mapjob {
     int nlabels;
     hs_map_spec spec;
     hs_bbox extent;
+    const hs_geolevel *lv; /* the level the full map is drawn from */
     /* Shallow views over a level's layers for full maps (feature structs copied,
      * rings and strings borrowed): only the arrays are ours. */
     hs_layer units_view, context_view, prov_view;
@@ -60,7 +62,8 @@ static const char *ind_en(hs_indicator i)
     return i >= 0 && i < HS_IND_COUNT ? v[i] : "?";
 }
 
-static void titles(hs_mapjob *j, const char *province_name)
+/* `levels`: the level phrase of the subtitle; NULL = the job's own level. */
+static void titles(hs_mapjob *j, const char *province_name, const char *levels)
 {
     const hs_map_type_info *t = hs_map_type_info_of(j->o.type);
     const hs_params *p = &j->prm;
@@ -69,10 +72,14 @@ static void titles(hs_mapjob *j, const char *province_name)
     hs_period_format(p->from, f, sizeof f);
     hs_period_format(p->to, to, sizeof to);
     /* "2025-01" -> "01/2025", the Vietnamese order. */
-    snprintf(j->subtitle, sizeof j->subtitle, "%s (%s) · %.2s/%.4s – %.2s/%.4s · %s · %s",
-             ind_vi(p->indicator), ind_en(p->indicator), f + 5, f, to + 5, to,
-             p->level == HS_LEVEL_COMMUNE ? "cấp xã (communes)" : "cấp tỉnh (provinces)",
-             province_name ? province_name : "Toàn quốc (national)");
+    const char *own = p->level == HS_LEVEL_COMMUNE ? "cấp xã (communes)" : "cấp tỉnh (provinces)";
+    const char *where = province_name ? province_name : "Toàn quốc (national)";
+    if (levels) /* two levels: their phrase gets a line of its own */
+        snprintf(j->subtitle, sizeof j->subtitle, "%s (%s) · %.2s/%.4s – %.2s/%.4s · %s\n%s",
+                 ind_vi(p->indicator), ind_en(p->indicator), f + 5, f, to + 5, to, where, levels);
+    else
+        snprintf(j->subtitle, sizeof j->subtitle, "%s (%s) · %.2s/%.4s – %.2s/%.4s · %s · %s",
+                 ind_vi(p->indicator), ind_en(p->indicator), f + 5, f, to + 5, to, own, where);
     hs_map_type_legend_title(j->o.type, ind_vi(p->indicator), ind_en(p->indicator), j->legend_title,
                              sizeof j->legend_title);
     snprintf(j->source, sizeof j->source,
@@ -404,7 +411,7 @@ int hs_mapjob_build(hs_geostore *g, hs_proj_ctx *pc, const hs_params *prm, const
         int pi = hs_geostore_find(g, HS_GS_PROVINCE, prm->province);
         pname = pi >= 0 ? hs_geostore_lonlat(g, HS_GS_PROVINCE)->feat[pi].name : prm->province;
     }
-    titles(j, pname);
+    titles(j, pname, NULL);
     /* Simplify to half a device pixel (vector output: as for 300 dpi print). */
     double scale = o->format == HS_FORMAT_PNG ? o->page.scale : 300.0 / 96.0;
     double upp = fmax((j->extent.maxx - j->extent.minx) / (o->page.width * scale),
@@ -414,6 +421,7 @@ int hs_mapjob_build(hs_geostore *g, hs_proj_ctx *pc, const hs_params *prm, const
         rc = hs_geoprep_level(j->prep, hs_geoprep_level_for(j->prep, 0.5 * upp), &lv, err);
     if (rc == HS_OK)
         rc = build_views(j, lv, err);
+    j->lv = lv;
     double gm = 1;
     if (rc == HS_OK)
         rc = hs_proj_ground_per_unit(pc, j->crs, 0.5 * (j->extent.minx + j->extent.maxx),
@@ -463,6 +471,58 @@ const hs_bbox *hs_mapjob_extent(const hs_mapjob *j)
     return &j->extent;
 }
 
+const hs_geolevel *hs_mapjob_level(const hs_mapjob *j)
+{
+    return j->lv;
+}
+
+const char *hs_mapjob_province(const hs_mapjob *j)
+{
+    return j->prm.province;
+}
+
+/* The provinces' names for the subtitle: "Hà Nội, Bắc Ninh" (whole names only; "…"
+ * when more do not fit). */
+static void scope_names(const hs_mapjob *j, const char *const *codes, int n, char *buf, size_t cap)
+{
+    const hs_layer *pl = hs_geostore_lonlat(j->store, HS_GS_PROVINCE);
+    size_t l = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < n; k++) {
+        int i = hs_geostore_find(j->store, HS_GS_PROVINCE, codes[k]);
+        const char *nm = i >= 0 && pl->feat[i].name && *pl->feat[i].name ? pl->feat[i].name : codes[k];
+        if (l + strlen(nm) + 6 >= cap) {
+            snprintf(buf + l, cap - l, "%s…", l ? " " : "");
+            return;
+        }
+        l += (size_t)snprintf(buf + l, cap - l, "%s%s", l ? ", " : "", nm);
+    }
+}
+
+void hs_mapjob_two_level(hs_mapjob *j, const hs_layer *units, const int *cls,
+                         const hs_layer *outlined, const hs_class_style *classes, int nclasses,
+                         const hs_legend_group *groups, int ngroups, const char *const *codes,
+                         int ncodes)
+{
+    hs_map_spec *s = &j->spec;
+    s->units = units;
+    s->unit_class = cls;
+    s->classes = classes;
+    s->nclasses = nclasses;
+    s->draw_unit_outlines = 1;
+    s->unit_outlines = outlined; /* communes only: whole provinces have their own line */
+    s->legend_groups = groups;
+    s->nlegend_groups = ngroups;
+    char names[120], levels[300];
+    scope_names(j, codes, ncodes, names, sizeof names);
+    snprintf(levels, sizeof levels,
+             "Cấp xã ở tỉnh của bạn (%s), cấp tỉnh ở các tỉnh khác · communes in your "
+             "province%s, provinces elsewhere",
+             names, ncodes > 1 ? "s" : "");
+    titles(j, NULL, levels);
+    s->subtitle = j->subtitle;
+}
+
 int hs_mapjob_in_analysis(const hs_mapjob *j, int i)
 {
     return i >= 0 && i < j->nunits && j->selected[i];
@@ -475,6 +535,7 @@ hs_geoprep *hs_mapjob_prep(const hs_mapjob *j)
 
 int hs_mapjob_render(hs_mapjob *j, hs_render_ctx *rc, hs_buf *out, hs_err *err)
 {
+    j->spec.cancel = hs_cancel_current(); /* a heavy job's flag (NULL elsewhere) */
     return hs_render_map(rc, &j->spec, &j->extent, &j->o.page, j->o.format, out, err);
 }
 
@@ -534,4 +595,9 @@ void hs_mapjob_class_labels(hs_mapjob *j, const char *const *labels, int n, cons
         if (l)
             snprintf(j->mc.classes[i].label, sizeof j->mc.classes[i].label, "%s", l);
     }
+}
+
+void hs_mapjob_legend_title(hs_mapjob *j, const char *title)
+{
+    snprintf(j->legend_title, sizeof j->legend_title, "%s", title);
 }

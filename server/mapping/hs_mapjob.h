@@ -51,10 +51,25 @@ void hs_mapjob_mark(hs_mapjob *j, const char *mark);
  * published breaks "< 0,25" ... "≥ 5" instead of by the data's ends. */
 void hs_mapjob_class_labels(hs_mapjob *j, const char *const *labels, int n,
                             const char *suppressed);
+/* Replaces the legend title (a release's EB map names its unit, per year). */
+void hs_mapjob_legend_title(hs_mapjob *j, const char *title);
 
 /* The full-map spec (furniture included) and its projected extent. Borrowed. */
 const hs_map_spec *hs_mapjob_spec(const hs_mapjob *j);
 const hs_bbox *hs_mapjob_extent(const hs_mapjob *j);
+/* The simplification level the full map is drawn from (borrowed from the job's prep),
+ * and the province of the job's analysis ("" = national). */
+const hs_geolevel *hs_mapjob_level(const hs_mapjob *j);
+const char *hs_mapjob_province(const hs_mapjob *j);
+/* Makes a national (or bbox) job a two-level map (hs_mapscope): draws `units`
+ * (features of hs_mapjob_level's layers, e.g. other provinces whole and the scope's
+ * communes) in cls[] classes of `classes`, outlines only `outlined`, lists the legend
+ * in `groups` (0: one block) and says in the subtitle which provinces (`codes`) are
+ * at commune level. Everything is borrowed: it must outlive the job's renders. */
+void hs_mapjob_two_level(hs_mapjob *j, const hs_layer *units, const int *cls,
+                         const hs_layer *outlined, const hs_class_style *classes, int nclasses,
+                         const hs_legend_group *groups, int ngroups, const char *const *codes,
+                         int ncodes);
 /* Renders the full map onto o->page in o->format, appending to out. */
 int hs_mapjob_render(hs_mapjob *j, hs_render_ctx *rc, hs_buf *out, hs_err *err);
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hs_cancel.h"
 #include "hs_metarender.h"
 #include "hs_palette.h"
 
@@ -140,45 +141,21 @@ int hs_tile_req_parse(hs_query *q, int layer, const char *const *extra, int last
     return HS_OK;
 }
 
-static int code_cmp(const void *a, const void *b)
-{
-    return strcmp(a, b);
-}
-
 int hs_tile_req_scope(hs_tile_req *r, const char *const *codes, size_t n, hs_err *err)
 {
     if (n < 1 || n > HS_TILE_DETAIL_MAX)
         return hs_err_set(err, HS_EINVAL, "tile scope: %zu provinces, allowed 1..%d", n,
                           HS_TILE_DETAIL_MAX);
-    /* Province level shows no commune; the base layer shows no data at all. */
-    if (r->prm.level == HS_LEVEL_PROVINCE || r->layer == HS_TILE_LAYER_BASE)
-        return HS_OK;
-    r->ndetail = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!hs_unit_code_ok(codes[i], strlen(codes[i])))
-            return hs_err_set(err, HS_EINVAL, "tile scope: '%.40s' is not a unit code", codes[i]);
-        if (r->prm.province[0] && strcmp(codes[i], r->prm.province) != 0)
-            continue;
-        int dup = 0;
-        for (int k = 0; k < r->ndetail; k++)
-            dup |= !strcmp(r->detail[k], codes[i]);
-        if (!dup)
-            snprintf(r->detail[r->ndetail++], sizeof r->detail[0], "%s", codes[i]);
-    }
-    if (!r->ndetail)
-        return hs_err_set(err, HS_EINVAL, "tile scope: province %s is not one of the caller's",
-                          r->prm.province);
-    qsort(r->detail, (size_t)r->ndetail, sizeof r->detail[0], code_cmp);
-    size_t kl = strlen(r->key);
-    for (int k = 0; k < r->ndetail; k++) {
-        int w = snprintf(r->key + kl, sizeof r->key - kl, "%s%s", k ? "," : "/scope=",
-                         r->detail[k]);
-        if (w < 0 || (size_t)w >= sizeof r->key - kl)
-            return hs_err_set(err, HS_ELIMIT, "tile key longer than %d bytes with the scope",
-                              HS_TILESRC_KEY_MAX);
-        kl += (size_t)w;
-    }
-    return HS_OK;
+    if (r->layer == HS_TILE_LAYER_BASE)
+        return HS_OK; /* the base layer shows no data at all */
+    hs_map_scope sc;
+    int rc = hs_map_scope_pick(&r->prm, codes, n, &sc, err);
+    if (rc < 0)
+        return rc;
+    r->ndetail = sc.n;
+    for (int k = 0; k < sc.n; k++)
+        memcpy(r->detail[k], sc.code[k], sizeof r->detail[k]);
+    return hs_map_scope_key(&sc, r->key, sizeof r->key, err);
 }
 
 /* ---- sources -------------------------------------------------------------------- */
@@ -201,13 +178,9 @@ struct hs_tilesrc {
     hs_tile_req r;
     hs_class_style base_class;
     hs_bbox area;
-    /* Scoped sources (r.ndetail > 0): `job` is the national province-level job and
-     * djob[k] the commune-level job of r.detail[k]; their classes are merged into
-     * mix_classes (the province job's first, then each djob's at djob_off[k]). */
-    hs_mapjob *djob[HS_TILE_DETAIL_MAX];
-    int djob_off[HS_TILE_DETAIL_MAX];
-    hs_class_style *mix_classes;
-    int mix_nclasses;
+    /* Scoped sources (r.ndetail > 0): the jobs of hs_mapscope; `job` is then the
+     * national province-level one, scoped.prov (owned by `scoped`). */
+    hs_map_scoped scoped;
     int mix_init;             /* mix_lock initialised */
     pthread_mutex_t mix_lock; /* guards mix[] while a level is built */
     mix_level mix[HS_GS_MAX_LEVEL + 1];
@@ -289,13 +262,13 @@ void hs_tilesrc_free(hs_tilesrc *s)
     if (!s)
         return;
     hs_tilesrc_release(s->forward);
-    for (int k = 0; k < HS_TILE_DETAIL_MAX; k++)
-        hs_mapjob_free(s->djob[k]);
+    if (s->scoped.prov)
+        s->job = NULL; /* scoped.prov: freed with the scope's jobs */
+    hs_map_scoped_clear(&s->scoped);
     for (int l = 0; l <= HS_GS_MAX_LEVEL; l++) {
         free(s->mix[l].layer.feat);
         free(s->mix[l].cls);
     }
-    free(s->mix_classes);
     if (s->mix_init)
         pthread_mutex_destroy(&s->mix_lock);
     hs_mapjob_free(s->job);
@@ -340,15 +313,7 @@ const hs_class_style *hs_tilesrc_classes(const hs_tilesrc *s, int *n)
     return sp->classes;
 }
 
-static int in_detail(const hs_tile_req *r, const char *code)
-{
-    for (int k = 0; k < r->ndetail; k++)
-        if (code && !strcmp(r->detail[k], code))
-            return 1;
-    return 0;
-}
-
-/* The mixed unit layer of `level` (see mix_level), built once. */
+/* The mixed unit layer of `level` (hs_map_scoped_mix), built once. */
 static int mix_get(hs_tilesrc *s, const hs_geolevel *lv, int level, const mix_level **out,
                    hs_err *err)
 {
@@ -356,45 +321,8 @@ static int mix_get(hs_tilesrc *s, const hs_geolevel *lv, int level, const mix_le
     mix_level *m = &s->mix[level];
     int rc = HS_OK;
     if (!m->ready) {
-        const hs_layer *pl = lv->layer[HS_GS_PROVINCE], *cl = lv->layer[HS_GS_COMMUNE];
-        size_t cap = (size_t)pl->nfeat + (size_t)cl->nfeat + 1;
-        free(m->layer.feat);
-        free(m->cls);
-        m->layer = (hs_layer){.kind = HS_LAYER_POLYGON, .bbox = {1, 1, 0, 0}};
-        m->communes = m->layer;
-        m->layer.feat = malloc(cap * sizeof *m->layer.feat);
-        m->cls = malloc(cap * sizeof *m->cls);
-        if (!m->layer.feat || !m->cls) {
-            rc = hs_err_set(err, HS_ENOMEM, "scoped tile layer: out of memory for %zu units", cap);
-        } else {
-            hs_map_spec ps;
-            hs_mapjob_tile_spec(s->job, lv, &ps);
-            for (int i = 0; i < pl->nfeat; i++) {
-                if (in_detail(&s->r, pl->feat[i].code))
-                    continue; /* drawn by its communes below */
-                m->cls[m->layer.nfeat] = ps.unit_class[i];
-                m->layer.feat[m->layer.nfeat++] = pl->feat[i];
-                bbox_union(&m->layer.bbox, &pl->feat[i].bbox);
-            }
-            int np = m->layer.nfeat;
-            for (int k = 0; k < s->r.ndetail; k++) {
-                hs_map_spec ds;
-                hs_mapjob_tile_spec(s->djob[k], lv, &ds);
-                for (int f = 0; f < cl->nfeat; f++) {
-                    if (!hs_mapjob_in_analysis(s->djob[k], f))
-                        continue;
-                    int c = ds.unit_class[f];
-                    m->cls[m->layer.nfeat] = c >= 0 ? c + s->djob_off[k] : -1;
-                    m->layer.feat[m->layer.nfeat++] = cl->feat[f];
-                    bbox_union(&m->layer.bbox, &cl->feat[f].bbox);
-                    bbox_union(&m->communes.bbox, &cl->feat[f].bbox);
-                }
-            }
-            m->communes.kind = HS_LAYER_POLYGON;
-            m->communes.feat = m->layer.feat + np;
-            m->communes.nfeat = m->layer.nfeat - np;
-            m->ready = 1;
-        }
+        rc = hs_map_scoped_mix(&s->scoped, lv, &m->layer, &m->cls, &m->communes, err);
+        m->ready = rc == HS_OK;
     }
     pthread_mutex_unlock(&s->mix_lock);
     *out = m;
@@ -413,15 +341,15 @@ static int scoped_spec(hs_tilesrc *s, const hs_geolevel *lv, int level, int z, h
     if (rc < 0)
         return rc;
     hs_mapjob_tile_spec(s->job, lv, sp);
-    for (int k = 0; k < s->r.ndetail; k++) {
+    for (int k = 0; k < s->scoped.n; k++) {
         hs_map_spec ds;
-        hs_mapjob_tile_spec(s->djob[k], lv, &ds);
+        hs_mapjob_tile_spec(s->scoped.detail[k], lv, &ds);
         sp->label_provinces &= ds.label_provinces; /* any suppression hides names */
     }
     sp->units = &m->layer;
     sp->unit_class = m->cls;
-    sp->classes = s->mix_classes;
-    sp->nclasses = s->mix_nclasses;
+    sp->classes = s->scoped.classes;
+    sp->nclasses = s->scoped.nclasses;
     /* Thin outlines for the communes only (from z7, as unscoped tiles): whole
      * provinces get none, exactly as on a province-level tile. */
     sp->draw_unit_outlines = z >= 7;
@@ -495,6 +423,7 @@ int hs_tilesrc_render(hs_tilesrc *s, hs_render_ctx *rc, const hs_metatile *m,
     int rc_ = hs_tilesrc_spec(s, m->z, m->tile_px, &sp, &owned, &ix, err);
     if (rc_ < 0)
         return rc_;
+    sp.cancel = hs_cancel_current(); /* a heavy job's flag (NULL elsewhere) */
     hs_metarender_stats st = {0};
     double scale = (double)m->tile_px / HS_TILE_PX;
     rc_ = hs_metarender(rc, &sp, ix, m, scale, argb, stride, &st, err);
@@ -559,23 +488,9 @@ static void drop(hs_tilesrc_cache *c, int i)
     hs_tilesrc_release(s);
 }
 
-/* The cache is the orchestrator of a miss: the pipeline runs the analysis the layer
- * needs on conn, the source is built from its result. */
-static int job_for(PGconn *conn, hs_geostore *g, hs_proj_ctx *pc, int layer, const hs_params *prm,
-                   const hs_map_opts *mo, hs_mapjob **out, hs_err *err)
-{
-    hs_analysis_result res;
-    int rc = hs_pipeline_run_kind(conn, hs_tile_layer_needs(layer), prm, &res, err);
-    if (rc == HS_OK)
-        rc = hs_mapjob_build(g, pc, prm, mo, &res, "", out, err);
-    hs_analysis_result_clear(&res);
-    return rc;
-}
-
-/* A scoped source: the national province-level analysis of the same window and
- * options, and one commune-level analysis per detail province, each of that province
- * alone, so nothing of another province's communes enters what is drawn (not even
- * as a neighbour in a Gi* sum). */
+/* A scoped source: the jobs of hs_mapscope (the national province-level analysis of
+ * the same window and options, and one commune-level analysis per detail province,
+ * each of that province alone), shared with scoped full maps. */
 static int build_scoped(PGconn *conn, hs_geostore *g, hs_proj_ctx *pc, const hs_tile_req *r,
                         hs_tilesrc **out, hs_err *err)
 {
@@ -585,38 +500,14 @@ static int build_scoped(PGconn *conn, hs_geostore *g, hs_proj_ctx *pc, const hs_
         return HS_ENOMEM;
     pthread_mutex_init(&s->mix_lock, NULL);
     s->mix_init = 1;
-    hs_params pp = r->prm;
-    pp.level = HS_LEVEL_PROVINCE;
-    pp.province[0] = '\0';
-    hs_map_opts po = r->mo;
-    po.extent = HS_EXTENT_NATIONAL;
-    hs_map_params_normalise(&pp, &po);
-    int rc = job_for(conn, g, pc, r->layer, &pp, &po, &s->job, err);
-    int total = rc == HS_OK ? hs_mapjob_spec(s->job)->nclasses : 0;
-    for (int k = 0; rc == HS_OK && k < r->ndetail; k++) {
-        hs_params dp = r->prm;
-        snprintf(dp.province, sizeof dp.province, "%s", r->detail[k]);
-        hs_map_opts dmo = r->mo;
-        dmo.extent = HS_EXTENT_PROVINCE;
-        rc = job_for(conn, g, pc, r->layer, &dp, &dmo, &s->djob[k], err);
-        if (rc == HS_OK) {
-            s->djob_off[k] = total;
-            total += hs_mapjob_spec(s->djob[k])->nclasses;
-        }
-    }
-    if (rc == HS_OK && !(s->mix_classes = malloc((size_t)(total > 0 ? total : 1) *
-                                                 sizeof *s->mix_classes)))
-        rc = hs_err_set(err, HS_ENOMEM, "tile source: out of memory for %d classes", total);
+    hs_map_scope sc = {.n = r->ndetail};
+    memcpy(sc.code, r->detail, (size_t)r->ndetail * sizeof r->detail[0]);
+    int rc = hs_map_scoped_build(conn, g, pc, &r->prm, &r->mo, &sc, 0, "", &s->scoped, err);
     if (rc < 0) {
         hs_tilesrc_free(s);
         return rc;
     }
-    for (int k = -1; k < r->ndetail; k++) {
-        const hs_map_spec *js = hs_mapjob_spec(k < 0 ? s->job : s->djob[k]);
-        memcpy(s->mix_classes + (k < 0 ? 0 : s->djob_off[k]), js->classes,
-               (size_t)js->nclasses * sizeof *js->classes);
-    }
-    s->mix_nclasses = total;
+    s->job = s->scoped.prov;
     set_area(s);
     *out = s;
     return HS_OK;

@@ -26,6 +26,7 @@
 #include "hs_err.h"
 #include "hs_geostore.h"
 #include "hs_mapjob.h"
+#include "hs_mapscope.h"
 #include "hs_mapopts.h"
 #include "hs_params.h"
 #include "hs_query.h"
@@ -39,7 +40,7 @@
  * 10.5 px Noto Sans) plus 8 px, rounded up. Times the scale in device px. */
 #define HS_TILE_BUFFER_1X 64
 /* Provinces a scoped tile request may draw at commune level (an analyst's list). */
-#define HS_TILE_DETAIL_MAX 16
+#define HS_TILE_DETAIL_MAX HS_MAP_SCOPE_MAX
 
 /* "base" or a map type name; HS_EINVAL naming the allowed layers otherwise. */
 int hs_tile_layer_parse(const char *name, int *layer, hs_err *err);
@@ -98,7 +99,8 @@ int hs_tile_req_parse(hs_query *q, int layer, const char *const *extra, int last
  *    rest at province level.
  * The scope goes into r->key, so callers of different scopes never share a source,
  * a metatile or a tile. A province= outside `codes`, or n outside
- * 1..HS_TILE_DETAIL_MAX, is HS_EINVAL. */
+ * 1..HS_TILE_DETAIL_MAX, is HS_EINVAL. The rule is hs_map_scope_pick's, shared
+ * with full maps. */
 int hs_tile_req_scope(hs_tile_req *r, const char *const *codes, size_t n, hs_err *err);
 
 typedef struct hs_tilesrc hs_tilesrc;

@@ -66,7 +66,7 @@ void hs_release_free(hs_release *r)
 static int protect(hs_release *r, const hs_series *s, hs_err *err)
 {
     int n = r->nprov, nc = r->ncol;
-    double *x = calloc((size_t)n * nc, sizeof *x);
+    double *x = calloc((size_t)n * nc + 1, sizeof *x);
     if (!x)
         return hs_err_set(err, HS_ENOMEM, "cannot allocate the release table");
     double month[12] = {0};
@@ -78,9 +78,11 @@ static int protect(hs_release *r, const hs_series *s, hs_err *err)
                 x[(size_t)i * nc + r->nquarters] += v;
             month[t] += v;
         }
-    int rc = hs_sdc_protect_table(n, nc, x, r->pop, r->f, r->nat_f, &r->stats, err);
-    if (rc == HS_OK)
-        rc = hs_sdc_protect_series(r->nmonth, month, r->month_f, err);
+    hs_sdc_table tab = {.nrow = n, .nq = r->nquarters, .has_year = r->has_year, .x = x,
+                        .month = month};
+    int rc = hs_sdc_protect(&tab, r->f, r->nat_f, r->month_f, &r->stats, err);
+    if (rc < 0 && rc != HS_ENOMEM)
+        hs_err_prefix(err, "--period %s: ", r->period);
     for (int j = 0; rc == HS_OK && j < nc; j++) {
         double sum = 0;
         for (int i = 0; i < n; i++)

@@ -24,6 +24,8 @@
  * "< 0,25", "0,25 – 0,5", ..., "≥ 5" and never prints a data minimum or maximum. */
 #define HS_RELEASE_EB_BREAKS {0.25, 0.5, 1, 2, 5}
 #define HS_RELEASE_EB_NBREAKS 5
+/* The EB map's legend title: the unit of its classes. */
+#define HS_RELEASE_EB_LEGEND "Tỷ lệ EB / 100.000 dân / năm (per 100 000 per year)"
 /* The tile pyramid of a release: the main map (commune hot spots), z0..9. */
 #define HS_RELEASE_TILE_LAYER "gistar"
 #define HS_RELEASE_TILE_MAXZOOM 9

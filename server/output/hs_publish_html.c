@@ -171,12 +171,16 @@ int hs_publish_html(const hs_release *r, const char *const *maps, const hs_table
         rc = hs_buf_printf(
             b, err,
             "</tr></table>\n<h2>Phương pháp / Method</h2>\n"
-            "<p>Mọi con số đi qua bước kiểm soát công bố: tỉnh có ô từ 1 đến 4 vụ bị ẩn cả hàng, "
-            "cùng với %d tỉnh đối ứng, để không thể suy ra bằng phép trừ.</p>"
-            "<p class=\"en\">Every figure passes disclosure control: a province with any cell of "
-            "1 to 4 cases is withheld for the whole row, together with %d partner provinces, so "
-            "that no small count can be recovered by differencing (docs/publication.md).</p>\n",
-            HS_SDC_PARTNERS, HS_SDC_PARTNERS);
+            "<p>Mọi con số đi qua bước kiểm soát công bố: ô từ 1 đến 4 vụ ghi \"&lt;5\"; các ô "
+            "được ẩn thêm (\"x\": từ 5 trở lên) được chọn sao cho không thể suy ra ô nhỏ bằng "
+            "phép trừ, và trước khi công bố, một bài toán quy hoạch tuyến tính kiểm tra rằng "
+            "mỗi ô \"&lt;5\" còn ít nhất %d giá trị khả dĩ.</p>"
+            "<p class=\"en\">Every figure passes disclosure control: a cell of 1 to 4 cases "
+            "shows \"&lt;5\"; further cells are withheld (\"x\": 5 or more) so that no small "
+            "count can be recovered by differencing, and before publication a linear-programming "
+            "audit checks that every \"&lt;5\" still stands for at least %d values "
+            "(docs/publication.md).</p>\n",
+            HS_SDC_MIN_FEASIBLE, HS_SDC_MIN_FEASIBLE);
     if (rc == HS_OK && r->internal && prio)
         rc = priorities(b, prio, err);
     if (rc == HS_OK && r->internal)

@@ -35,7 +35,8 @@ static void shared_free_at_exit(void)
     hs_threadctx_process_cleanup();
 }
 
-/* NOTIFY hs_data_changed: the next request reloads (one load, however many wait). */
+/* NOTIFY hs_data_changed: the holder's background thread reloads; requests keep the
+ * previous geometry meanwhile. */
 static void geo_on_change(uint64_t version, void *ctx)
 {
     hs_geoholder_invalidate(ctx, version);
@@ -63,6 +64,9 @@ int hs_routes_register_all(hs_router *r, hs_services *svc, hs_err *err)
         return rc;
     hs_geoholder_preload(shared.geo);
     if (svc->watch && (rc = hs_dbwatch_on_change(svc->watch, geo_on_change, shared.geo, err)) < 0)
+        return rc;
+    /* Only a server (it has a watcher) changes data under running requests. */
+    if (svc->watch && (rc = hs_geoholder_background(shared.geo, err)) < 0)
         return rc;
     for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
         if ((rc = families[i].reg(r, svc, &shared, err)) < 0)

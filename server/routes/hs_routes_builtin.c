@@ -31,8 +31,13 @@ static int healthz(hs_req *req, hs_resp *resp, hs_err *err)
     return hs_resp_json(resp, 200, json_pack("{s:s}", "status", "ok"), err);
 }
 
-/* Readiness: 200 when a query on this thread's connection works and the listener is
- * up, 503 otherwise. Public, so only states: the cause goes to the log. */
+/* Readiness = this instance can answer fresh reads: 200 when a query on this
+ * thread's read connection works (the replica with --db-read, else the primary), 503
+ * when it does not. The LISTEN connection (on the primary) only keeps caches in step
+ * with data changes: with it down (the primary down while a replica serves, or the
+ * listener reconnecting) reads are still answered, so the instance stays ready but
+ * says "degraded", as an orchestrator should not pull an instance whose answers are
+ * fine (docs/deploy.md). Public, so only states: the cause goes to the log. */
 static int readyz(hs_req *req, hs_resp *resp, hs_err *err)
 {
     hs_dbwatch_stats ws;
@@ -43,15 +48,19 @@ static int readyz(hs_req *req, hs_resp *resp, hs_err *err)
     if (rc == HS_OK)
         rc = hs_pg_ping(c, &dberr);
     hs_resp_header(resp, "Cache-Control", "no-store", NULL);
-    int ready = rc == HS_OK && ws.connected;
+    int ready = rc == HS_OK;
     if (rc < 0)
         fprintf(stderr, "hotspot: /readyz: %s\n", dberr.msg);
-    return hs_resp_json(resp, ready ? 200 : 503,
-                        json_pack("{s:s, s:s, s:s, s:I}", "status", ready ? "ok" : "unavailable",
-                                  "db", rc == HS_OK ? "ok" : "down", "listener",
-                                  ws.connected ? "ok" : "down", "data_version",
-                                  (json_int_t)ws.version),
-                        err);
+    const char *status = !ready ? "unavailable" : ws.connected ? "ok" : "degraded";
+    json_t *j = json_pack("{s:s, s:s, s:s, s:I}", "status", status, "db",
+                          rc == HS_OK ? "ok" : "down", "listener", ws.connected ? "ok" : "down",
+                          "data_version", (json_int_t)ws.version);
+    if (j && ready && !ws.connected)
+        json_object_set_new(j, "reason",
+                            json_string("data changes are not heard: answers come from the "
+                                        "data version above, cached ones may be older than "
+                                        "the data"));
+    return hs_resp_json(resp, ready ? 200 : 503, j, err);
 }
 
 /* Who the caller is (role and provinces), so the viewer can offer what the role may
@@ -111,6 +120,8 @@ static int metrics(hs_req *req, hs_resp *resp, hs_err *err)
          "Reads sent to the primary because the replica was down or behind.", ps.read_fallbacks},
         {"hotspot_db_replica_lag_waits_total", "counter",
          "Reads that waited for the replica to reach the data version.", ps.lag_waits},
+        {"hotspot_db_query_cancels_total", "counter",
+         "Queries of heavy jobs cancelled (budget spent or client gone).", ps.interrupts},
         {"hotspot_db_listener_up", "gauge", "1 while the LISTEN connection is up.",
          (unsigned long long)ws.connected},
         {"hotspot_db_listener_reconnects_total", "counter", "LISTEN connection reconnects.",

@@ -8,6 +8,7 @@
 #include "hs_dbwatch.h"
 #include "hs_geostore.h"
 #include "hs_mapjob.h"
+#include "hs_mapscope.h"
 #include "hs_pg.h"
 #include "hs_static.h"
 #include "hs_threadctx.h"
@@ -36,6 +37,9 @@ typedef struct map_args {
     maps_app *app;
     hs_params p;
     hs_map_opts o;
+    /* An analyst's national (or bbox) commune-level view: their provinces' communes,
+     * every other province at province level (hs_mapscope). n = 0: no scope. */
+    hs_map_scope scope;
 } map_args;
 
 /* Runs on a miss (once per key, other requests wait): geometry from the holder,
@@ -56,6 +60,16 @@ static int render_map(void *arg, hs_buf *out, hs_err *err)
         return rc;
     char now[32];
     hs_map_now(now, sizeof now);
+    if (a->scope.n) {
+        /* The commune-level national analysis is never run for a scoped caller. */
+        hs_map_scoped s;
+        rc = hs_map_scoped_build(c, g, pc, &a->p, &a->o, &a->scope, 1, now, &s, err);
+        if (rc == HS_OK)
+            rc = hs_mapjob_render(s.prov, rc_, out, err);
+        hs_map_scoped_clear(&s);
+        hs_geostore_unref(g);
+        return rc;
+    }
     hs_mapjob *j = NULL;
     hs_analysis_result res;
     rc = hs_pipeline_run_kind(c, hs_map_type_info_of(a->o.type)->needs, &a->p, &res, err);
@@ -92,6 +106,10 @@ static int serve_map(hs_req *req, hs_resp *resp, map_args *a, const char *key_pr
     char key[HS_PROJ_CRS_MAX + 1024];
     size_t pl = (size_t)snprintf(key, sizeof key, "%s", key_prefix);
     int rc = hs_map_key(&a->p, &a->o, key + pl, sizeof key - pl, err);
+    /* A scope of its own in the key: no cached map is shared across scopes
+     * (hs_map_key returns the key's length). */
+    if (rc >= 0)
+        rc = hs_map_scope_key(&a->scope, key, sizeof key, err);
     if (rc < 0)
         return rc;
     rc = hs_resp_cached(req, resp, key, content_type(a->o.format), cache_control, render_map, a,
@@ -141,6 +159,23 @@ static int maps_handle(hs_req *req, hs_resp *resp, hs_err *err)
     if ((rc = hs_format_parse(ext, &a.o.format, err)) < 0)
         return rc;
     hs_map_params_normalise(&a.p, &a.o);
+    /* A caller limited to provinces (an analyst; access control let through only
+     * their own province= or none) gets commune detail only there. province=P (one of
+     * theirs) is P's own map as for anyone: other provinces are grey context. An
+     * analyst without provinces gets an error, never the national detail. */
+    const hs_principal *who = req->who;
+    if (who && who->role == HS_ROLE_ANALYST) {
+        const char *codes[HS_TOKEN_MAX_PROVINCES];
+        size_t n = who->nprov < HS_TOKEN_MAX_PROVINCES ? who->nprov : HS_TOKEN_MAX_PROVINCES;
+        for (size_t i = 0; i < n; i++)
+            codes[i] = who->provinces[i];
+        if ((rc = hs_map_scope_pick(&a.p, codes, n, &a.scope, err)) < 0) {
+            req->error_param = "province";
+            return rc;
+        }
+        if (a.p.province[0])
+            a.scope.n = 0;
+    }
     return serve_map(req, resp, &a, "", "no-cache", err);
 }
 
@@ -183,6 +218,19 @@ static int dashboard_handle(hs_req *req, hs_resp *resp, hs_err *err)
     const char *name = hs_req_param(req, "name");
     if (req->svc->release_dir)
         return dashboard_from_release(req, resp, name, err);
+    /* The public gets exactly the current release (issue 9): with none served there
+     * is nothing for it here. Not an access rule (the matrix lets everyone in): it
+     * decides where the images come from. A token holder may see the older
+     * per-request presets, which are public-mode maps drawn from exact counts one at
+     * a time and so are not a release (docs/publication.md). */
+    if (req->who->role == HS_ROLE_PUBLIC) {
+        hs_resp_error_status(resp, 404, "no_release",
+                             "no release is published on this server: run `hotspot publish "
+                             "--period YYYY|YYYY-QN --out DIR` and serve it with `hotspot serve "
+                             "--release DIR`; /dashboard/* then serves the release's images",
+                             NULL);
+        return HS_OK;
+    }
     int which = -1;
     for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
         if (!strcmp(name, presets[i].name))
@@ -232,7 +280,9 @@ int hs_routes_maps_register(hs_router *r, hs_services *svc, hs_routes_shared *sh
                                             .pattern = patterns[i],
                                             .params = map_params,
                                             .handle = maps_handle,
-                                            .ctx = &app[i]},
+                                            .ctx = &app[i],
+                                            /* analysts: national views at their scope */
+                                            .exposes = HS_EXPOSE_DATA_SCOPED},
                            err);
     if (rc == HS_OK)
         rc = hs_router_add(r,

@@ -16,6 +16,9 @@
   release_check.py pngdiff A.png B.png MAX_FRACTION [DIFF.png]
       fraction of pixels whose largest channel difference exceeds 48 is at most
       MAX_FRACTION; sizes must match. Writes a difference mask when asked.
+  release_check.py ebclasses MAP.svg DATA.csv WINDOW
+      the EB map fills at least as many class colours as there are classes among the
+      province EB rates data.csv publishes for WINDOW (shown provinces are coloured).
 """
 import csv, hashlib, html, json, os, re, struct, sys, zlib
 
@@ -232,6 +235,26 @@ def cmd_pngdiff(a, b, max_frac, out=None):
         sys.exit(msg)
     print("ok - " + msg)
 
+def cmd_ebclasses(svg, data_csv, window):
+    """The EB map draws the classes of its shown provinces: the published EB rates of
+    the window (data.csv) fall into k of the fixed classes; the SVG must fill at least
+    k warm (class palette) colours more than once each (once is the legend swatch
+    alone; the grey of withheld provinces is not warm)."""
+    import collections
+    breaks = [0.25, 0.5, 1, 2, 5]
+    classes = set()
+    for r in csv.DictReader(open(data_csv, encoding="utf-8")):
+        if r["level"] == "province" and r["window"] == window and r["eb_rate_per_100k"]:
+            v = float(r["eb_rate_per_100k"])
+            classes.add(sum(v >= b for b in breaks))
+    fills = collections.Counter(re.findall(r"fill:rgb\(([0-9.]+)%,([0-9.]+)%,([0-9.]+)%\)",
+                                           open(svg, encoding="utf-8").read()))
+    warm = [c for c, n in fills.items() if n >= 2 and float(c[0]) > float(c[2]) + 10 and float(c[1]) > 10]
+    msg = "%s: %d EB classes among the shown provinces, %d class colours drawn" % (svg, len(classes), len(warm))
+    if not classes or len(warm) < len(classes):
+        sys.exit(msg)
+    print("ok - " + msg)
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
     if cmd == "manifest":
@@ -240,6 +263,8 @@ if __name__ == "__main__":
         cmd_scan(*args)
     elif cmd == "netlog":
         cmd_netlog(args[0], args[1], int(args[2]))
+    elif cmd == "ebclasses":
+        cmd_ebclasses(*args)
     elif cmd == "pngdiff":
         cmd_pngdiff(args[0], args[1], float(args[2]), *args[3:])
     else:

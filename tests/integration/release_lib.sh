@@ -2,9 +2,9 @@
 # shellcheck shell=bash
 
 # release_scaled_db SUFFIX: a database of our own with the demo data, case volumes x12
-# in the 17 provinces VN01..VN17, so that province rows are shown and partner rows
-# chosen (the demo alone is so sparse that every province row is withheld). Prints
-# its conninfo.
+# in the 17 provinces VN01..VN17, so that many more cells are shown and
+# complementary cells are needed (the demo alone is sparse: most quarters are "<5").
+# Prints its conninfo.
 release_scaled_db() {
   local db
   db=$(hs_test_db "$1")

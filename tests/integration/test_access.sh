@@ -82,16 +82,21 @@ no_p2() {
   fi
 }
 
-PUB=("/" "/web/app.js" "/dashboard/hotspots.png" "/healthz" "/readyz")
+PUB=("/" "/web/app.js" "/healthz" "/readyz")
+# The dashboard: without --release (as here) the public gets 404 no_release (it gets
+# exactly the current release, test_release.sh); a token holder the presets.
+DASH=("/dashboard/hotspots.png")
 OPS=("/metrics")
 META=("/api/meta")
 # Case-data routes: national commune detail (as planners ask for it).
 DATA=("/api/analyze?permutations=9&format=json" "/api/priorities?top=5&format=csv"
       "/api/scan?permutations=9&format=json" "/api/emerging?format=json"
-      "/api/units?level=commune" "/maps/rate.png?size=300x300" "/maps/gistar.svg?size=300x300")
-# Scoped case data (tiles): an analyst's national view is drawn at their own detail
-# (their communes, other provinces at province level: test_analyst_tiles.sh).
-SCOPED=("/tiles/gistar/7/101/56.png" "/tiles/gistar.json")
+      "/api/units?level=commune")
+# Scoped case data (tiles, maps): an analyst's national view is drawn at their own
+# detail (their communes, other provinces at province level: test_analyst_tiles.sh,
+# test_analyst_maps.sh); asking for another province's detail stays 403.
+SCOPED=("/tiles/gistar/7/101/56.png" "/tiles/gistar.json" "/maps/rate.png?size=300x300"
+        "/maps/gistar.svg?size=300x300" "/maps/rate.pdf?size=300x300")
 n=0
 # row ROLE WANT PATH...
 row() {
@@ -113,11 +118,13 @@ row() {
 for role in none planner analyst operator expired revoked malformed basic; do
   case $role in
     none)
-      row none 200 "${PUB[@]}"; row none 401 "${OPS[@]}" "${META[@]}" "${DATA[@]}" "${SCOPED[@]}" ;;
+      row none 200 "${PUB[@]}"; row none 404 "${DASH[@]}"
+      grep -q '"no_release"' "$T/body" || fail "public /dashboard/ without a release: $(head -c 300 "$T/body")"
+      row none 401 "${OPS[@]}" "${META[@]}" "${DATA[@]}" "${SCOPED[@]}" ;;
     planner)
-      row planner 200 "${PUB[@]}" "${OPS[@]}" "${META[@]}" "${DATA[@]}" "${SCOPED[@]}" ;;
+      row planner 200 "${PUB[@]}" "${DASH[@]}" "${OPS[@]}" "${META[@]}" "${DATA[@]}" "${SCOPED[@]}" ;;
     analyst)
-      row analyst 200 "${PUB[@]}" "${META[@]}"
+      row analyst 200 "${PUB[@]}" "${DASH[@]}" "${META[@]}"
       row analyst 403 "${OPS[@]}" "${DATA[@]}" # national commune detail: not theirs
       row analyst 200 "${SCOPED[@]}"            # national view, their scope
       for p in "${DATA[@]}" "${SCOPED[@]}"; do
@@ -131,7 +138,7 @@ for role in none planner analyst operator expired revoked malformed basic; do
         fi
       done ;;
     operator)
-      row operator 200 "${PUB[@]}" "${OPS[@]}"; row operator 403 "${META[@]}" "${DATA[@]}" "${SCOPED[@]}" ;;
+      row operator 200 "${PUB[@]}" "${DASH[@]}" "${OPS[@]}"; row operator 403 "${META[@]}" "${DATA[@]}" "${SCOPED[@]}" ;;
     *)
       # A bad token is refused everywhere but the public pages it has no business on.
       row "$role" 401 "${OPS[@]}" "${META[@]}" "${DATA[@]}" "${SCOPED[@]}" "/healthz" ;;
@@ -146,9 +153,10 @@ ok "access matrix: $n requests, every status as specified, no other province's c
 # Answers to a token stay out of shared caches; public ones may be shared.
 call planner "/tiles/gistar/7/101/56.png" >/dev/null
 grep -qi '^Cache-Control: private, max-age=300' "$T/hdr" || fail "authenticated tile: $(grep -i cache-control "$T/hdr")"
-call none "/dashboard/hotspots.png" >/dev/null
-grep -qi '^Cache-Control: public' "$T/hdr" || fail "public image: $(grep -i cache-control "$T/hdr")"
-ok "Cache-Control private for answers to a token, public for the public"
+call none "/web/app.js" >/dev/null
+grep -qi '^Cache-Control:' "$T/hdr" && ! grep -qi '^Cache-Control: private' "$T/hdr" ||
+  fail "public file: $(grep -i cache-control "$T/hdr")"
+ok "Cache-Control private for answers to a token, not private for the public"
 
 # A public request takes no free parameters.
 for p in "/dashboard/hotspots.png?classes=fixed:0.5" "/dashboard/hotspots.png?seed=2" "/?bbox=1,2,3,4" "/healthz?x=1"; do

@@ -5,12 +5,14 @@
 #    manifest.json with its SHA-256, and every entry exists;
 #  - every public text file (CSV, JSON, HTML, SVG text) holds no commune code or name
 #    and no number 1..4 next to a unit (release_check.py scan), with a negative control;
-#  - the EB-rate map: fixed published breaks in the legend, withheld provinces unnamed;
+#  - the EB-rate map: fixed published breaks and the unit in the legend, province
+#    colours, withheld provinces unnamed;
 #  - the internal set: commune detail, the priority list, "NỘI BỘ — KHÔNG CÔNG BỐ" on
 #    the page, every map, every chart and every tile;
 #  - index.html served by `hotspot serve --release` and opened in headless Chromium:
 #    every request 200 from the server itself, no console message, and a screenshot
-#    within 1 % of tests/golden/release_index.png (HS_UPDATE_GOLDEN=1 rewrites it).
+#    within 1 % of tests/golden/release_index.png (HS_UPDATE_GOLDEN=1 rewrites it);
+#  - /dashboard/* is the release's files; without --release the public gets 404.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/release_lib.sh"
 T=$(mktemp -d)
@@ -62,13 +64,11 @@ ok "negative controls: the scan finds a 1..4 next to a province (CSV, SVG) and a
 # ---- the EB-rate map: fixed published breaks; withheld provinces are not named ----
 [[ $(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["map_eb_rate"]["breaks"])' "$T/pub/data.json") == "[0.25, 0.5, 1.0, 2.0, 5.0]" ]] ||
   fail "data.json does not publish the EB map's breaks"
-# Demo volumes withhold every province row; scaled volumes show rows, so that the
-# classes are drawn.
-DB=$(release_scaled_db release)
-publish "$DB" --period 2025 --out "$T/scaled" 2>"$T/err" || fail "publish scaled: $(cat "$T/err")"
-python3 "$CHECK" scan "$T/scaled" "$T/units.csv" || fail "scaled public set scan"
-svg_texts "$T/scaled/map_eb_rate.svg" >"$T/eb.txt"
-for lab in '&lt; 0,25' '0,25 – 0,5' '0,5 – 1' '1 – 2' '2 – 5' '≥ 5' 'Ẩn (&lt;5 hoặc x) — withheld (&lt;5 or x)'; do
+# The demo set itself shows province years (docs/publication.md, "What the demo
+# release publishes"), so its EB map has classes.
+svg_texts "$T/pub/map_eb_rate.svg" >"$T/eb.txt"
+for lab in '&lt; 0,25' '0,25 – 0,5' '0,5 – 1' '1 – 2' '2 – 5' '≥ 5' 'Ẩn (&lt;5 hoặc x) — withheld (&lt;5 or x)' \
+           'Tỷ lệ EB / 100.000 dân / năm (per 100 000 per year)'; do
   grep -qxF "$lab" "$T/eb.txt" || fail "EB legend lacks '$lab': $(head -20 "$T/eb.txt")"
 done
 shown=0
@@ -80,9 +80,11 @@ while IFS=, read -r level code name win cases _rest; do
   elif grep -qxF "$name" "$T/eb.txt"; then
     fail "withheld province $name ($cases) is labelled on the EB map"
   fi
-done <"$T/scaled/data.csv"
-((shown > 0)) || fail "no province shown in the scaled release"
-ok "EB map: the fixed breaks < 0,25 ... ≥ 5 in the legend, $shown provinces shown, no withheld one named"
+done <"$T/pub/data.csv"
+((shown >= 15)) || fail "only $shown province years shown in the demo release"
+# The shown provinces are drawn in their classes' colours, not grey.
+python3 "$CHECK" ebclasses "$T/pub/map_eb_rate.svg" "$T/pub/data.csv" 2025 || fail "the EB map lacks class colours"
+ok "EB map: the fixed breaks < 0,25 ... ≥ 5 and the unit in the legend, $shown provinces shown, no withheld one named"
 
 # ---- the internal set ----
 [[ $(grep -c "NỘI BỘ — KHÔNG CÔNG BỐ" "$T/int/index.html") -ge 3 ]] || fail "internal page mark"
@@ -151,11 +153,30 @@ wait "$SERVER_PID" || fail "server exit status $? after SIGTERM"
 SERVER_PID=
 ! grep -qE 'AddressSanitizer|runtime error|LeakSanitizer' "$T/server.log" || fail "sanitizer report"
 
+# ---- without --release: the public gets no dashboard, a token holder the presets ----
+DB=$(release_scaled_db norelease) # our own database: the token goes into it
+PLANNER=$("$HOTSPOT_BIN" --db "$DB" token create --role planner --note release 2>/dev/null)
+: >"$T/server.log"
+HOTSPOT_DB=$DB "$HOTSPOT_BIN" serve --listen 127.0.0.1:0 --threads 2 --quiet >"$T/server.log" 2>&1 &
+SERVER_PID=$!
+hs_wait_port "$T/server.log" "$SERVER_PID"
+expect_eq "public /dashboard/hotspots.png without a release" \
+  "$(curl -s -o "$T/body" -w '%{http_code}' "$U/dashboard/hotspots.png")" 404
+python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["error"]; assert e["code"] == "no_release", e
+assert "hotspot publish" in e["message"] and "--release DIR" in e["message"], e' "$T/body" ||
+  fail "the 404 does not name the cause: $(cat "$T/body")"
+expect_eq "planner /dashboard/hotspots.png without a release" \
+  "$(curl -s -o "$T/got" -w '%{http_code} %{content_type}' -H "Authorization: Bearer $PLANNER" "$U/dashboard/hotspots.png")" \
+  "200 image/png"
+ok "without --release: public /dashboard/* is 404 no_release naming hotspot publish and --release; planners get the presets"
+kill -TERM "$SERVER_PID"
+wait "$SERVER_PID" || fail "server exit status $? after SIGTERM"
+SERVER_PID=
+
 # Kept for people to look at.
 if [[ -n ${HS_BUILD_DIR:-} ]]; then
-  rm -rf "$HS_BUILD_DIR/release-pub" "$HS_BUILD_DIR/release-int" "$HS_BUILD_DIR/release-scaled"
+  rm -rf "$HS_BUILD_DIR/release-pub" "$HS_BUILD_DIR/release-int"
   cp -r "$T/pub2025" "$HS_BUILD_DIR/release-pub"
   cp -r "$T/int" "$HS_BUILD_DIR/release-int"
-  cp -r "$T/scaled" "$HS_BUILD_DIR/release-scaled"
   cp "$T/page.png" "$HS_BUILD_DIR/release-page.png"
 fi

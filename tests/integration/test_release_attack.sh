@@ -4,7 +4,8 @@
 #  - no public file holds a commune-level figure or a count 1..4;
 #  - release_attack.py (GLPK) on the year release 2025 alone, and on two consecutive
 #    releases together (data through 2026-08 -> 2026-Q2; a month added -> 2026-Q3):
-#    every cell whose true count is 1..4 keeps >= 3 feasible integers.
+#    every cell whose true count is 1..4 keeps >= 3 feasible integers; also 2025-Q3
+#    and 2025 of the demo together.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/release_lib.sh"
 T=$(mktemp -d)
@@ -53,6 +54,7 @@ check_public_files() {
 # ---- public and internal sets of the year 2025 ----
 publish "$DEMO" --period 2025 --out "$T/pub2025" 2>"$T/err" || fail "publish 2025: $(cat "$T/err")"
 cat "$T/err"
+grep -Eq ' [1-9][0-9]* of 170 province cells shown' "$T/err" || fail "the demo release 2025 shows no province cell"
 for f in index.html data.csv data.json manifest.json chart_monthly.png map_gistar.png map_gistar.svg \
          map_emerging.png map_outreach_gap.svg; do
   [[ -s $T/pub2025/$f ]] || fail "public set lacks $f"
@@ -117,10 +119,28 @@ python3 "$ATTACK" "$T/leaky/truth.csv" "$T/leaky" >"$T/attack0" && fail "the att
 grep -q "NARROWED: A 2025-Q1 true=3 feasible=\[3, 3\]" "$T/attack0" || fail "attack failed for another reason: $(cat "$T/attack0")"
 ok "negative control: per-cell suppression is broken by the attacker (A 2025-Q1 pinned to 3)"
 
+# ---- the demo's releases of one year together: 2025-Q3 then 2025 ----
+publish "$DEMO" --period 2025-Q3 --out "$T/pub2025q3" 2>/dev/null || fail "publish 2025-Q3"
+python3 "$ATTACK" "$T/truth.csv" "$T/pub2025q3" "$T/pub2025" | tee "$T/attack3" ||
+  fail "attack on releases 2025-Q3 + 2025 together narrowed a cell"
+ok "attack on 2025-Q3 + 2025 together: $(head -1 "$T/attack3")"
+python3 - "$T/pub2025q3/data.json" "$T/pub2025/data.json" <<'PY' || fail "the year release withholds a figure the 2025-Q3 release published"
+import json, sys
+a, b = ({(f["code"], f["window"]): f["cases"] for f in json.load(open(p))["figures"]} for p in sys.argv[1:])
+bad = [(k, a[k], b.get(k)) for k in a if a[k] != b.get(k)]
+sys.exit("%d differ: %s" % (len(bad), bad[:5]) if bad else 0)
+PY
+ok "the year release 2025 publishes every figure of 2025-Q3 unchanged (monotone)"
+
 # ---- two consecutive releases: data through 2026-08, then September added ----
-# Volumes scaled up in half the provinces, so that rows are shown and partner rows
-# are chosen (the demo alone is so sparse that every province row is withheld).
+# Volumes scaled up, so that many more cells are shown and complementary cells are
+# needed.
 DB=$(release_scaled_db attack)
+# ... and in every province but VN33 and VN34 here: the columns then hold only two
+# small cells (2026-Q1: 4 and 3, Q2: 1 and 0), too few to protect each other, so
+# complementary cells must be chosen.
+q "$DB" "UPDATE hs.case_month m SET cases = cases * 12 FROM hs.unit u
+          WHERE u.code = m.unit_code AND coalesce(u.parent_code, u.code) BETWEEN 'VN18' AND 'VN32'" >/dev/null
 truth "$DB" >"$T/truth2.csv"
 q "$DB" "CREATE TABLE public.held AS SELECT * FROM hs.case_month WHERE period >= '2026-09-01';
          DELETE FROM hs.case_month WHERE period >= '2026-09-01';
@@ -132,7 +152,7 @@ v2=$(q "$DB" "SELECT version FROM hs.data_version")
 [[ $v1 != "$v2" ]] || fail "data version did not change when a month was added"
 publish "$DB" --period 2026-Q3 --out "$T/relB" 2>"$T/errB" || fail "publish 2026-Q3"
 cat "$T/errB"
-grep -q ' [1-9][0-9]* partner rows' "$T/errB" || fail "no partner rows chosen on the scaled data"
+grep -q ' [1-9][0-9]* more withheld' "$T/errB" || fail "no complementary cell chosen on the scaled data"
 grep -Eq '^province,[^,]*,"[^"]*",2026-Q3,[0-9]+,' "$T/relB/data.csv" || fail "no province shown on the scaled data"
 check_public_files "$T/relB"
 python3 "$ATTACK" "$T/truth2.csv" "$T/relA" "$T/relB" | tee "$T/attack2" ||

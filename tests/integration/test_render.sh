@@ -138,12 +138,16 @@ for m in gistar lisa rate eb_rate risk outreach_gap emerging scan; do
 done
 pdftotext "$T/body" - | grep -qF "DỮ LIỆU MÔ PHỎNG" || fail "scan PDF over HTTP has no watermark text"
 ok "PDF over HTTP carries the watermark text"
-# Dashboard images are public: asked without the planner token (no curl config), as
-# the public asks, they may be kept by shared caches.
+# Without --release the public gets no dashboard (it gets exactly the current
+# release: docs/publication.md): 404 naming the cause and the fix. A token holder
+# still gets the per-request presets.
 for d in hotspots priorities outreach-gap emerging; do
-  expect_eq "GET /dashboard/$d.png" "$(CURL_HOME=/nonexistent get "/dashboard/$d.png")" "200 image/png"
+  expect_eq "public GET /dashboard/$d.png without a release" \
+    "$(CURL_HOME=/nonexistent get "/dashboard/$d.png")" "404 application/json; charset=utf-8"
+  grep -q '"no_release"' "$T/body" && grep -q 'hotspot publish' "$T/body" && grep -q -- '--release DIR' "$T/body" ||
+    fail "/dashboard/$d.png: the 404 does not name the cause: $(cat "$T/body")"
+  expect_eq "planner GET /dashboard/$d.png" "$(get "/dashboard/$d.png")" "200 image/png"
 done
-grep -qi '^cache-control: public' "$T/hdr" || fail "dashboard images are not publicly cacheable"
 expect_eq "unknown dashboard image" "$(get /dashboard/nope.png | cut -d' ' -f1)" 404
 
 # Public mode: a province-level rate map hides provinces with 1..4 cases (name and value).

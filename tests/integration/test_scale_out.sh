@@ -279,6 +279,39 @@ ok "20 requests through nginx after killing instance 1: all $V3 2024-04"
 c=$(curl -s -o /dev/null -w '%{http_code}' "$N/api/units?level=province")
 expect_eq "uncached /api/units through nginx with one instance" "$c" 200
 
+# ---- the primary stopped, the replica up: ready but degraded ----------------------
+# (Last: restarting the primary breaks the instances' primary connections, and the
+# 503s of their first queries would make nginx skip them above.) Reads are answered by
+# the replica, so the instance stays ready (200); the listener on the primary is down,
+# so it says "degraded" with the reason.
+pg_start "$T/rep"
+for i in $(seq 1 150); do
+  curl -s -o "$T/ready.json" "$U2/readyz"
+  grep -q '"status":"ok"' "$T/ready.json" && break
+  sleep 0.1
+done
+grep -q '"status":"ok"' "$T/ready.json" || fail "$U2/readyz with the replica back: $(cat "$T/ready.json")"
+as_pg "$PGBIN/pg_ctl" -D "$T/pg/data" -w -m fast stop >/dev/null || fail "cannot stop the primary"
+for i in $(seq 1 100); do
+  curl -s -o "$T/ready.json" "$U2/readyz"
+  grep -q '"listener":"down"' "$T/ready.json" && break
+  sleep 0.1
+done
+c=$(curl -s -o "$T/ready.json" -w '%{http_code}' "$U2/readyz")
+expect_eq "/readyz with the primary down and the replica up" "$c" 200
+grep -q '"status":"degraded"' "$T/ready.json" && grep -q '"listener":"down"' "$T/ready.json" &&
+  grep -q '"reason":"data changes are not heard' "$T/ready.json" ||
+  fail "/readyz does not say degraded: $(cat "$T/ready.json")"
+ok "/readyz: degraded with the reason in the body"
+pg_start "$T/pg"
+for i in $(seq 1 150); do
+  curl -s -o "$T/ready.json" "$U2/readyz"
+  grep -q '"status":"ok"' "$T/ready.json" && break
+  sleep 0.1
+done
+grep -q '"status":"ok"' "$T/ready.json" || fail "/readyz after the primary came back: $(cat "$T/ready.json")"
+ok "/readyz ok again once the primary is back"
+
 kill -TERM "${PIDS[0]}"
 wait "${PIDS[0]}" || fail "instance 2 exit status after SIGTERM: $(tail -20 "$T/hs2.log")"
 PIDS=()

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "hs_cache.h"
+#include "hs_cancel.h"
 
 typedef struct {
     size_t size;   /* bytes to render */
@@ -237,6 +238,59 @@ static void test_concurrent_merging_error(void **state)
     run_merge(1);
 }
 
+/* A merged waiter stops waiting once its heavy job's flag is set (budget spent,
+ * client gone), and the renderer's result is still whole for the others. */
+typedef struct {
+    worker w;
+    atomic_int flag;
+} cancel_worker;
+
+static void *cancel_worker_main(void *v)
+{
+    cancel_worker *cw = v;
+    hs_cancel_set_current(&cw->flag);
+    worker_main(&cw->w);
+    hs_cancel_set_current(NULL);
+    return NULL;
+}
+
+static void test_merged_waiter_cancelled(void **state)
+{
+    (void)state;
+    hs_cache *c = hs_cache_create(1 << 20);
+    /* The renderer blocks until two requests merged (the waiter, then the probe). */
+    render_arg a = {.size = 100, .fill = 'c', .wait_cache = c, .wait_merged = 2};
+    worker r = {.c = c, .a = &a};
+    cancel_worker cw = {.w = {.c = c, .a = &a}};
+    pthread_t tr, tw;
+    assert_int_equal(pthread_create(&tr, NULL, worker_main, &r), 0);
+    for (int i = 0; i < 4000 && atomic_load(&a.calls) == 0; i++)
+        nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
+    assert_int_equal(pthread_create(&tw, NULL, cancel_worker_main, &cw), 0);
+    hs_cache_stats s;
+    for (int i = 0; i < 4000; i++) {
+        hs_cache_stats_get(c, &s);
+        if (s.merged >= 1)
+            break;
+        nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
+    }
+    atomic_store(&cw.flag, HS_CANCEL_BUDGET);
+    pthread_join(tw, NULL); /* returns although the render has not finished */
+    assert_int_equal(cw.w.rc, HS_ECANCELED);
+    assert_non_null(strstr(cw.w.err.msg, "time budget"));
+    assert_null(cw.w.e);
+    worker p = {.c = c, .a = &a}; /* the second merge lets the renderer finish */
+    worker_main(&p);
+    pthread_join(tr, NULL);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(p.rc, 0);
+    assert_ptr_equal(r.e, p.e);
+    hs_cache_entry_release(r.e);
+    hs_cache_entry_release(p.e);
+    assert_int_equal(atomic_load(&a.calls), 1);
+    hs_cache_destroy(c);
+}
+
 static void test_caps(void **state)
 {
     (void)state;
@@ -261,6 +315,7 @@ int main(void)
         cmocka_unit_test(test_refcount_outlives_eviction),
         cmocka_unit_test(test_concurrent_merging),
         cmocka_unit_test(test_concurrent_merging_error),
+        cmocka_unit_test(test_merged_waiter_cancelled),
         cmocka_unit_test(test_caps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

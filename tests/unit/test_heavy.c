@@ -129,6 +129,74 @@ static void test_deadline(void **state)
     hs_heavy_destroy(h);
 }
 
+/* Work that cannot poll (a query in flight) is stopped by the interrupt hook: the
+ * watchdog calls it once the flag is set, and the job is not finished (done not
+ * called, so its owner cannot free it) while the hook still runs. */
+typedef struct blocked {
+    job base;
+    atomic_int hooks;          /* interrupt calls */
+    atomic_int hook_running;   /* 1 inside the hook */
+    atomic_int done_in_hook;   /* done was called while the hook ran: a race */
+} blocked;
+
+static void blocked_run(hs_heavy_job *hj, void *arg)
+{
+    blocked *b = arg;
+    (void)hj;
+    atomic_fetch_add(&b->base.ran, 1);
+    /* Ignores the flag, like a query: only the hook's release ends it. */
+    for (int i = 0; i < 4000 && !atomic_load(&b->base.release); i++)
+        nap_ms(5);
+}
+
+static void blocked_interrupt(hs_heavy_job *hj, void *arg)
+{
+    blocked *b = arg;
+    (void)hj;
+    atomic_store(&b->hook_running, 1);
+    atomic_fetch_add(&b->hooks, 1);
+    atomic_store(&b->base.release, 1);
+    nap_ms(150); /* the run returns meanwhile; done must wait for us */
+    atomic_store(&b->hook_running, 0);
+}
+
+static void blocked_done(hs_heavy_job *hj, void *arg)
+{
+    blocked *b = arg;
+    (void)hj;
+    if (atomic_load(&b->hook_running))
+        atomic_store(&b->done_in_hook, 1);
+    atomic_fetch_add(&b->base.done, 1);
+}
+
+static void test_interrupt(void **state)
+{
+    (void)state;
+    hs_heavy *h;
+    hs_err err = {0};
+    assert_int_equal(hs_heavy_create(&(hs_heavy_opts){.threads = 1, .queue_max = 4}, &h, &err), 0);
+    blocked b;
+    memset(&b, 0, sizeof b);
+    b.base.j.fd = -1;
+    b.base.j.run = blocked_run;
+    b.base.j.done = blocked_done;
+    b.base.j.interrupt = blocked_interrupt;
+    b.base.j.arg = &b;
+    double t0 = hs_clock_now();
+    b.base.j.deadline = t0 + 0.2;
+    assert_int_equal(hs_heavy_submit(h, &b.base.j, &err), 0);
+    assert_true(wait_for(&b.base.done, 1));
+    double took = hs_clock_now() - t0;
+    assert_true(took < 5.0); /* not the run's own 20 s */
+    assert_int_equal(atomic_load(&b.hooks), 1);
+    assert_int_equal(atomic_load(&b.done_in_hook), 0);
+    assert_int_equal(hs_cancel_reason(&b.base.j.cancel), HS_CANCEL_BUDGET);
+    hs_heavy_stats st;
+    hs_heavy_stats_get(h, &st);
+    assert_int_equal(st.interrupted, 1);
+    hs_heavy_destroy(h);
+}
+
 /* The watchdog notices a client that closed its end of the socket. */
 static void test_client_gone(void **state)
 {
@@ -220,6 +288,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bounded_queue),
         cmocka_unit_test(test_deadline),
+        cmocka_unit_test(test_interrupt),
         cmocka_unit_test(test_client_gone),
         cmocka_unit_test(test_destroy_answers_all),
         cmocka_unit_test(test_ratelimit),
