@@ -1,6 +1,7 @@
 #include "hs_risk.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,13 +92,55 @@ static int upper_bound(const double *sorted, int m, double v)
     return lo;
 }
 
+/* Sorts m finite doubles ascending, as qsort with cmp_double would (the sorted values
+ * are the same whatever the algorithm; -0 and +0, equal to every comparison made on
+ * the result, may come in either order). LSD radix on the order-preserving 64-bit
+ * image, 8 passes of 8 bits, through `tmp` (m doubles): 4 qsorts of 10,000 values were
+ * half of the risk stage. Small inputs keep qsort. */
+static void sort_finite(double *v, int m, double *tmp)
+{
+    if (m < 256) {
+        qsort(v, (size_t)m, sizeof *v, cmp_double);
+        return;
+    }
+    uint64_t *a = (uint64_t *)v, *b = (uint64_t *)tmp;
+    for (int i = 0; i < m; i++) {
+        uint64_t u;
+        memcpy(&u, &v[i], sizeof u);
+        a[i] = u >> 63 ? ~u : u | 0x8000000000000000ull;
+    }
+    for (int pass = 0; pass < 8; pass++) {
+        int shift = 8 * pass;
+        size_t cnt[256] = {0};
+        for (int i = 0; i < m; i++)
+            cnt[(a[i] >> shift) & 255]++;
+        if (cnt[(a[0] >> shift) & 255] == (size_t)m)
+            continue; /* every key has this byte: the pass would not move anything */
+        size_t pos = 0;
+        for (int d = 0; d < 256; d++) {
+            size_t c = cnt[d];
+            cnt[d] = pos;
+            pos += c;
+        }
+        for (int i = 0; i < m; i++)
+            b[cnt[(a[i] >> shift) & 255]++] = a[i];
+        uint64_t *t = a;
+        a = b;
+        b = t;
+    }
+    for (int i = 0; i < m; i++) {
+        uint64_t u = a[i] >> 63 ? a[i] & 0x7fffffffffffffffull : ~a[i];
+        memcpy(&v[i], &u, sizeof u);
+    }
+}
+
 static void percentiles(const double *v, int n, double *pct, double *sorted)
 {
     int m = 0;
     for (int i = 0; i < n; i++)
         if (isfinite(v[i]))
             sorted[m++] = v[i];
-    qsort(sorted, (size_t)m, sizeof *sorted, cmp_double);
+    sort_finite(sorted, m, pct);
     for (int i = 0; i < n; i++) {
         if (!isfinite(v[i])) {
             pct[i] = NAN;
@@ -369,9 +412,9 @@ int hs_risk(const hs_risk_input *in, const hs_risk_opts *opt, hs_risk_result **o
     percentiles(in->eb_rate, n, rate_pct, sorted);
     int m_rate = 0;
     for (int i = 0; i < n; i++)
-        if (isfinite(in->eb_rate[i]))
-            sorted_rate[m_rate++] = in->eb_rate[i];
-    qsort(sorted_rate, (size_t)m_rate, sizeof *sorted_rate, cmp_double);
+        m_rate += isfinite(in->eb_rate[i]) != 0;
+    /* percentiles left the finite rates sorted in `sorted`: keep them, not sort again. */
+    memcpy(sorted_rate, sorted, (size_t)m_rate * sizeof *sorted_rate);
 
     double wsum = o.w.rate + o.w.gi + o.w.border + o.w.trend;
     for (int i = 0; i < n; i++) {

@@ -24,6 +24,9 @@
 # the process from exec to exit) is timed WHOLE_RUNS times against spdep's
 # statistics-only time at n = 10,609 from the same run. The first run after the
 # import (nothing cached) is shown apart from the best and median of the rest.
+# BASE_BIN=/path/to/older/hotspot adds a row for that binary, its runs interleaved with
+# HOTSPOT_BIN's in the same minutes (old versus new on a shared machine); both files
+# it writes are compared byte for byte.
 #
 # Installs r-base-core and r-cran-spdep with apt-get when missing (tests never need R).
 # Writes bench/results/spdep_compare.md (gitignored) and prints it.
@@ -170,11 +173,11 @@ if [ "$WHOLE" = 1 ]; then
     -f "$ROOT/bench/grid_load.sql" >/dev/null
   # whole THREADS: "wall cpu" of one `hotspot analyze` process (cpu = its user + system;
   # the PostgreSQL backend's share is not in it, the wall time is).
-  whole() {
+  whole() { # THREADS [BINARY [OUTPUT]]
     local t0 t1
     t0=$(date +%s%N)
-    /usr/bin/time -o "$PGDIR/time.out" -f '%U %S' "$HOTSPOT_BIN" --db "$GDB" analyze \
-      --threads "$1" --out "$PGDIR/grid.csv" 2>"$PGDIR/whole.err" >/dev/null ||
+    /usr/bin/time -o "$PGDIR/time.out" -f '%U %S' "${2:-$HOTSPOT_BIN}" --db "$GDB" analyze \
+      --threads "$1" --out "$PGDIR/${3:-grid.csv}" 2>"$PGDIR/whole.err" >/dev/null ||
       { cat "$PGDIR/whole.err" >&2; hs_die "hotspot analyze failed on the grid"; }
     t1=$(date +%s%N)
     awk -v a="$t0" -v b="$t1" -v c="$(tail -1 "$PGDIR/time.out")" \
@@ -187,11 +190,18 @@ if [ "$WHOLE" = 1 ]; then
   stats() { # lines "wall cpu" on stdin -> "best_wall median_wall cpu_of_best"
     sort -g | awk '{w[NR]=$1; c[NR]=$2} END{printf "%.4f %.4f %.4f", w[1], w[int((NR+1)/2)], c[1]}'
   }
-  r2="" r1=""
+  r2="" r1="" o2="" o1=""
   for _ in $(seq 1 "$WHOLE_RUNS"); do
     r2+="$(whole 2)"$'\n'
     r1+="$(whole 1)"$'\n'
+    if [ -n "${BASE_BIN:-}" ]; then
+      o2+="$(whole 2 "$BASE_BIN" base.csv)"$'\n'
+      o1+="$(whole 1 "$BASE_BIN" base.csv)"$'\n'
+    fi
   done
+  if [ -n "${BASE_BIN:-}" ]; then
+    cmp -s "$PGDIR/grid.csv" "$PGDIR/base.csv" || hs_die "HOTSPOT_BIN and BASE_BIN wrote different CSV"
+  fi
   read -r b2 m2 c2 <<<"$(stats <<<"${r2%$'\n'}")"
   read -r b1 m1 c1 <<<"$(stats <<<"${r1%$'\n'}")"
   IFS=, read -r ge gc le lc <<<"$RT103"
@@ -208,6 +218,11 @@ if [ "$WHOLE" = 1 ]; then
     echo "| | spdep stats only s (cpu) | ours first run after import s (cpu) | ours 2 threads best / median s (cpu) | ours 1 thread best / median s (cpu) | ratio best (2 thr) | ratio median (2 thr) | ratio best (1 thr) | ratio cpu (1 thr) |"
     echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
     echo "| whole process, n = 10,609 | $tw ($tc) | $fw ($fc) | $b2 / $m2 ($c2) | $b1 / $m1 ($c1) | $(ratio "$tw" "$b2") | $(ratio "$tw" "$m2") | $(ratio "$tw" "$b1") | $(ratio "$tc" "$c1") |"
+    if [ -n "${BASE_BIN:-}" ]; then
+      read -r ob2 om2 oc2 <<<"$(stats <<<"${o2%$'\n'}")"
+      read -r ob1 om1 oc1 <<<"$(stats <<<"${o1%$'\n'}")"
+      echo "| BASE_BIN, same minutes | $tw ($tc) | - | $ob2 / $om2 ($oc2) | $ob1 / $om1 ($oc1) | $(ratio "$tw" "$ob2") | $(ratio "$tw" "$om2") | $(ratio "$tw" "$ob1") | $(ratio "$tc" "$oc1") |"
+    fi
     echo
     echo "Stage times of one more run (\`--timing\`, ms):"
     "$HOTSPOT_BIN" --db "$GDB" analyze --timing --out "$PGDIR/grid.csv" 2>&1 >/dev/null |

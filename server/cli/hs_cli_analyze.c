@@ -51,7 +51,6 @@ static int run_command(int argc, char **argv, const char *cmd, unsigned accept, 
         rc = hs_export_find(p.format, "--format", &fmt, &err);
     if (rc == HS_OK) {
         status = 1;
-        hs_export_init();
         rc = hs_report_build(c, kind, &p, fmt->needs_geometry, &t, &err);
         if (rc == HS_EINVAL || rc == HS_ENOTFOUND)
             status = 2;

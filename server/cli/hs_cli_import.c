@@ -1,6 +1,5 @@
 /* `hotspot import units|cases|outreach`: option parsing and reporting only; the work
  * is in hs_import_units and hs_import_monthly. */
-#include <gdal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +7,7 @@
 
 #include "hs_cli.h"
 #include "hs_errlist.h"
+#include "hs_gdal.h"
 #include "hs_import_monthly.h"
 #include "hs_import_units.h"
 #include "hs_pg.h"
@@ -145,9 +145,8 @@ static int cmd_units(int argc, char **argv)
     }
     hs_err err = {0};
     PGconn *c = NULL;
-    /* GDAL's drivers are registered once, before any thread could start. */
-    GDALAllRegister();
-    if (hs_pg_connect(&c, &err) < 0) {
+    /* GDAL is loaded and its drivers registered once, before any thread could start. */
+    if (hs_gdal_load(&err) < 0 || hs_pg_connect(&c, &err) < 0) {
         fprintf(stderr, "hotspot import units: %s\n", err.msg);
         return 1;
     }

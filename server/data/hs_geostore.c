@@ -2,7 +2,6 @@
 #include "hs_clock.h"
 
 #include <math.h>
-#include <ogr_api.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 
 #include "hs_cancel.h"
 #include "hs_data.h"
+#include "hs_gdal.h"
 #include "hs_pg.h"
 #include "hs_tilemath.h"
 

@@ -1,13 +1,8 @@
 #include "hs_import_units.h"
 #include "hs_unitcode.h"
 
-#include <cpl_conv.h>
-#include <cpl_error.h>
-#include <gdal.h>
 #include <glib.h>
 #include <math.h>
-#include <ogr_api.h>
-#include <ogr_srs_api.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +10,7 @@
 
 #include "hs_buf.h"
 #include "hs_csv.h"
+#include "hs_gdal.h"
 #include "hs_pg.h"
 #include "hs_pgcopy.h"
 #include "hs_tilemath.h"

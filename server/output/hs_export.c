@@ -1,13 +1,13 @@
 #include "hs_export.h"
 
-#include <gdal.h>
 #include <jansson.h>
 #include <math.h>
-#include <ogr_api.h>
-#include <ogr_srs_api.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "hs_gdal.h"
 
 static const hs_export_format formats[] = {
     {"csv", "text/csv; charset=utf-8", "csv", 0, hs_export_csv},
@@ -29,7 +29,8 @@ int hs_export_find(const char *name, const char *what, const hs_export_format **
 
 void hs_export_init(void)
 {
-    GDALAllRegister();
+    hs_err err = {0};
+    (void)hs_gdal_load(&err); /* a failure is reported by the first GDAL export */
 }
 
 /* CSV cell quoting per RFC 4180: quote when the text holds a comma, quote or newline. */
@@ -55,6 +56,92 @@ static int csv_int(hs_buf *out, long long v, hs_err *err)
     return hs_buf_append(out, p, (size_t)(tmp + sizeof tmp - p), err);
 }
 
+/* Powers of ten that doubles hold exactly (10^22 is the last). */
+static const double exact_pow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                       1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                       1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* Scales a (1e-13 <= a < 1e32) to s = a * 10^(9 - e) in [1e9, 1e10) with ONE
+ * correctly rounded multiply or divide by an exact power of ten, so s is within half an
+ * ulp (< 1e-6) of the exact scaled value. Returns 0 when that did not land in range. */
+static int scale10(double a, int *e, double *s)
+{
+    *e = (int)floor(log10(a));
+    for (int tries = 0; tries < 3; tries++) {
+        int k = 9 - *e;
+        if (k > 22 || k < -22)
+            return 0;
+        *s = k >= 0 ? a * exact_pow10[k] : a / exact_pow10[-k];
+        if (*s < 1e9)
+            --*e;
+        else if (*s >= 1e10)
+            ++*e;
+        else
+            return 1;
+    }
+    return 0;
+}
+
+size_t hs_export_g10(double v, char *out)
+{
+    double a = fabs(v), s, f;
+    int e;
+    /* s is within 1e-6 of the exact value, so unless its fraction is near one half the
+     * correctly rounded 10-digit integer is known; near a tie (or out of range, NaN,
+     * zero) printf decides. */
+    if (!(a >= 1e-13 && a < 1e32) || !scale10(a, &e, &s) ||
+        fabs((s - (f = floor(s))) - 0.5) < 1e-4) {
+        int n = snprintf(out, 32, "%.10g", v);
+        return n > 0 ? (size_t)n : 0;
+    }
+    uint64_t d = (uint64_t)f + (s - f > 0.5);
+    if (d == 10000000000ull) {
+        d = 1000000000ull;
+        e++;
+    }
+    char dig[10];
+    for (int i = 9; i >= 0; i--, d /= 10)
+        dig[i] = (char)('0' + d % 10);
+    int m = 10; /* significant digits once trailing zeros go (%g drops them) */
+    while (m > 1 && dig[m - 1] == '0')
+        m--;
+    char *p = out;
+    if (signbit(v))
+        *p++ = '-';
+    if (e >= -4 && e < 10) { /* %g's fixed style: exponent X with -4 <= X < P */
+        if (e >= 0) {
+            memcpy(p, dig, (size_t)e + 1);
+            p += e + 1;
+            if (m > e + 1) {
+                *p++ = '.';
+                memcpy(p, dig + e + 1, (size_t)(m - e - 1));
+                p += m - e - 1;
+            }
+        } else {
+            *p++ = '0';
+            *p++ = '.';
+            for (int z = 0; z < -e - 1; z++)
+                *p++ = '0';
+            memcpy(p, dig, (size_t)m);
+            p += m;
+        }
+    } else { /* exponent style, at least two exponent digits */
+        *p++ = dig[0];
+        if (m > 1) {
+            *p++ = '.';
+            memcpy(p, dig + 1, (size_t)(m - 1));
+            p += m - 1;
+        }
+        *p++ = 'e';
+        *p++ = e < 0 ? '-' : '+';
+        int x = e < 0 ? -e : e;
+        *p++ = (char)('0' + x / 10);
+        *p++ = (char)('0' + x % 10);
+    }
+    *p = 0;
+    return (size_t)(p - out);
+}
+
 static int csv_cell(hs_buf *out, const hs_table *t, const hs_cell *c, int col, hs_err *err)
 {
     if (c->isnull)
@@ -64,11 +151,12 @@ static int csv_cell(hs_buf *out, const hs_table *t, const hs_cell *c, int col, h
     case HS_COL_INT: return csv_int(out, c->i, err);
     default:
         /* Whole numbers below 1e10 print as %.10g prints them (no exponent, no point);
-         * counts, zeros and ranks are most cells, and printf's float path is slow.
-         * NaN and infinities fail the first test; -0 keeps printf's "-0". */
+         * counts, zeros and ranks are most cells. NaN and infinities fail the first
+         * test; -0 keeps printf's "-0". */
         if (fabs(c->d) < 1e10 && c->d == (double)(long long)c->d && !(c->d == 0 && signbit(c->d)))
             return csv_int(out, (long long)c->d, err);
-        return hs_buf_printf(out, err, "%.10g", c->d);
+        char tmp[32];
+        return hs_buf_append(out, tmp, hs_export_g10(c->d, tmp), err);
     }
 }
 
@@ -79,7 +167,12 @@ int hs_export_csv(const hs_table *t, hs_buf *out, hs_err *err)
         rc = hs_buf_printf(out, err, "%s%s", c ? "," : "", t->col_name[c]);
     if (rc == HS_OK)
         rc = hs_buf_printf(out, err, ",variable,p_basis,data_note\r\n");
-    const char *note = t->synthetic ? HS_SYNTHETIC_NOTICE : "";
+    /* The three dataset columns are the same on every row: formatted once. */
+    hs_buf tail;
+    hs_buf_init(&tail, 0);
+    if (rc == HS_OK)
+        rc = hs_buf_printf(&tail, err, ",%s,%s,%s\r\n", t->variable, t->p_basis,
+                           t->synthetic ? HS_SYNTHETIC_NOTICE : "");
     for (int r = 0; r < t->nrows && rc == HS_OK; r++) {
         for (int c = 0; c < t->ncols && rc == HS_OK; c++) {
             if (c)
@@ -88,8 +181,9 @@ int hs_export_csv(const hs_table *t, hs_buf *out, hs_err *err)
                 rc = csv_cell(out, t, &t->cells[(size_t)r * (size_t)t->ncols + (size_t)c], c, err);
         }
         if (rc == HS_OK)
-            rc = hs_buf_printf(out, err, ",%s,%s,%s\r\n", t->variable, t->p_basis, note);
+            rc = hs_buf_append(out, tail.data, tail.len, err);
     }
+    hs_buf_free(&tail);
     return rc;
 }
 
@@ -148,6 +242,9 @@ static int ogr_write(const hs_table *t, const char *driver, const char *ext, hs_
                      hs_err *err)
 {
     static atomic_ulong counter;
+    int rc = hs_gdal_load(err);
+    if (rc < 0)
+        return rc;
     char path[128];
     snprintf(path, sizeof path, "/vsimem/hs_export_%lu.%s", (unsigned long)atomic_fetch_add(&counter, 1),
              ext);
@@ -158,7 +255,6 @@ static int ogr_write(const hs_table *t, const char *driver, const char *ext, hs_
     if (!ds)
         return hs_err_set(err, HS_EGEO, "GDAL cannot create %s output: %s", driver,
                           CPLGetLastErrorMsg());
-    int rc = HS_OK;
     OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
     OSRImportFromEPSG(srs, 4326);
     OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);

@@ -51,6 +51,8 @@ void hs_table_add_summary(hs_table *t, const char *key, double v);
 int hs_table_new(const char *const *cols, int ncols, hs_table **out, hs_err *err);
 void hs_table_free(hs_table *t);
 
+/* Allocates room for `rows` rows at once (a table whose size is known up front). */
+int hs_table_reserve(hs_table *t, int rows, hs_err *err);
 /* Appends an empty (all-NULL) row and returns its index, or a negative HS_E*. */
 int hs_table_add_row(hs_table *t, hs_err *err);
 int hs_table_col(const hs_table *t, const char *name); /* -1 when absent */

@@ -55,6 +55,7 @@ int hs_results_analyze(const hs_run *r, hs_table **out, hs_err *err)
         return rc;
     hs_table *t = *out;
     const hs_unitset *u = r->u;
+    rc = hs_table_reserve(t, u->n, err);
     for (int i = 0; rc == HS_OK && i < u->n; i++) {
         int row = hs_table_add_row(t, err);
         if (row < 0) {
@@ -201,6 +202,7 @@ int hs_results_emerging(const hs_params *p, const hs_unitset *u, const hs_emergi
     if (rc < 0)
         return rc;
     hs_table *t = *out;
+    rc = hs_table_reserve(t, u->n, err);
     for (int i = 0; rc == HS_OK && i < u->n; i++) {
         int row = hs_table_add_row(t, err);
         if (row < 0)

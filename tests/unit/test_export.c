@@ -41,6 +41,54 @@ static hs_table *sample(void)
     return t;
 }
 
+/* hs_export_g10 must give printf's "%.10g" bytes for every double: random bit patterns
+ * (all exponents), values in the ranges the tables hold, ties and their neighbours,
+ * powers of ten and the edges of %g's fixed/exponent switch. */
+static void g10_check(double v)
+{
+    char want[64], got[32];
+    snprintf(want, sizeof want, "%.10g", v);
+    size_t n = hs_export_g10(v, got);
+    if (n != strlen(want) || memcmp(got, want, n))
+        fail_msg("%a: printf %s, hs_export_g10 %.*s", v, want, (int)n, got);
+}
+
+static void test_g10_matches_printf(void **state)
+{
+    (void)state;
+    uint64_t x = 0x243f6a8885a308d3ull;
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        double v;
+        uint64_t bits = x;
+        memcpy(&v, &bits, sizeof v);
+        g10_check(v);                                              /* any bit pattern */
+        g10_check((double)(x >> 11) * 0x1.0p-53 * 200 - 100);       /* z scores, rates */
+        g10_check((double)(x >> 11) * 0x1.0p-53);                   /* p-values */
+        g10_check(ldexp((double)(x >> 11) * 0x1.0p-53, (int)(x % 120) - 60));
+        double t = (double)(x % 100000000000ull) + 0.5;            /* 11-digit ties */
+        g10_check(t);
+        g10_check(nextafter(t, 0));
+        g10_check(nextafter(t, 1e300));
+        g10_check((double)(x % 10000000000ull) / 1e13);           /* short decimals */
+    }
+    for (int e = -20; e <= 40; e++) {
+        double p = pow(10, e);
+        g10_check(p);
+        g10_check(-p);
+        g10_check(nextafter(p, 0));
+        g10_check(nextafter(p, 1e300));
+        g10_check(p * 9.9999999995);
+        g10_check(p * 9.99999999949);
+        g10_check(p * 1.23456789012345);
+    }
+    const double edge[] = {0.0, -0.0, 0.0001, 0.00009999999999, 9999999999.5, 9999999999.4,
+                           1e10, 123456789.05, 0.5, -2.5, 1e-300, 4.9e-324, 1.7e308, NAN,
+                           INFINITY, -INFINITY};
+    for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++)
+        g10_check(edge[i]);
+}
+
 static void test_csv_quotes_and_notice(void **state)
 {
     (void)state;
@@ -119,6 +167,7 @@ static void test_format_lookup(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_g10_matches_printf),
         cmocka_unit_test(test_csv_quotes_and_notice),
         cmocka_unit_test(test_json_meta),
         cmocka_unit_test(test_geojson_and_gpkg),
