@@ -66,3 +66,17 @@ void hs_layer_update_bbox(hs_layer *l)
     }
     l->bbox = all;
 }
+
+void hs_bbox_union(hs_bbox *a, const hs_bbox *b)
+{
+    if (!(b->maxx >= b->minx))
+        return;
+    if (!(a->maxx >= a->minx)) {
+        *a = *b;
+        return;
+    }
+    a->minx = b->minx < a->minx ? b->minx : a->minx;
+    a->miny = b->miny < a->miny ? b->miny : a->miny;
+    a->maxx = b->maxx > a->maxx ? b->maxx : a->maxx;
+    a->maxy = b->maxy > a->maxy ? b->maxy : a->maxy;
+}

@@ -20,6 +20,10 @@ typedef struct hs_bbox {
     double minx, miny, maxx, maxy;
 } hs_bbox;
 
+/* Grows `a` to cover `b`. An empty box (maxx < minx, or NaN) is the identity on
+ * either side, so a union can start from {1, 1, 0, 0} or an empty layer's box. */
+void hs_bbox_union(hs_bbox *a, const hs_bbox *b);
+
 typedef struct hs_ring {
     int npts;
     double *xy; /* 2 * npts doubles */

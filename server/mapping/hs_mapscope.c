@@ -239,20 +239,6 @@ int hs_map_scoped_build(PGconn *conn, hs_geostore *g, hs_proj_ctx *pc, const hs_
 
 /* ---- the two-level layer ----------------------------------------------------------- */
 
-static void bbox_union(hs_bbox *a, const hs_bbox *b)
-{
-    if (!(b->maxx >= b->minx))
-        return;
-    if (!(a->maxx >= a->minx)) {
-        *a = *b;
-        return;
-    }
-    a->minx = b->minx < a->minx ? b->minx : a->minx;
-    a->miny = b->miny < a->miny ? b->miny : a->miny;
-    a->maxx = b->maxx > a->maxx ? b->maxx : a->maxx;
-    a->maxy = b->maxy > a->maxy ? b->maxy : a->maxy;
-}
-
 /* Whether province `code` is drawn by its communes: a scope province whose analysis
  * holds at least one commune with a boundary (else it keeps its province feature,
  * rather than leaving a hole). */
@@ -291,7 +277,7 @@ int hs_map_scoped_mix(const hs_map_scoped *s, const hs_geolevel *lv, hs_layer *l
             continue; /* drawn by its communes below */
         (*cls)[layer->nfeat] = ps.unit_class[i];
         layer->feat[layer->nfeat++] = pl->feat[i];
-        bbox_union(&layer->bbox, &pl->feat[i].bbox);
+        hs_bbox_union(&layer->bbox, &pl->feat[i].bbox);
     }
     int np = layer->nfeat;
     for (int k = 0; k < s->n; k++) {
@@ -303,8 +289,8 @@ int hs_map_scoped_mix(const hs_map_scoped *s, const hs_geolevel *lv, hs_layer *l
             int c = ds.unit_class[f];
             (*cls)[layer->nfeat] = c >= 0 ? c + s->off[k] : -1;
             layer->feat[layer->nfeat++] = cl->feat[f];
-            bbox_union(&layer->bbox, &cl->feat[f].bbox);
-            bbox_union(&communes->bbox, &cl->feat[f].bbox);
+            hs_bbox_union(&layer->bbox, &cl->feat[f].bbox);
+            hs_bbox_union(&communes->bbox, &cl->feat[f].bbox);
         }
     }
     communes->kind = HS_LAYER_POLYGON;

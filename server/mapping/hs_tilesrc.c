@@ -193,28 +193,14 @@ struct hs_tilesrc {
     hs_tilesrc *forward; /* a placeholder's finished source (one reference held) */
 };
 
-static void bbox_union(hs_bbox *a, const hs_bbox *b)
-{
-    if (!(b->maxx >= b->minx))
-        return;
-    if (!(a->maxx >= a->minx)) {
-        *a = *b;
-        return;
-    }
-    a->minx = b->minx < a->minx ? b->minx : a->minx;
-    a->miny = b->miny < a->miny ? b->miny : a->miny;
-    a->maxx = b->maxx > a->maxx ? b->maxx : a->maxx;
-    a->maxy = b->maxy > a->maxy ? b->maxy : a->maxy;
-}
-
 static void set_area(hs_tilesrc *s)
 {
     hs_geoprep *p = s->job ? hs_mapjob_prep(s->job) : s->prep;
     hs_bbox a = {1, 1, 0, 0};
-    bbox_union(&a, &hs_geoprep_layer(p, HS_GS_COMMUNE)->bbox);
-    bbox_union(&a, &hs_geoprep_layer(p, HS_GS_PROVINCE)->bbox);
+    hs_bbox_union(&a, &hs_geoprep_layer(p, HS_GS_COMMUNE)->bbox);
+    hs_bbox_union(&a, &hs_geoprep_layer(p, HS_GS_PROVINCE)->bbox);
     if (!s->r.transparent)
-        bbox_union(&a, &hs_geoprep_layer(p, HS_GS_COUNTRY)->bbox);
+        hs_bbox_union(&a, &hs_geoprep_layer(p, HS_GS_COUNTRY)->bbox);
     s->area = a;
 }
 

@@ -11,11 +11,8 @@ and the reason, rather than a wrong answer.
     w, h, bpp, rows = pngread.read_rows("tile.png")  # rows[y] = bytearray(w * bpp)
     img = pngread.Image("tile.png")         # the same, with img.at(x, y), img.w, img.h
 
-read() is the form of test_analyst_tiles.sh's png(), read_rows() that of
-release_check.py's read_png().
-
-The same decoder stands, embedded, in test_analyst_tiles.sh and release_check.py;
-those can import this module instead (sys.path.insert(0, <tests/integration>)).
+test_analyst_tiles.sh uses read(), release_check.py read_rows()
+(sys.path.insert(0, <tests/integration>); import pngread).
 
 Run as a script, `python3 pngread.py FILE...` prints each file's size, channels and
 the distinct colours, which is how the module is checked on a rendered PNG.

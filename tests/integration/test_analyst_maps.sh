@@ -19,24 +19,13 @@
 #     no two scopes share a cached map (ETags).
 # The images are kept in test-artifacts/analyst-maps/ for a look.
 source "$(dirname "$0")/lib.sh"
-T=$(mktemp -d /tmp/hs_anmaps.XXXXXX)
-SERVER_PID=
-cleanup() {
-  [[ -n $SERVER_PID ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
-  hs_test_cleanup
-  rm -rf "$T"
-}
-trap cleanup EXIT
-
-name="t_anmaps_$$"
-"$PSQL" "$HOTSPOT_DB" -qAt -v ON_ERROR_STOP=1 -c "CREATE DATABASE $name TEMPLATE hotspot_demo_shared" >/dev/null
-HS_TEST_DBS+=("$name")
-DB="$HOTSPOT_DB dbname=$name"
+hs_test_tmp anmaps
+hs_demo_copy anmaps
 H() { "$HOTSPOT_BIN" --db "$DB" "$@"; }
 
 # A: the province with the most communes; B: the neighbour of A with communes that
 # shares the longest boundary with it.
-A=$(q "$DB" "SELECT parent_code FROM hs.unit WHERE level='commune' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+A=$(hs_largest_province "$DB")
 B=$(q "$DB" "
   SELECT b.code FROM hs.unit a, hs.unit b
   WHERE a.code = '$A' AND b.level = 'province' AND b.code <> a.code AND ST_DWithin(a.geom, b.geom, 0.001)
@@ -55,9 +44,7 @@ q "$DB" "DELETE FROM hs.access_token" >/dev/null
 PLANNER=$(H token create --role planner --note "maps planner" 2>/dev/null)
 ANALYST_A=$(H token create --role analyst --provinces "$A" --note "analyst A" 2>/dev/null)
 ANALYST_B=$(H token create --role analyst --provinces "$B" --note "analyst B" 2>/dev/null)
-"$HOTSPOT_BIN" --db "$DB" serve --listen 127.0.0.1:0 --threads 2 >"$T/server.log" 2>&1 &
-SERVER_PID=$!
-hs_wait_port "$T/server.log" "$SERVER_PID"
+hs_server_start "$T/server.log"
 
 # get WHO FILE PATH: prints the status; body in $T/FILE, its ETag in $T/FILE.etag.
 get() {

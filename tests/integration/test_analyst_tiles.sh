@@ -10,24 +10,13 @@
 #  - another province's commune detail is 403, tiles and TileJSON alike.
 # The tiles are kept in test-artifacts/analyst-tiles/ for a look.
 source "$(dirname "$0")/lib.sh"
-T=$(mktemp -d /tmp/hs_antiles.XXXXXX)
-SERVER_PID=
-cleanup() {
-  [[ -n $SERVER_PID ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
-  hs_test_cleanup
-  rm -rf "$T"
-}
-trap cleanup EXIT
-
-name="t_antiles_$$"
-"$PSQL" "$HOTSPOT_DB" -qAt -v ON_ERROR_STOP=1 -c "CREATE DATABASE $name TEMPLATE hotspot_demo_shared" >/dev/null
-HS_TEST_DBS+=("$name")
-DB="$HOTSPOT_DB dbname=$name"
+hs_test_tmp antiles
+hs_demo_copy antiles
 H() { "$HOTSPOT_BIN" --db "$DB" "$@"; }
 
 # A: the province with the most communes; B: a neighbour of A with communes. The
 # tile: z7 around a point of their common boundary.
-A=$(q "$DB" "SELECT parent_code FROM hs.unit WHERE level='commune' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+A=$(hs_largest_province "$DB")
 read -r B LON LAT < <(q "$DB" "
   SELECT b.code, ST_X(p), ST_Y(p) FROM hs.unit a, hs.unit b,
     LATERAL (SELECT ST_PointOnSurface(ST_Intersection(ST_Buffer(a.geom, 0.005), ST_Buffer(b.geom, 0.005))) p) x
@@ -49,9 +38,7 @@ PLANNER=$(H token create --role planner --note "tiles planner" 2>/dev/null)
 ANALYST_A=$(H token create --role analyst --provinces "$A" --note "analyst A" 2>/dev/null)
 ANALYST_B=$(H token create --role analyst --provinces "$B" --note "analyst B" 2>/dev/null)
 ANALYST_AB=$(H token create --role analyst --provinces "$B,$A" --note "analyst A+B" 2>/dev/null)
-"$HOTSPOT_BIN" --db "$DB" serve --listen 127.0.0.1:0 --threads 2 >"$T/server.log" 2>&1 &
-SERVER_PID=$!
-hs_wait_port "$T/server.log" "$SERVER_PID"
+hs_server_start "$T/server.log"
 
 # get WHO FILE PATH: status; the body in $T/FILE.png, its ETag in $T/FILE.etag.
 get() {
@@ -72,41 +59,14 @@ ok "9 tiles: planner (commune, province level, province=$A), analyst $A (nationa
 mkdir -p "${HS_BUILD_DIR:-$T}/test-artifacts/analyst-tiles"
 cp "$T"/*.png "${HS_BUILD_DIR:-$T}/test-artifacts/analyst-tiles/"
 
-# Pixels: PNG decoded with zlib (8-bit RGB/RGBA, no interlace: what hs_png writes).
-python3 - "$T" <<'PY' || fail "pixel checks (above)"
-import struct, sys, zlib
+# Pixels: decoded by pngread.py (8-bit RGB/RGBA, what hs_png writes).
+python3 - "$T" "$(dirname "$0")" <<'PY' || fail "pixel checks (above)"
+import sys
+sys.path.insert(0, sys.argv[2])
+import pngread
 d = sys.argv[1]
 def png(name):
-    b = open(f"{d}/{name}.png", "rb").read()
-    assert b[:8] == b"\x89PNG\r\n\x1a\n", name
-    i, idat = 8, b""
-    while i < len(b):
-        n, t = struct.unpack(">I4s", b[i:i + 8])
-        c = b[i + 8:i + 8 + n]
-        if t == b"IHDR":
-            w, h, depth, ctype, _, _, lace = struct.unpack(">IIBBBBB", c)
-            assert depth == 8 and ctype in (2, 6) and not lace, (name, depth, ctype, lace)
-        elif t == b"IDAT":
-            idat += c
-        i += 12 + n
-    bpp = 4 if ctype == 6 else 3
-    raw, stride = zlib.decompress(idat), w * bpp
-    out, prev = [], bytearray(stride)
-    for y in range(h):
-        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-        for x in range(stride):
-            a = line[x - bpp] if x >= bpp else 0
-            up, ul = prev[x], prev[x - bpp] if x >= bpp else 0
-            if f == 1: line[x] = (line[x] + a) & 255
-            elif f == 2: line[x] = (line[x] + up) & 255
-            elif f == 3: line[x] = (line[x] + (a + up) // 2) & 255
-            elif f == 4:
-                p = a + up - ul
-                pa, pb, pc = abs(p - a), abs(p - up), abs(p - ul)
-                line[x] = (line[x] + (a if pa <= pb and pa <= pc else up if pb <= pc else ul)) & 255
-        out += [bytes(line[k:k + bpp]) for k in range(0, stride, bpp)]
-        prev = line
-    return out
+    return pngread.read(f"{d}/{name}.png")[2]
 im = {k: png(k) for k in ("pc", "pp", "pa", "an", "ap", "al", "bn", "bp", "abn")}
 N = len(im["pp"])
 # "Differs": some channel by more than 12 levels. Smaller differences are
