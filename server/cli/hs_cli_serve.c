@@ -351,6 +351,7 @@ static int serve_run(hs_http_opts *op, unsigned long cache_mb, double grace_s)
     if (rc < 0) {
         fprintf(stderr, "hotspot serve: %s\n", err.msg);
         hs_server_destroy(s);
+        hs_routes_release();
         return rc == HS_EINVAL ? 2 : 1;
     }
     hs_dbwatch_stats ws;
@@ -376,6 +377,7 @@ static int serve_run(hs_http_opts *op, unsigned long cache_mb, double grace_s)
      * the audit queue. */
     hs_server_shutdown(s, grace_s);
     hs_server_destroy(s);
+    hs_routes_release();
     fprintf(stderr, "hotspot: stopped\n");
     return 0;
 }

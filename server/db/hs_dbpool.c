@@ -361,8 +361,14 @@ int hs_dbpool_acquire_read(hs_dbpool *p, uint64_t min_version, PGconn **out, hs_
     db_link *l = &s->link[LINK_REPLICA];
     hs_err rerr = {0};
     char why[sizeof rerr.msg] = "";
-    int rc = link_ready(p, LINK_REPLICA, l, &rerr);
-    if (rc == HS_OK) {
+    /* A connection the replica dropped while idle (a restart) is found broken only by
+     * its first query: then one new connection is tried before the primary. */
+    for (int attempt = 0; attempt < 2; attempt++) {
+        rerr = (hs_err){0};
+        why[0] = '\0';
+        int rc = link_ready(p, LINK_REPLICA, l, &rerr);
+        if (rc < 0)
+            break;
         rc = replica_fresh(p, l, min_version, why, sizeof why, &rerr);
         if (rc == 1) {
             atomic_fetch_add(&p->replica_reads, 1);
@@ -372,8 +378,9 @@ int hs_dbpool_acquire_read(hs_dbpool *p, uint64_t min_version, PGconn **out, hs_
             *out = l->conn;
             return HS_OK;
         }
-        if (rc < 0 && PQstatus(l->conn) != CONNECTION_OK)
-            link_close(p, l);
+        if (rc >= 0 || PQstatus(l->conn) == CONNECTION_OK)
+            break; /* answered, but lagging or failing: not a dead connection */
+        link_close(p, l);
     }
     if (!why[0])
         snprintf(why, sizeof why, "%s", rerr.msg);
@@ -382,7 +389,7 @@ int hs_dbpool_acquire_read(hs_dbpool *p, uint64_t min_version, PGconn **out, hs_
     if (!atomic_exchange(&p->on_primary, 1))
         fprintf(stderr, "hotspot: %s: reads go to the primary\n", why);
     hs_err perr = {0};
-    rc = hs_dbpool_acquire(p, out, &perr);
+    int rc = hs_dbpool_acquire(p, out, &perr);
     if (rc < 0 && err)
         hs_err_set(err, rc, "%s; and the primary: %s", why, perr.msg);
     return rc;

@@ -32,3 +32,11 @@ int hs_req_db(hs_req *req, PGconn **out, hs_err *err)
     *out = req->conn;
     return rc;
 }
+
+int hs_req_db_again(hs_req *req, struct pg_conn **out, hs_err *err)
+{
+    if (req->conn && req->svc && req->svc->db)
+        hs_dbpool_release(req->svc->db, req->conn); /* closed by the pool if broken */
+    req->conn = NULL;
+    return hs_req_db(req, out, err);
+}

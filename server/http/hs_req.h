@@ -92,5 +92,9 @@ const char *hs_req_header(const hs_req *req, const char *name);
  * handler returns; the framework rolls back an open transaction and drops a broken
  * connection afterwards. Fails with HS_EDB (503). */
 int hs_req_db(hs_req *req, struct pg_conn **out, hs_err *err);
+/* Gives the connection back and takes this thread's again: for a caller whose query
+ * failed on a connection the server dropped while it was idle (found only by using
+ * it), e.g. the readiness probe, which must not report "down" for that. */
+int hs_req_db_again(hs_req *req, struct pg_conn **out, hs_err *err);
 
 #endif

@@ -25,8 +25,10 @@ static const struct {
 /* Set once at start-up; released at exit after the server threads are gone. */
 static hs_routes_shared shared;
 
-static void shared_free_at_exit(void)
+void hs_routes_release(void)
 {
+    if (!shared.geo && !shared.periods)
+        return; /* never registered, or released already */
     hs_geoholder_destroy(shared.geo);
     shared.geo = NULL;
     hs_catalog_periods_destroy(shared.periods);
@@ -59,7 +61,11 @@ int hs_routes_register_all(hs_router *r, hs_services *svc, hs_err *err)
     int rc = hs_geoholder_create(&shared.geo, err);
     if (rc < 0)
         return rc;
-    atexit(shared_free_at_exit);
+    /* A safety net for callers that exit without hs_routes_release. A server must call
+     * it itself: the geometry loader thread has to be joined before exit() starts
+     * running PROJ's static destructors (registered on first use, so possibly after
+     * this handler, hence before it). */
+    atexit(hs_routes_release);
     if ((rc = hs_catalog_periods_create(&shared.periods, err)) < 0)
         return rc;
     hs_geoholder_preload(shared.geo);

@@ -35,4 +35,8 @@ int hs_routes_last_period(hs_req *req, const hs_routes_shared *sh, int *last, hs
 /* Registers every family in the table, in order. Call once, before hs_server_start. */
 int hs_routes_register_all(hs_router *r, hs_services *svc, hs_err *err);
 
+/* Stops the geometry loader thread and frees what the families share. Call it after
+ * hs_server_destroy, on the error path too; idempotent. */
+void hs_routes_release(void);
+
 #endif

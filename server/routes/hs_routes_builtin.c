@@ -47,6 +47,12 @@ static int readyz(hs_req *req, hs_resp *resp, hs_err *err)
     int rc = hs_req_db(req, &c, &dberr);
     if (rc == HS_OK)
         rc = hs_pg_ping(c, &dberr);
+    if (rc < 0) { /* once more on a new connection: this one may have died while idle */
+        dberr = (hs_err){0};
+        rc = hs_req_db_again(req, &c, &dberr);
+        if (rc == HS_OK)
+            rc = hs_pg_ping(c, &dberr);
+    }
     hs_resp_header(resp, "Cache-Control", "no-store", NULL);
     int ready = rc == HS_OK;
     if (rc < 0)
