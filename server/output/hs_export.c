@@ -2,6 +2,7 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -160,6 +161,83 @@ static int csv_cell(hs_buf *out, const hs_table *t, const hs_cell *c, int col, h
     }
 }
 
+/* Rows [r0, r1) of the CSV body; `tail` ends every row. */
+static int csv_rows(const hs_table *t, int r0, int r1, const hs_buf *tail, hs_buf *out,
+                    hs_err *err)
+{
+    int rc = HS_OK;
+    for (int r = r0; r < r1 && rc == HS_OK; r++) {
+        for (int c = 0; c < t->ncols && rc == HS_OK; c++) {
+            if (c)
+                rc = hs_buf_append(out, ",", 1, err);
+            if (rc == HS_OK)
+                rc = csv_cell(out, t, &t->cells[(size_t)r * (size_t)t->ncols + (size_t)c], c, err);
+        }
+        if (rc == HS_OK)
+            rc = hs_buf_append(out, tail->data, tail->len, err);
+    }
+    return rc;
+}
+
+/* Formatting numbers is most of writing a large CSV (about 17 ms of `hotspot analyze`
+ * at 10,609 rows x 36 columns), and rows are independent: with t->threads > 1 a
+ * table of at least CSV_BLOCK_MIN rows per thread is formatted in contiguous row
+ * blocks, one buffer each, appended in order. The bytes are the same. */
+#define CSV_BLOCK_MIN 2048
+#define CSV_THREADS_MAX 8
+
+typedef struct csv_block {
+    const hs_table *t;
+    const hs_buf *tail;
+    int r0, r1, rc;
+    hs_buf buf;
+    hs_err err;
+} csv_block;
+
+static void *csv_block_run(void *arg)
+{
+    csv_block *b = arg;
+    b->rc = csv_rows(b->t, b->r0, b->r1, b->tail, &b->buf, &b->err);
+    return NULL;
+}
+
+static int csv_body(const hs_table *t, const hs_buf *tail, hs_buf *out, hs_err *err)
+{
+    int nt = t->threads < CSV_THREADS_MAX ? t->threads : CSV_THREADS_MAX;
+    if (nt > t->nrows / CSV_BLOCK_MIN)
+        nt = t->nrows / CSV_BLOCK_MIN;
+    if (nt <= 1)
+        return csv_rows(t, 0, t->nrows, tail, out, err);
+    csv_block b[CSV_THREADS_MAX];
+    b[0] = (csv_block){.r0 = 0, .r1 = (int)((long long)t->nrows / nt)};
+    pthread_t tid[CSV_THREADS_MAX];
+    int started[CSV_THREADS_MAX] = {0};
+    for (int k = 1; k < nt; k++) {
+        b[k] = (csv_block){.t = t, .tail = tail, .r0 = (int)((long long)t->nrows * k / nt),
+                           .r1 = (int)((long long)t->nrows * (k + 1) / nt)};
+        hs_buf_init(&b[k].buf, out->limit);
+    }
+    /* Block 0 is formatted on this thread straight into `out`; a block whose thread
+     * did not start is formatted here too, after it. */
+    for (int k = 1; k < nt; k++)
+        started[k] = pthread_create(&tid[k], NULL, csv_block_run, &b[k]) == 0;
+    int rc = csv_rows(t, b[0].r0, b[0].r1, tail, out, err);
+    for (int k = 1; k < nt; k++) {
+        if (started[k])
+            pthread_join(tid[k], NULL);
+        else
+            csv_block_run(&b[k]);
+        if (rc == HS_OK && b[k].rc < 0) {
+            rc = b[k].rc;
+            *err = b[k].err;
+        }
+        if (rc == HS_OK)
+            rc = hs_buf_append(out, b[k].buf.data, b[k].buf.len, err);
+        hs_buf_free(&b[k].buf);
+    }
+    return rc;
+}
+
 int hs_export_csv(const hs_table *t, hs_buf *out, hs_err *err)
 {
     int rc = HS_OK;
@@ -173,16 +251,8 @@ int hs_export_csv(const hs_table *t, hs_buf *out, hs_err *err)
     if (rc == HS_OK)
         rc = hs_buf_printf(&tail, err, ",%s,%s,%s\r\n", t->variable, t->p_basis,
                            t->synthetic ? HS_SYNTHETIC_NOTICE : "");
-    for (int r = 0; r < t->nrows && rc == HS_OK; r++) {
-        for (int c = 0; c < t->ncols && rc == HS_OK; c++) {
-            if (c)
-                rc = hs_buf_append(out, ",", 1, err);
-            if (rc == HS_OK)
-                rc = csv_cell(out, t, &t->cells[(size_t)r * (size_t)t->ncols + (size_t)c], c, err);
-        }
-        if (rc == HS_OK)
-            rc = hs_buf_append(out, tail.data, tail.len, err);
-    }
+    if (rc == HS_OK)
+        rc = csv_body(t, &tail, out, err);
     hs_buf_free(&tail);
     return rc;
 }

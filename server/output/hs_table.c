@@ -5,6 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Strings are appended to chunks of at least HS_TABLE_CHUNK bytes; a chunk is freed
+ * only with its table. A string replaced by hs_table_set_str keeps its old bytes
+ * until then (tables are built once and then only read). */
+#define HS_TABLE_CHUNK (64 * 1024)
+
+struct hs_table_chunk {
+    hs_table_chunk *next;
+    size_t used, cap;
+    char data[];
+};
+
 int hs_table_new(const char *const *cols, int ncols, hs_table **out, hs_err *err)
 {
     *out = NULL;
@@ -34,6 +45,7 @@ int hs_table_new(const char *const *cols, int ncols, hs_table **out, hs_err *err
         }
     }
     snprintf(t->p_basis, sizeof t->p_basis, "raw");
+    t->threads = 1;
     *out = t;
     return HS_OK;
 }
@@ -42,10 +54,12 @@ void hs_table_free(hs_table *t)
 {
     if (!t)
         return;
-    for (int r = 0; r < t->nrows; r++) {
-        for (int c = 0; c < t->ncols; c++)
-            free(t->cells[(size_t)r * (size_t)t->ncols + (size_t)c].s);
-        free(t->wkb ? t->wkb[r] : NULL);
+    for (int r = 0; t->wkb && r < t->nrows; r++)
+        free(t->wkb[r]);
+    while (t->strings) {
+        hs_table_chunk *next = t->strings->next;
+        free(t->strings);
+        t->strings = next;
     }
     if (t->col_name)
         for (int c = 0; c < t->ncols; c++)
@@ -112,14 +126,32 @@ static hs_cell *cell(hs_table *t, int row, int col)
     return &t->cells[(size_t)row * (size_t)t->ncols + (size_t)col];
 }
 
+/* A copy of s[0..len] (NUL included) in the table's string chunks. */
+static const char *store_string(hs_table *t, const char *s, size_t len)
+{
+    hs_table_chunk *k = t->strings;
+    if (!k || k->cap - k->used < len + 1) {
+        size_t cap = len + 1 > HS_TABLE_CHUNK ? len + 1 : HS_TABLE_CHUNK;
+        if (!(k = malloc(sizeof *k + cap)))
+            return NULL;
+        k->next = t->strings;
+        k->used = 0;
+        k->cap = cap;
+        t->strings = k;
+    }
+    char *dst = k->data + k->used;
+    memcpy(dst, s, len + 1);
+    k->used += len + 1;
+    return dst;
+}
+
 int hs_table_set_str(hs_table *t, int row, int col, const char *s, hs_err *err)
 {
     hs_cell *c = cell(t, row, col);
-    free(c->s);
     c->s = NULL;
     c->isnull = s == NULL;
-    if (s && !(c->s = strdup(s)))
-        return hs_err_set(err, HS_ENOMEM, "cannot copy a string cell");
+    if (s && !(c->s = store_string(t, s, strlen(s))))
+        return hs_err_set(err, HS_ENOMEM, "cannot copy a string cell of %zu bytes", strlen(s));
     return HS_OK;
 }
 

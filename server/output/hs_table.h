@@ -2,7 +2,9 @@
  * answer (one row per unit, per cluster or per priority), so one set of writers
  * (CSV, JSON, GeoJSON, GeoPackage) serves all commands identically.
  *
- * The table owns its cells. Strings are copied in. Geometry, when present, is WKB
+ * The table owns its cells. Strings are copied into the table's own string chunks
+ * (a 10,000-row analysis sets about 90,000 strings: one malloc and one free each was
+ * a tenth of `hotspot analyze`'s writing time). Geometry, when present, is WKB
  * (EPSG:4326) per row, copied in. Free with hs_table_free().
  */
 #ifndef HS_TABLE_H
@@ -16,12 +18,18 @@
 
 typedef enum { HS_COL_STR = 0, HS_COL_INT, HS_COL_REAL } hs_col_type;
 
+/* One value; the column's type says which member is set (16 bytes: a 10,000 x 36
+ * table is 6 MB, not the 12 MB of separate members). */
 typedef struct hs_cell {
+    union {
+        long long i;
+        double d;
+        const char *s;
+    };
     int isnull;
-    long long i;
-    double d;
-    char *s;
 } hs_cell;
+
+typedef struct hs_table_chunk hs_table_chunk; /* string storage, private to hs_table.c */
 
 typedef struct hs_table {
     int ncols, nrows, cap_rows;
@@ -30,6 +38,10 @@ typedef struct hs_table {
     hs_cell *cells; /* nrows x ncols */
     unsigned char **wkb; /* per row, NULL when no geometry */
     size_t *wkb_len;
+    hs_table_chunk *strings; /* newest chunk first */
+    /* Threads a writer may use (1 unless the producer says so: `--threads` of the
+     * command; the CSV writer formats large tables in row blocks on that many). */
+    int threads;
     /* Dataset-level facts written into every output format. */
     int synthetic;
     char title[256];     /* e.g. "Gi* on eb_rate of cases, 2025-01..2025-12, commune" */

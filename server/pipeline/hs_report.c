@@ -114,6 +114,8 @@ int hs_report_build(PGconn *c, hs_report_kind kind, const hs_params *p, int geom
     hs_unitset *u = NULL;
     int *row_unit = NULL;
     int rc = producers[kind](c, p, out, &u, &row_unit, err);
+    if (rc == HS_OK)
+        (*out)->threads = p->threads;
     if (rc == HS_OK && geometry)
         rc = attach_geometry(c, u, row_unit, *out, err);
     free(row_unit);
