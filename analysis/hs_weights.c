@@ -33,6 +33,16 @@ static int cmp_int(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+static void sort_ints_short(int *v, int m)
+{
+    for (int i = 1; i < m; i++) {
+        int x = v[i], j = i;
+        for (; j > 0 && v[j - 1] > x; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
+}
+
 int hs_weights_from_pairs(int n, const int *a, const int *b, size_t m, hs_weights **out,
                           hs_err *err)
 {
@@ -75,7 +85,10 @@ int hs_weights_from_pairs(int n, const int *a, const int *b, size_t m, hs_weight
     int out_pos = 0;
     for (int i = 0; i < n; i++) {
         int s = fill[i], e = fill[i + 1];
-        qsort(w->nbr + s, (size_t)(e - s), sizeof *w->nbr, cmp_int);
+        if (e - s <= 32) /* contiguity rows are short: qsort's calls cost more */
+            sort_ints_short(w->nbr + s, e - s);
+        else
+            qsort(w->nbr + s, (size_t)(e - s), sizeof *w->nbr, cmp_int);
         w->start[i] = out_pos;
         for (int k = s; k < e; k++)
             if (k == s || w->nbr[k] != w->nbr[k - 1])

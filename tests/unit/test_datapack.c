@@ -137,7 +137,7 @@ static void test_units_refused(void **state)
 static void test_series(void **state)
 {
     (void)state;
-    double v[6] = {0, 1.5, NAN, 3, 0, 1e-300};
+    double v[6] = {0, 1.5, NAN, 3, -0.0, 1e-300}; /* -0 and NaN are stored too */
     hs_series s = {.n = 3, .T = 2, .from = 24300, .v = v, .total = 4.5};
     hs_buf b;
     hs_buf_init(&b, 0);
@@ -156,6 +156,19 @@ static void test_series(void **state)
     assert_null(hs_datapack_series_read(b.data, b.len, 3, 2, 24301));
     for (size_t n = 0; n < b.len; n++)
         assert_null(hs_datapack_series_read(b.data, n, 3, 2, 24300));
+    /* Sparse layout: 5 stored cells of 6 (the +0 is left out); indexes out of order or
+     * past the end are refused, not scattered. */
+    size_t hdr = b.len - 5 * (sizeof(uint32_t) + sizeof(double));
+    uint32_t idx[5];
+    memcpy(idx, b.data + hdr, sizeof idx);
+    assert_int_equal(idx[0], 1);
+    assert_int_equal(idx[4], 5);
+    uint32_t bad = 6;
+    memcpy(b.data + hdr + 4 * sizeof bad, &bad, sizeof bad);
+    assert_null(hs_datapack_series_read(b.data, b.len, 3, 2, 24300));
+    bad = 2;
+    memcpy(b.data + hdr + 4 * sizeof bad, &bad, sizeof bad);
+    assert_null(hs_datapack_series_read(b.data, b.len, 3, 2, 24300));
     hs_buf_free(&b);
 }
 
