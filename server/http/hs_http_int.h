@@ -67,4 +67,8 @@ void hs__http_finish_handler(hs_server *s, http_rctx *rc, int r, hs_err *err);
 /* Suspends the connection and queues the request's job on the heavy pool. */
 void hs__http_start_heavy(hs_server *s, http_rctx *rc, struct MHD_Connection *conn);
 
+/* Header framing checks (hs_http_target.c): 0 when the headers pass, else fills
+ * resp with the 400/431 error and returns -1. */
+int hs_http_check_headers(struct MHD_Connection *conn, hs_resp *resp);
+
 #endif
