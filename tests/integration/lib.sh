@@ -21,7 +21,10 @@ fail() { echo "FAIL ($HS_TEST_NAME): $*" >&2; exit 1; }
 ok() { echo "ok - $*"; }
 
 # hs_test_db SUFFIX: creates an empty database of our own in the HOTSPOT_DB cluster
-# and prints its conninfo, so tests never see each other's data. Dropped at exit.
+# and prints its conninfo, so tests never see each other's data. Dropped at exit:
+# called as DB=$(hs_test_db x) it runs in a subshell, where HS_TEST_DBS is lost, so
+# hs_test_cleanup also drops every database named after this test and this $$ (the
+# same in a subshell).
 hs_test_db() {
   local name="t_${HS_TEST_NAME#test_}_$1_$$"
   "$PSQL" "$HOTSPOT_DB" -qAt -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name" >/dev/null
@@ -37,6 +40,8 @@ hs_demo_db() {
 
 hs_test_cleanup() {
   local d
+  mapfile -t -O "${#HS_TEST_DBS[@]}" HS_TEST_DBS < <("$PSQL" "$HOTSPOT_DB" -qAt -c \
+    "SELECT datname FROM pg_database WHERE datname LIKE 't\\_${HS_TEST_NAME#test_}\\_%\\_$$'" 2>/dev/null)
   for d in "${HS_TEST_DBS[@]}"; do
     "$PSQL" "$HOTSPOT_DB" -qAt -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1 || true
   done
