@@ -23,6 +23,7 @@ void hs_run_free(hs_run *r)
 {
     if (!r)
         return;
+    hs_run_wait_moran(r, NULL); /* it reads r->w and r->x */
     hs_unitset_free(r->u);
     hs_series_free(r->series);
     hs_weights_free(r->w);
@@ -152,22 +153,23 @@ static int compute_local(hs_run *r, hs_err *err)
 }
 
 /* The global Moran test reads only the weights and x and writes only r->moran, so
- * it runs on a thread of its own beside trend and risk, which are single-threaded:
- * the second core was idle for them (about 5 ms of `hotspot analyze` at n = 10,609).
- * Its own threads (prm.threads) still share its replicates; the seeds are per
- * replicate, so the result does not depend on how they are shared. */
-typedef struct moran_task {
+ * it runs on a thread of its own beside what follows the local statistics: trend,
+ * risk and the caller's table are single-threaded, and the second core was idle for
+ * them (about 10 ms of `hotspot analyze` at n = 10,609). Its own threads
+ * (prm.threads) still share its replicates; the seeds are per replicate, so the
+ * result does not depend on how they are shared. */
+struct hs_moran_task {
     hs_run *r;
     const atomic_int *cancel; /* the caller's flag: hs_cancel_current is per thread */
     pthread_t tid;
     int started, rc;
     double ms;
     hs_err err;
-} moran_task;
+};
 
 static void *moran_run(void *arg)
 {
-    moran_task *m = arg;
+    hs_moran_task *m = arg;
     double t0 = hs_clock_now();
     hs_perm_opt mopt;
     hs_perm_opt_default(&mopt);
@@ -180,23 +182,34 @@ static void *moran_run(void *arg)
     return NULL;
 }
 
-static void moran_start(moran_task *m, hs_run *r)
+static int moran_start(hs_run *r, hs_err *err)
 {
-    *m = (moran_task){.r = r, .cancel = hs_cancel_current()};
+    hs_moran_task *m = calloc(1, sizeof *m);
+    if (!m)
+        return hs_err_set(err, HS_ENOMEM, "cannot allocate the global Moran test");
+    *m = (hs_moran_task){.r = r, .cancel = hs_cancel_current()};
     m->started = pthread_create(&m->tid, NULL, moran_run, m) == 0;
     if (!m->started)
         moran_run(m); /* no thread: the same work, in line */
+    r->moran_task = m;
+    return HS_OK;
 }
 
-static int moran_finish(moran_task *m, const hs_params *p, hs_err *err)
+int hs_run_wait_moran(hs_run *r, hs_err *err)
 {
+    hs_moran_task *m = r->moran_task;
+    if (!m)
+        return r->moran_rc;
     if (m->started)
         pthread_join(m->tid, NULL);
-    if (p->timing)
-        fprintf(stderr, "hotspot timing: %-8s %8.2f ms (beside trend and risk)\n", "moran", m->ms);
-    if (m->rc < 0)
+    if (r->prm.timing)
+        fprintf(stderr, "hotspot timing: %-8s %8.2f ms (on its own thread)\n", "moran", m->ms);
+    r->moran_rc = m->rc;
+    if (m->rc < 0 && err)
         *err = m->err;
-    return m->rc;
+    free(m);
+    r->moran_task = NULL;
+    return r->moran_rc;
 }
 
 static int compute_trend(hs_run *r, hs_err *err)
@@ -258,7 +271,7 @@ static void stage_done(const hs_params *p, const char *stage, double *t)
     *t = now;
 }
 
-int hs_run_analysis(PGconn *c, const hs_params *p, hs_run **out, hs_err *err)
+int hs_run_analysis(PGconn *c, const hs_params *p, unsigned extras, hs_run **out, hs_err *err)
 {
     *out = NULL;
     hs_run *r = calloc(1, sizeof *r);
@@ -279,24 +292,14 @@ int hs_run_analysis(PGconn *c, const hs_params *p, hs_run **out, hs_err *err)
     if (rc == HS_OK)
         rc = compute_local(r, err);
     stage_done(p, "local", &t);
-    moran_task moran = {.rc = HS_OK};
-    if (rc == HS_OK)
-        moran_start(&moran, r);
+    if (rc == HS_OK && (extras & HS_RUN_MORAN))
+        rc = moran_start(r, err);
     if (rc == HS_OK)
         rc = compute_trend(r, err);
     stage_done(p, "trend", &t);
     if (rc == HS_OK)
         rc = compute_risk(r, c, err);
     stage_done(p, "risk", &t);
-    if (moran.r) {
-        hs_err merr = {0};
-        int mrc = moran_finish(&moran, p, &merr);
-        if (rc == HS_OK && mrc < 0) {
-            rc = mrc;
-            *err = merr;
-        }
-        stage_done(p, "join", &t);
-    }
     if (rc < 0) {
         hs_run_free(r);
         return rc;
@@ -396,7 +399,7 @@ int hs_pipeline_run_kind(PGconn *c, hs_analysis_kind kind, const hs_params *p,
         rc = hs_run_scan(c, p, &out->units, &out->scan, &out->synthetic, err);
     else if (kind == HS_ANALYSIS_EMERGING)
         rc = hs_run_emerging(c, p, &out->units, &out->emerging, &out->synthetic, err);
-    else if ((rc = hs_run_analysis(c, p, &out->run, err)) == HS_OK)
+    else if ((rc = hs_run_analysis(c, p, 0, &out->run, err)) == HS_OK)
         out->synthetic = out->run->synthetic;
     return rc;
 }

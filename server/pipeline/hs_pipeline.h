@@ -19,6 +19,8 @@
 #include "hs_scan.h"
 #include "hs_weights.h"
 
+typedef struct hs_moran_task hs_moran_task; /* private to hs_pipeline.c */
+
 typedef struct hs_run {
     hs_params prm;
     hs_unitset *u;
@@ -28,7 +30,9 @@ typedef struct hs_run {
     const double *x; /* what Gi* and LISA used: one of count, rate, eb_rate, eb_z */
     hs_gistar_result *gi;
     hs_lisa_result *lisa;
-    hs_moran_global moran;
+    hs_moran_global moran;     /* with HS_RUN_MORAN, valid after hs_run_wait_moran */
+    hs_moran_task *moran_task; /* the test while it runs */
+    int moran_rc;
     double *trend_z, *trend_p; /* Mann-Kendall of each unit's monthly series */
     hs_outreach *outreach;
     hs_risk_result *risk;
@@ -36,8 +40,21 @@ typedef struct hs_run {
     long long data_version;
 } hs_run;
 
-/* Runs the local statistics and risk for p. Caller frees with hs_run_free(). */
-int hs_run_analysis(PGconn *c, const hs_params *p, hs_run **out, hs_err *err);
+/* What hs_run_analysis computes beyond rates, Gi*, LISA, trend and risk. */
+enum {
+    /* The global Moran test, whose only reader is the analyze table's summary (maps,
+     * tiles and priorities do not use it, so they do not pay for it). It runs on a
+     * thread of its own, past the return of hs_run_analysis, beside whatever the
+     * caller does next; r->moran is valid once hs_run_wait_moran returned HS_OK. */
+    HS_RUN_MORAN = 1u << 0,
+};
+
+/* Runs the local statistics and risk for p. Caller frees with hs_run_free(), which
+ * also waits for a global test still running. */
+int hs_run_analysis(PGconn *c, const hs_params *p, unsigned extras, hs_run **out, hs_err *err);
+/* Waits for the global Moran test (HS_RUN_MORAN); its result code (HS_OK when it was
+ * not asked for). Safe to call more than once; err may be NULL. */
+int hs_run_wait_moran(hs_run *r, hs_err *err);
 void hs_run_free(hs_run *r);
 
 /* Kulldorff scan of the indicator's counts over the window (own data load). */

@@ -12,10 +12,15 @@ static int produce_analyze(PGconn *c, const hs_params *p, hs_table **t, hs_units
                            int **row_unit, hs_err *err)
 {
     hs_run *r;
-    int rc = hs_run_analysis(c, p, &r, err);
+    int rc = hs_run_analysis(c, p, HS_RUN_MORAN, &r, err);
     if (rc < 0)
         return rc;
-    rc = hs_results_analyze(r, t, err);
+    rc = hs_results_analyze(r, t, err); /* while the global test runs */
+    int mrc = hs_run_wait_moran(r, rc == HS_OK ? err : NULL);
+    if (rc == HS_OK && mrc < 0)
+        rc = mrc;
+    if (rc == HS_OK)
+        hs_results_analyze_summary(r, *t);
     *u = r->u; /* keep the units for geometry; the rest of the run is freed */
     r->u = NULL;
     hs_run_free(r);
@@ -27,7 +32,7 @@ static int produce_priorities(PGconn *c, const hs_params *p, hs_table **t, hs_un
                               int **row_unit, hs_err *err)
 {
     hs_run *r;
-    int rc = hs_run_analysis(c, p, &r, err);
+    int rc = hs_run_analysis(c, p, 0, &r, err);
     if (rc < 0)
         return rc;
     rc = hs_results_priorities(r, t, err);

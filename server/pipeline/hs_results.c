@@ -104,13 +104,17 @@ int hs_results_analyze(const hs_run *r, hs_table **out, hs_err *err)
     snprintf(t->variable, sizeof t->variable, "%s", hs_variable_name(r->prm.variable));
     p_basis(t, &r->prm);
     hs_results_title(t, "Hot spots", &r->prm);
+    return rc;
+}
+
+void hs_results_analyze_summary(const hs_run *r, hs_table *t)
+{
     hs_table_add_summary(t, "moran_i", r->moran.i);
     hs_table_add_summary(t, "moran_expected", r->moran.e);
     hs_table_add_summary(t, "moran_z", r->moran.z);
     hs_table_add_summary(t, "moran_p", r->moran.p);
     hs_table_add_summary(t, "moran_p_sim", r->moran.p_sim);
     hs_table_add_summary(t, "isolated_units", r->gi->n_isolated);
-    return rc;
 }
 
 int hs_results_priorities(const hs_run *r, hs_table **out, hs_err *err)

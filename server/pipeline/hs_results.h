@@ -9,6 +9,9 @@
 
 /* One row per unit: rates, Gi*, LISA, trend, outreach, risk. */
 int hs_results_analyze(const hs_run *r, hs_table **out, hs_err *err);
+/* The whole-map figures of the analyze table: r->moran must be valid (run with
+ * HS_RUN_MORAN and hs_run_wait_moran), so the rows can be built while it runs. */
+void hs_results_analyze_summary(const hs_run *r, hs_table *t);
 /* The ranked outreach priority list, one row per entry, with reasons. */
 int hs_results_priorities(const hs_run *r, hs_table **out, hs_err *err);
 /* One row per cluster member (cluster id repeated), so clusters map and join. */
