@@ -16,49 +16,20 @@
 # printed; the script writes bench/results/analyze_first.md.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=../scripts/lib.sh
-source "$ROOT/scripts/lib.sh"
+# shellcheck source=lib.sh
+source "$ROOT/bench/lib.sh"
 ROUNDS=${ROUNDS:-7}
 QUERY=${QUERY:-/api/analyze}
 OUT="$ROOT/bench/results"
 mkdir -p "$OUT"
 
-BUILD="$ROOT/build-bench"
-if [ -z "${HOTSPOT_BIN:-}" ]; then
-  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
-  make -C "$BUILD" hotspot -j2 >/dev/null
-  HOTSPOT_BIN="$BUILD/hotspot"
-fi
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/hotspot-af.XXXXXX")
-PGDIR=$(mktemp -d "${TMPDIR:-/tmp}/hotspot-af-pg.XXXXXX")
-HS_PID=""
-cleanup() {
-  [ -n "$HS_PID" ] && kill "$HS_PID" 2>/dev/null && wait "$HS_PID" 2>/dev/null
-  hs_tmp_cluster_stop "$PGDIR"
-  rm -rf -- "$WORK"
-}
-trap cleanup EXIT
-hs_tmp_cluster_start "$PGDIR"
-DB="host=$PGDIR user=hotspot dbname=postgres"
-"$HOTSPOT_BIN" --db "$DB" db migrate >/dev/null
-"$HOTSPOT_BIN" --db "$DB" db demo >/dev/null
-TOKEN=$("$HOTSPOT_BIN" --db "$DB" token create --role planner --note bench 2>/dev/null)
-printf 'header = "Authorization: Bearer %s"\n' "$TOKEN" >"$WORK/.curlrc"
+hs_bench_setup af
+hs_bench_token
+printf 'header = "%s"\n' "$AUTH" >"$WORK/.curlrc"
 export CURL_HOME=$WORK
-psql_q() { "$HS_PG_BINDIR/psql" -h "$PGDIR" -U hotspot -d postgres -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
-
-"$HOTSPOT_BIN" --db "$DB" serve --listen 127.0.0.1:0 --quiet 2>"$WORK/hotspot.log" &
-HS_PID=$!
-PORT=""
-for _ in $(seq 1 600); do
-  PORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$WORK/hotspot.log")
-  [ -n "$PORT" ] && break
-  kill -0 "$HS_PID" 2>/dev/null || { cat "$WORK/hotspot.log" >&2; hs_die "hotspot serve exited"; }
-  sleep 0.1
-done
-[ -n "$PORT" ] || hs_die "hotspot serve did not start"
-U="http://127.0.0.1:$PORT"
+psql_q() { hs_bench_psql "$1"; }
+hs_bench_serve --quiet
+U=$HS_URL
 
 # GET -> "seconds http_code" (body to a file, checked for rows).
 get() {

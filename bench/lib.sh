@@ -9,8 +9,9 @@
 #   hs_bench_serve --threads 2 --quiet   # HS_PID, HS_PORT, HS_URL; log in $WORK/hotspot.log
 #   some_tool & hs_bench_track $!   # also stopped by the trap
 #
-# Used by bench/soak.sh and bench/cached_vs_nginx.sh; bench/analyze_first.sh,
-# bench/spdep_compare.sh (its DEMO=1 cluster) and bench/knn_lisa.sh can adopt it.
+# Used by bench/soak.sh, bench/cached_vs_nginx.sh and bench/analyze_first.sh.
+# bench/knn_lisa.sh needs none of it (no database, no server); bench/spdep_compare.sh
+# keeps its own cluster, which holds two databases (the demo and the 103x103 grid).
 # shellcheck shell=bash
 # shellcheck disable=SC2034 # WORK, HS_URL, TOKEN, AUTH... are set for the sourcing script
 
