@@ -33,19 +33,8 @@ DB=$(hs_demo_db)
 TOKEN=$(cat "${HS_BUILD_DIR:?}/demo_planner_token")
 hs_planner_curl "$T" "$TOKEN"
 
-start_server() { # extra serve options...
-  : >"$T/server.log"
-  HOTSPOT_DB=$DB "$HOTSPOT_BIN" serve --listen 127.0.0.1:0 --threads 2 "$@" >"$T/server.log" 2>&1 &
-  SERVER_PID=$!
-  hs_wait_port "$T/server.log" "$SERVER_PID"
-}
-stop_server() {
-  kill -TERM "$SERVER_PID"
-  local rc=0
-  wait "$SERVER_PID" || rc=$?
-  SERVER_PID=
-  expect_eq "server exit status after SIGTERM" "$rc" 0
-}
+start_server() { hs_server_start "$T/server.log" "$@"; } # extra serve options...
+stop_server() { hs_server_stop "$T/server.log"; }
 jerr() { # FIELD FILE: error.FIELD of a JSON error body
   python3 -c 'import json, sys; print(json.load(open(sys.argv[2]))["error"][sys.argv[1]])' "$1" "$2"
 }

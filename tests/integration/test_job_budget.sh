@@ -30,19 +30,9 @@ hs_planner_curl "$T"
 unset HOTSPOT_HEAVY_BUDGET # lib.sh's long test budget; this test sets its own
 
 start_server() { # BUDGET
-  : >"$T/server.log"
-  HOTSPOT_DB=$DB "$HOTSPOT_BIN" serve --listen 127.0.0.1:0 --threads 2 --heavy-threads 1 \
-    --heavy-budget "$1" --rate-planner 0 >"$T/server.log" 2>&1 &
-  SERVER_PID=$!
-  hs_wait_port "$T/server.log" "$SERVER_PID"
+  hs_server_start "$T/server.log" --heavy-threads 1 --heavy-budget "$1" --rate-planner 0
 }
-stop_server() {
-  kill -TERM "$SERVER_PID"
-  local rc=0
-  wait "$SERVER_PID" || rc=$?
-  SERVER_PID=
-  expect_eq "server exit status after SIGTERM" "$rc" 0
-}
+stop_server() { hs_server_stop "$T/server.log"; }
 metric() { # NAME: its value, 0 when absent
   curl -s -m 10 "$U/metrics" | awk -v m="$1" '$1 == m { print $2; f = 1 } END { if (!f) print 0 }'
 }

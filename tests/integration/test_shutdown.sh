@@ -20,12 +20,7 @@ cleanup() {
 trap cleanup EXIT
 DB=$(hs_demo_db)
 hs_planner_curl "$T"
-start_server() {
-  HOTSPOT_DB=$DB "$HOTSPOT_BIN" serve --listen 127.0.0.1:0 --threads 2 --heavy-threads 1 \
-    --rate-planner 0 "$@" >"$T/server.log" 2>&1 &
-  SERVER_PID=$!
-  hs_wait_port "$T/server.log" "$SERVER_PID"
-}
+start_server() { hs_server_start "$T/server.log" --heavy-threads 1 --rate-planner 0 "$@"; }
 running() { curl -s -m 10 "$U/metrics" | awk '$1 == "hotspot_heavy_running" { print $2 }'; }
 wait_running() {
   for _ in $(seq 1 600); do [[ $(running) == 1 ]] && return 0; sleep 0.1; done
