@@ -25,6 +25,7 @@ typedef struct db_link {
     int ever_connected;
     double retry_at;   /* no connect attempt before this time after a failure */
     double backoff;
+    uint64_t failed_up; /* the pool's up[which] when the last attempt failed */
     char last_error[256];
     /* Replica only. seen: the highest hs.data_version read on this connection (a
      * standby's replay only moves forward, so it stays true until a reconnect).
@@ -56,6 +57,12 @@ struct hs_dbpool {
     atomic_uint_fast64_t connects, reconnects, failures, open;
     atomic_uint_fast64_t replica_reads, read_fallbacks, lag_waits, interrupts;
     atomic_int on_primary; /* reads currently fall back (for logging the change once) */
+    /* Successful connects per server. A thread's backoff holds only while this is
+     * unchanged: once any thread has reached the server again, the others retry at
+     * once instead of waiting out up to 2 s of their own backoff, which after a
+     * replica restart sent their reads to the primary (or, with the primary down
+     * too, made /readyz answer 503 on some threads). */
+    atomic_uint_fast64_t up[NLINKS];
 };
 
 
@@ -199,7 +206,8 @@ static int link_connect(hs_dbpool *p, int which, db_link *l, hs_err *err)
 {
     const char *what = which == LINK_REPLICA ? "read replica" : "database";
     double t = hs_clock_now();
-    if (t < l->retry_at)
+    uint64_t up = atomic_load(&p->up[which]);
+    if (t < l->retry_at && l->failed_up == up)
         return hs_err_set(err, HS_EDB, "%s unavailable (%s); retrying in %.1f s", what,
                           l->last_error, l->retry_at - t);
     PGconn *c = NULL;
@@ -223,6 +231,7 @@ static int link_connect(hs_dbpool *p, int which, db_link *l, hs_err *err)
         if (l->backoff > 2)
             l->backoff = 2;
         l->retry_at = t + l->backoff;
+        l->failed_up = up;
         /* Truncation is fine: this only repeats the cause in later messages. */
         size_t n = strnlen(cerr.msg, sizeof l->last_error - 1);
         memcpy(l->last_error, cerr.msg, n);
@@ -235,6 +244,7 @@ static int link_connect(hs_dbpool *p, int which, db_link *l, hs_err *err)
         return rc;
     }
     atomic_fetch_add(&p->connects, 1);
+    atomic_fetch_add(&p->up[which], 1);
     if (l->ever_connected)
         atomic_fetch_add(&p->reconnects, 1);
     atomic_fetch_add(&p->open, 1);
