@@ -13,7 +13,7 @@
  * surface; the pages themselves are in hs_bulletin_<part>.c (hs_bulletin_int.h). */
 #include "hs_bulletin.h"
 
-#include <cairo-pdf.h>
+#include "hs_cairolib.h"
 #include <math.h>
 #include <stdio.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * enough here: short labels, one font, UTF-8 through fontconfig. */
 #include "hs_chart.h"
 
-#include <cairo.h>
+#include "hs_cairolib.h"
 #include <math.h>
 #include <stdio.h>
 

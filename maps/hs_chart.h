@@ -8,7 +8,7 @@
 #ifndef HS_CHART_H
 #define HS_CHART_H
 
-#include <cairo.h>
+#include "hs_cairolib.h"
 
 #include "hs_buf.h"
 #include "hs_err.h"

@@ -3,7 +3,7 @@
  * fontconfig; DejaVu Sans has every Vietnamese glyph. */
 #include "hs_chart_multiples.h"
 
-#include <cairo.h>
+#include "hs_cairolib.h"
 #include <math.h>
 #include <stdio.h>
 

@@ -1,8 +1,7 @@
 /* Output encoders: page presets, PNG/SVG/PDF surfaces writing into an hs_buf, and
  * the invisible text layer added to SVG (cairo's SVG backend emits glyph outlines,
  * not <text>, so names would otherwise not be searchable). */
-#include <cairo-pdf.h>
-#include <cairo-svg.h>
+#include "hs_cairolib.h"
 #include <math.h>
 #include <stdio.h>
 #include <string.h>

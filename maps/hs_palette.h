@@ -12,7 +12,7 @@
 #ifndef HS_PALETTE_H
 #define HS_PALETTE_H
 
-#include <cairo.h>
+#include "hs_cairolib.h"
 #include <stdint.h>
 
 #include "hs_err.h"

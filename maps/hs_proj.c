@@ -1,8 +1,8 @@
 #include "hs_proj.h"
+#include "hs_projlib.h"
 
 #include <ctype.h>
 #include <math.h>
-#include <proj.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +42,8 @@ static int proj_fail(hs_proj_ctx *c, hs_err *err, const char *what)
 
 hs_proj_ctx *hs_proj_ctx_new(hs_err *err)
 {
+    if (hs_projlib_load(err) < 0)
+        return NULL;
     hs_proj_ctx *c = calloc(1, sizeof *c);
     if (!c) {
         hs_err_set(err, HS_ENOMEM, "cannot allocate a PROJ context");

@@ -7,13 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <fontconfig/fontconfig.h>
-#include <pango/pangofc-fontmap.h>
+#include "hs_cairolib.h"
 
 #include "hs_render_int.h"
 
 hs_render_ctx *hs_render_ctx_new(hs_err *err)
 {
+    if (hs_cairolib_load(err) < 0)
+        return NULL;
     hs_render_ctx *c = calloc(1, sizeof *c);
     if (!c) {
         hs_err_set(err, HS_ENOMEM, "render context: out of memory");

@@ -3,8 +3,7 @@
 #ifndef HS_RENDER_INT_H
 #define HS_RENDER_INT_H
 
-#include <cairo.h>
-#include <pango/pangocairo.h>
+#include "hs_cairolib.h"
 
 #include "hs_render.h"
 

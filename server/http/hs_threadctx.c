@@ -1,7 +1,7 @@
 #include "hs_threadctx.h"
 
-#include <cairo.h>
-#include <fontconfig/fontconfig.h>
+#include "hs_cairolib.h"
+#include "hs_projlib.h"
 #include <pthread.h>
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -69,8 +69,18 @@ void hs_threadctx_release(void)
     pthread_setspecific(render_key, NULL);
 }
 
+int hs_threadctx_preload(hs_err *err)
+{
+    int rc = hs_projlib_load(err);
+    return rc < 0 ? rc : hs_cairolib_load(err);
+}
+
 void hs_threadctx_process_cleanup(void)
 {
+    /* A command that never drew has not loaded the libraries: nothing to free, and
+     * calling them would load them now. */
+    if (!hs_cairolib_loaded())
+        return;
     cairo_debug_reset_static_data();
     FcFini();
 }

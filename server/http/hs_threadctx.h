@@ -17,6 +17,10 @@
  * exits or calls hs_threadctx_release. NULL with err filled on failure. */
 hs_proj_ctx *hs_threadctx_proj(hs_err *err);
 hs_render_ctx *hs_threadctx_render(hs_err *err);
+/* Loads PROJ and Cairo/Pango now (they are loaded on first use otherwise,
+ * maps/hs_projlib.h, maps/hs_cairolib.h): a server calls it at start-up, so a
+ * missing library is an error there and no request pays for loading. */
+int hs_threadctx_preload(hs_err *err);
 /* Frees this thread's contexts now (they are recreated if used again). */
 void hs_threadctx_release(void);
 /* At process end, after every thread released its contexts: frees cairo's and

@@ -1,7 +1,8 @@
 #define HS_GDAL_IMPL
 #include "hs_gdal.h"
 
-#include <dlfcn.h>
+#include "hs_dlib.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,19 +18,12 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void load(void)
 {
-    void *h = dlopen(HS_GDAL_SONAME, RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-        snprintf(load_error, sizeof load_error, "cannot load GDAL (%s): %s", HS_GDAL_SONAME,
-                 dlerror());
+    static const char *const sonames[] = {HS_GDAL_SONAME, NULL};
+    hs_dlib lib;
+    if (hs_dlib_open(&lib, "GDAL", sonames, load_error, sizeof load_error) < 0)
         return;
-    }
     hs_gdal_api a;
-#define HS_GDAL_RESOLVE(name)                                                                  \
-    if (!(*(void **)&a.name = dlsym(h, #name))) {                                              \
-        snprintf(load_error, sizeof load_error, "GDAL (%s) has no function %s", HS_GDAL_SONAME, \
-                 #name);                                                                        \
-        return;                                                                                \
-    }
+#define HS_GDAL_RESOLVE(name) HS_DLIB_RESOLVE(lib, a, name, load_error)
     HS_GDAL_FUNCS(HS_GDAL_RESOLVE)
 #undef HS_GDAL_RESOLVE
     /* Drivers are registered here, once, before any caller can use the table. */

@@ -58,7 +58,10 @@ int hs_routes_register_all(hs_router *r, hs_services *svc, hs_err *err)
 {
     if (shared.geo)
         return hs_err_set(err, HS_EINTERNAL, "routes registered twice");
-    int rc = hs_geoholder_create(&shared.geo, err);
+    int rc = hs_threadctx_preload(err);
+    if (rc < 0)
+        return rc;
+    rc = hs_geoholder_create(&shared.geo, err);
     if (rc < 0)
         return rc;
     /* A safety net for callers that exit without hs_routes_release. A server must call
