@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 int hs_dlib_open(hs_dlib *lib, const char *what, const char *const *sonames, char *msg,
                  size_t msglen)
@@ -34,4 +35,19 @@ void *hs_dlib_sym(const hs_dlib *lib, const char *name, char *msg, size_t msglen
     }
     snprintf(msg, msglen, "%s has no function %s", lib->what, name);
     return NULL;
+}
+
+int hs_dlib_load(hs_dlib_once *o, void (*load)(void), hs_err *err)
+{
+    pthread_once(&o->once, load);
+    return o->error[0] ? hs_err_set(err, HS_EGEO, "%s", o->error) : HS_OK;
+}
+
+void hs_dlib_require(hs_dlib_once *o, void (*load)(void))
+{
+    hs_err err = {0};
+    if (hs_dlib_load(o, load, &err) < 0) {
+        fprintf(stderr, "hotspot: %s\n", err.msg);
+        exit(1);
+    }
 }

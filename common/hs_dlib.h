@@ -9,12 +9,16 @@
  * missing from the table fails the link, because the binary does not link the
  * library at all.
  *
- * The table is written once inside the module's pthread_once and read-only after.
+ * The table is written once inside the module's load function, which runs under
+ * its hs_dlib_once, and is read-only after.
  */
 #ifndef HS_DLIB_H
 #define HS_DLIB_H
 
+#include <pthread.h>
 #include <stddef.h>
+
+#include "hs_err.h"
 
 #define HS_DLIB_MAX 8 /* libraries per table */
 
@@ -34,8 +38,24 @@ int hs_dlib_open(hs_dlib *lib, const char *what, const char *const *sonames, cha
  * a message naming the function in msg, when none does. */
 void *hs_dlib_sym(const hs_dlib *lib, const char *name, char *msg, size_t msglen);
 
+/* One table's loading: the once, and the error its load function left ("" when it
+ * loaded). A module keeps one, static, set to HS_DLIB_ONCE_INIT. */
+typedef struct hs_dlib_once {
+    pthread_once_t once;
+    char error[512];
+} hs_dlib_once;
+#define HS_DLIB_ONCE_INIT {PTHREAD_ONCE_INIT, ""}
+
+/* Runs load once per process; later calls only report. HS_EGEO with the message
+ * load left in o->error (which library, dlopen's reason or the missing function). */
+int hs_dlib_load(hs_dlib_once *o, void (*load)(void), hs_err *err);
+
+/* hs_dlib_load for a table's accessor, the last resort when no entry point loaded
+ * first: prints the message and exits when the library cannot be loaded. */
+void hs_dlib_require(hs_dlib_once *o, void (*load)(void));
+
 /* In a module's load function, with `a` the table, `lib` an opened hs_dlib and
- * `msg` the module's error buffer: resolves one field or returns from load. (The
+ * `msg` its hs_dlib_once's error: resolves one field or returns from load. (The
  * cast through void ** is POSIX's own idiom for dlsym's result.) */
 #define HS_DLIB_RESOLVE(lib, a, name, msg)                                                     \
     if (!(*(void **)&(a).name = hs_dlib_sym(&(lib), #name, (msg), sizeof(msg))))               \

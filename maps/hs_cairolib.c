@@ -1,10 +1,6 @@
 #define HS_CAIROLIB_IMPL
 #include "hs_cairolib.h"
 
-#include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-
 #include "hs_dlib.h"
 
 #if !defined(HS_CAIRO_SONAME) || !defined(HS_PANGO_SONAME) || !defined(HS_PANGOCAIRO_SONAME) || \
@@ -12,10 +8,9 @@
 #error "the sonames of the libraries to dlopen are set by CMakeLists.txt"
 #endif
 
-/* Written only inside pthread_once, read-only afterwards. */
+/* Written only by load (under state's once), read-only afterwards. */
 static hs_cairolib_api api;
-static char load_error[512];
-static pthread_once_t once = PTHREAD_ONCE_INIT;
+static hs_dlib_once state = HS_DLIB_ONCE_INIT;
 _Atomic(const hs_cairolib_api *) hs_cairolib_table;
 
 static void load(void)
@@ -24,10 +19,10 @@ static void load(void)
                                           HS_PANGOCAIRO_SONAME, HS_PANGOFT2_SONAME,
                                           HS_FONTCONFIG_SONAME, NULL};
     hs_dlib lib;
-    if (hs_dlib_open(&lib, "Cairo/Pango", sonames, load_error, sizeof load_error) < 0)
+    if (hs_dlib_open(&lib, "Cairo/Pango", sonames, state.error, sizeof state.error) < 0)
         return;
     hs_cairolib_api a;
-#define HS_CAIRO_RESOLVE(name) HS_DLIB_RESOLVE(lib, a, name, load_error)
+#define HS_CAIRO_RESOLVE(name) HS_DLIB_RESOLVE(lib, a, name, state.error)
     HS_CAIRO_FUNCS(HS_CAIRO_RESOLVE)
 #undef HS_CAIRO_RESOLVE
     api = a;
@@ -36,16 +31,11 @@ static void load(void)
 
 int hs_cairolib_load(hs_err *err)
 {
-    pthread_once(&once, load);
-    return load_error[0] ? hs_err_set(err, HS_EGEO, "%s", load_error) : HS_OK;
+    return hs_dlib_load(&state, load, err);
 }
 
 const hs_cairolib_api *hs_cairolib_slow(void)
 {
-    hs_err err = {0};
-    if (hs_cairolib_load(&err) < 0) {
-        fprintf(stderr, "hotspot: %s\n", err.msg);
-        exit(1);
-    }
+    hs_dlib_require(&state, load);
     return &api;
 }

@@ -9,7 +9,7 @@
  * library header may be included after it. GLib and GObject stay linked (the server
  * uses GLib itself, and Pango's objects are GObjects).
  *
- * `hotspot serve` loads the table at start-up (hs_threadctx_init) so that a missing
+ * `hotspot serve` loads the table at start-up (hs_threadctx_preload) so that a missing
  * library is reported there and no request pays the load; hs_render_ctx_new loads
  * it for the other commands.
  */
@@ -139,7 +139,7 @@ typedef struct hs_cairolib_api {
 #undef HS_CAIRO_FIELD
 } hs_cairolib_api;
 
-/* Written once, by the loader inside its pthread_once; nothing else writes it. */
+/* Written once, by the loader (run once through hs_dlib_load); nothing else writes it. */
 extern _Atomic(const hs_cairolib_api *) hs_cairolib_table;
 
 /* Loads the libraries (once; later calls only report). HS_EGEO names the library
