@@ -8,7 +8,8 @@
 #     and the pool's connection was reused, not replaced; /healthz stays fast;
 #  2. the same query is cancelled within a second of its client leaving;
 #  3. a 39 MP map whose analysis is quick but whose drawing is not is stopped by the
-#     renderer itself ("map render stopped") within budget + 1 s.
+#     renderer itself ("map render stopped") within budget + 1 s; the budget that
+#     lands in the drawing is searched for, since the drawing's length is the machine's.
 # The lock is taken in a transaction that is rolled back: the shared demo database is
 # never written.
 source "$(dirname "$0")/lib.sh"
@@ -114,20 +115,56 @@ expect_eq "no new pool connection" "$(metric hotspot_db_connects_total)" "$conne
 stop_server
 
 # ---- 3: a render past the budget ---------------------------------------------------
-# A province rate map needs no permutations: its analysis of 34 units took 0.46 s with
-# a small image (ASan build), its 5600x7000 drawing and PNG 4.3 s more under load, but
-# only ~2 s on an idle machine (with a 2 s budget it finished and answered 200). Budget
-# 1 s: the render is cut while it draws.
-start_server 1
-M="$U/maps/rate.png?from=2024-01&to=2024-12&size=2000x2500&scale=2.8&level=province"
-read -r code dt < <(curl -s -m 120 -o "$T/map.body" -w '%{http_code} %{time_total}\n' "$M")
-expect_eq "39 MP map past its budget: status" "$code" 504
-expect_between "seconds until the big map answered (budget 1 s)" "$dt" 0.8 2.5
-grep -q 'map render stopped: the request.s time budget ran out' "$T/server.log" ||
-  fail "the map was not stopped by the renderer: $(grep -i 'timeout' "$T/server.log" | tail -3)"
-ok "stopped inside the renderer: $(grep -o 'map render stopped[^)]*' "$T/server.log" | head -1)"
+# A province rate map needs no permutations, so its analysis is quick (and cached by the
+# warm-up below) while its 5600x7000 drawing is not. How long the drawing takes depends
+# on the machine: 4.3 s under load, ~0.9 s on a fast idle one, where a fixed 1 s budget
+# let it finish (200). So the budget is searched upwards from 0.3 s: a budget that runs
+# out before the drawing starts is stopped elsewhere ("database query stopped") and the
+# next one is tried; the first that the renderer itself stops must answer within budget
+# + 1 s (one fill of a whole class at 39 MP is not interruptible: the granularity).
+# A map that finishes (200) inside a budget this small means the cut was never tested.
+Q="from=2024-01&to=2024-12&level=province" # $U changes with each server: it is used late
+big() { curl -s -m 120 -o "$T/map.body" -w '%{http_code} %{time_total}\n' "$U/maps/rate.png?$Q&size=2000x2500&scale=2.8"; }
+thumb() { # [SIZE]: status and seconds of a small map (another size: not from the cache)
+  curl -s -m 120 -o "$T/thumb.png" -w '%{http_code} %{time_total}\n' "$U/maps/rate.png?$Q&size=${1:-240x300}"
+}
+start_server 60
+read -r code tt < <(thumb) # computes and caches the analysis
+expect_eq "warm-up: a first thumbnail" "$code" 200
+read -r code tt < <(thumb 241x300)
+expect_eq "warm-up: a thumbnail of the same analysis ($tt s)" "$code" 200
+stop_server
+# The thumbnail is asked again after the cut, on the same server: budgets under twice
+# its time here and now are skipped, so that it fits in the one that is found.
+found=
+for b in 0.3 0.5 0.8 1.2 1.8; do
+  awk -v b="$b" -v t="$tt" 'BEGIN { exit !(b >= 2 * t) }' || continue
+  start_server "$b"
+  # The first request loads this server's geometry and builds the simplification
+  # level a 39 MP page needs: shared, cached work that no one request's budget cuts.
+  # The second one times the renderer alone.
+  read -r code dt < <(big)
+  [[ $code == 504 ]] || fail "the 39 MP map answered $code within a $b s budget ($dt s)"
+  read -r code dt < <(big)
+  stage=$(grep -o '[a-z ]* stopped: the request.s time budget ran out' "$T/server.log" | tail -1)
+  if [[ $code == 504 && $stage == *'map render stopped'* ]]; then
+    found=$b
+    break
+  fi
+  [[ $code == 504 ]] ||
+    fail "the 39 MP map answered $code within a $b s budget: the cut inside the renderer was not reached ($dt s)"
+  ok "budget $b s ran out before the drawing:$stage ($dt s)"
+  stop_server
+done
+[[ -n $found ]] || fail "no budget up to 1.8 s stopped the 39 MP map inside the renderer"
+ok "39 MP map past its budget ($found s): status = 504"
+expect_between "seconds until the big map answered (budget $found s)" "$dt" "$found" \
+  "$(awk -v b="$found" 'BEGIN { print b + 1.0 }')"
+ok "stopped inside the renderer:$stage"
 expect_eq "the server keeps serving: /healthz" \
   "$(curl -s -m 10 -o /dev/null -w '%{http_code}' "$U/healthz")" 200
-expect_eq "a small map afterwards" \
-  "$(curl -s -m 120 -o /dev/null -w '%{http_code}' "$U/maps/rate.png?from=2024-01&to=2024-12&level=province")" 200
+# The one heavy thread is free again and its drawing context still works: a thumbnail
+# of the same (cached) analysis fits the budget found (see above).
+read -r code dt < <(thumb)
+expect_eq "a thumbnail afterwards ($dt s)" "$code" 200
 stop_server
