@@ -80,6 +80,7 @@ typedef struct hs_bulletin {
     double risk_w[4];     /* weights of the risk score: rate, Gi*, border, trend */
     int window_months;    /* outreach window named in the reasons */
     int permutations;
+    int perm_lookup; /* the permutations were drawn by the lookup method (hs_perm.h) */
     uint64_t seed;
     int fdr;
 } hs_bulletin;

@@ -35,11 +35,12 @@ double hs__bul_sec_method(hs__bul *t, double y)
              "và xu hướng Mann–Kendall của số vụ theo tháng (%s); độ phủ truyền thông là thứ "
              "hạng số hoạt động và số người tham gia trên 10.000 dân trong %d tháng của kỳ. "
              "Danh sách ưu tiên xếp theo khoảng trống = rủi ro × (1 − độ phủ), đúng như "
-             "/api/priorities (%d hoán vị, hạt giống %llu cho các kiểm định hoán vị). Số liệu "
+             "/api/priorities (%d hoán vị%s, hạt giống %llu cho các kiểm định hoán vị). Số liệu "
              "trong bản tin là số nội bộ chính xác, chưa qua kiểm soát công bố "
              "(docs/publication.md): không công bố, không trích dẫn ra ngoài.",
              variable_vi(b->variable), f, to, b->fdr ? ", hiệu chỉnh FDR" : "", w[0], w[1], w[2],
-             w[3], b->window_months, b->permutations, (unsigned long long)b->seed);
+             w[3], b->window_months, b->permutations,
+             b->perm_lookup ? " theo phương pháp bảng tra (lookup)" : "", (unsigned long long)b->seed);
     y += hs__bul_text(t, para, (hs__font){9.5, 0, 0}, BUL_M, y, BUL_CW, 0, BUL_INK) + 6;
     snprintf(en, sizeof en,
              "Method: Getis–Ord Gi* on the communes' %s over the window, queen contiguity, "

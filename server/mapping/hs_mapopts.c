@@ -7,6 +7,7 @@
 
 #include "hs_palette.h"
 #include "hs_period.h"
+#include "hs_perm.h"
 #include "hs_proj.h"
 
 const char *hs_map_type_name(hs_map_type t)
@@ -209,8 +210,10 @@ int hs_map_opts_parse(hs_query *q, const hs_params *prm, int need_map, hs_map_ty
 void hs_map_params_normalise(hs_params *prm, const hs_map_opts *o)
 {
     const hs_map_type_info *t = hs_map_type_info_of(o->type);
-    if (!t || !t->uses_permutations)
+    if (!t || !t->uses_permutations) {
         prm->permutations = 0;
+        prm->perm_method = HS_PERM_EXACT; /* one cache entry whichever was asked */
+    }
 }
 
 static const char *format_ext(hs_format f)
@@ -225,13 +228,14 @@ int hs_map_key(const hs_params *p, const hs_map_opts *o, char *buf, size_t n, hs
     for (int i = 0; i < o->nfixed && fl < sizeof fixed; i++)
         fl += (size_t)snprintf(fixed + fl, sizeof fixed - fl, "%s%.17g", i ? "," : "", o->fixed[i]);
     int len = snprintf(buf, n,
-                       "map/%s/%s/%d-%d/%s/%s/var=%s/w=%d:%d:%.17g/iso=%d/perm=%d/seed=%llu/"
+                       "map/%s/%s/%d-%d/%s/%s/var=%s/w=%d:%d:%.17g/iso=%d/perm=%d:%d/seed=%llu/"
                        "fdr=%d/step=%d/mps=%.17g/ext=%d:%.17g,%.17g,%.17g,%.17g/page=%s/%s/"
                        "cls=%d:%d:%d:%s/pub=%d/crs=%s",
                        hs_map_type_name(o->type), hs_indicator_name(p->indicator), p->from, p->to,
                        hs_level_name(p->level), p->province, hs_variable_name(p->variable),
                        (int)p->wkind, p->knn_k, p->dist_km, p->attach_isolated, p->permutations,
-                       (unsigned long long)p->seed, p->fdr, p->step_months, p->max_pop_share,
+                       p->perm_method, (unsigned long long)p->seed, p->fdr, p->step_months,
+                       p->max_pop_share,
                        (int)o->extent, o->bbox.minx, o->bbox.miny, o->bbox.maxx, o->bbox.maxy,
                        o->page_desc, format_ext(o->format), o->method_given, (int)o->method, o->k,
                        fixed, o->public_mode, o->crs ? o->crs : "national");

@@ -89,7 +89,7 @@ const char *hs_tile_layers_help(void)
 /* The first names go to hs_params/hs_mapopts; "transparent" is ours. */
 #define SHARED_NAMES                                                                          \
     "indicator", "from", "to", "level", "province", "variable", "weights", "attach-isolated",  \
-        "permutations", "seed", "fdr", "step", "max-pop-share", "classes", "k", "public"
+        "permutations", "perm-method", "seed", "fdr", "step", "max-pop-share", "classes", "k", "public"
 const char *const hs_tile_query_names[] = {SHARED_NAMES, "transparent", NULL};
 static const char *const shared_names[] = {SHARED_NAMES, NULL};
 

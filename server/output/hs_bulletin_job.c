@@ -11,6 +11,7 @@
 #include "hs_data.h"
 #include "hs_mapjob.h"
 #include "hs_period.h"
+#include "hs_perm.h"
 #include "hs_pipeline.h"
 #include "hs_publish.h" /* HS_PUBLISH_INTERNAL_MARK: one spelling of the internal mark */
 
@@ -172,6 +173,7 @@ static int from_run(const hs_run *r, gathered *g, hs_bulletin *b, hs_err *err)
     b->window_months = r->risk->opts.window_months;
     b->variable = hs_variable_name(r->prm.variable);
     b->permutations = r->prm.permutations;
+    b->perm_lookup = r->prm.perm_method == HS_PERM_LOOKUP;
     b->seed = r->prm.seed;
     b->fdr = r->prm.fdr;
     b->synthetic = r->synthetic;

@@ -6,6 +6,7 @@
 
 #include "hs_gistar.h"
 #include "hs_period.h"
+#include "hs_perm.h"
 
 const char *hs_variable_name(hs_variable v)
 {
@@ -46,15 +47,16 @@ static int parse_weights(hs_query *q, hs_params *p, hs_err *err)
 
 static const char *const allowed_all[] = {
     "indicator", "from", "to", "level", "province",
-    "variable", "weights", "attach-isolated", "permutations", "seed", "threads", "fdr",
-    "step", "max-pop-share", "top", "format", "out", "timing",
+    "variable", "weights", "attach-isolated", "permutations", "perm-method", "seed", "threads",
+    "fdr", "step", "max-pop-share", "top", "format", "out", "timing",
     "map", "bbox", "size", "paper", "dpi", "scale", "crs", "classes", "k", "public", NULL};
 
 static int accepted(const char *name, unsigned accept)
 {
     static const struct { const char *name; unsigned group; } groups[] = {
         {"variable", HS_P_STATS}, {"weights", HS_P_STATS}, {"attach-isolated", HS_P_STATS},
-        {"permutations", HS_P_STATS | HS_P_SCAN}, {"seed", HS_P_STATS | HS_P_SCAN},
+        {"permutations", HS_P_STATS | HS_P_SCAN}, {"perm-method", HS_P_STATS},
+        {"seed", HS_P_STATS | HS_P_SCAN},
         {"threads", HS_P_CLI}, {"fdr", HS_P_STATS | HS_P_EMERGING},
         {"step", HS_P_EMERGING}, {"max-pop-share", HS_P_SCAN}, {"top", HS_P_TOP},
         {"format", HS_P_OUTPUT | HS_P_MAP}, {"out", HS_P_CLI}, {"timing", HS_P_CLI},
@@ -88,7 +90,9 @@ int hs_params_parse(hs_query *q, unsigned accept, int last_period, hs_params *p,
     static const char *const map_formats[] = {"png", "svg", "pdf", NULL};
     const char *const *formats = (accept & HS_P_MAP) ? map_formats : table_formats;
     static const char *const steps[] = {"month", "quarter", NULL};
-    int ind, lvl, var, step;
+    /* the order of HS_PERM_EXACT, HS_PERM_LOOKUP */
+    static const char *const perm_methods[] = {"exact", "lookup", NULL};
+    int ind, lvl, var, step, pmethod;
     long perms, seed, threads, top;
     const char *prov;
     if ((rc = hs_query_enum(q, "indicator", indicators, 0, &ind, err)) < 0 ||
@@ -100,6 +104,7 @@ int hs_params_parse(hs_query *q, unsigned accept, int last_period, hs_params *p,
         (rc = parse_weights(q, p, err)) < 0 ||
         (rc = hs_query_bool(q, "attach-isolated", 0, &p->attach_isolated, err)) < 0 ||
         (rc = hs_query_int(q, "permutations", 0, HS_PARAMS_MAX_PERMUTATIONS, 999, &perms, err)) < 0 ||
+        (rc = hs_query_enum(q, "perm-method", perm_methods, 0, &pmethod, err)) < 0 ||
         (rc = hs_query_int(q, "seed", 0, 2147483647L, 138, &seed, err)) < 0 ||
         (rc = hs_query_int(q, "threads", 1, HS_PARAMS_MAX_THREADS, 2, &threads, err)) < 0 ||
         (rc = hs_query_bool(q, "fdr", 0, &p->fdr, err)) < 0 ||
@@ -117,6 +122,7 @@ int hs_params_parse(hs_query *q, unsigned accept, int last_period, hs_params *p,
     p->level = (hs_level)lvl;
     p->variable = (hs_variable)var;
     p->permutations = (int)perms;
+    p->perm_method = pmethod == 1 ? HS_PERM_LOOKUP : HS_PERM_EXACT;
     p->seed = (uint64_t)seed;
     p->threads = (int)threads;
     p->step_months = step == 1 ? 3 : 1;
@@ -148,6 +154,9 @@ const char *hs_params_help(void)
            "  --weights queen|knn:K|dist:KM spatial weights (default queen)\n"
            "  --attach-isolated             link island units to their nearest unit\n"
            "  --permutations R              0..9999 (default 999)\n"
+           "  --perm-method exact|lookup    how Gi* and LISA draw their permutations (default\n"
+           "                                exact; lookup: shared shuffled tables, faster at\n"
+           "                                large n, like rgeoda's; docs/statistics.md)\n"
            "  --seed S  --threads N         reproducible for any thread count (default 138, 2)\n"
            "  --fdr                         bins and clusters from FDR-adjusted p-values\n"
            "  --format csv|json|geojson|gpkg  --out FILE   (default csv to stdout)\n"

@@ -34,6 +34,7 @@ typedef struct hs_params {
     double dist_km;
     int attach_isolated; /* link island units to their nearest unit */
     int permutations;
+    int perm_method;  /* HS_PERM_EXACT or HS_PERM_LOOKUP (hs_perm.h): Gi* and LISA only */
     uint64_t seed;
     int threads;
     int fdr;          /* bins and quadrants from BH-adjusted p */
@@ -47,7 +48,7 @@ typedef struct hs_params {
 
 /* Which options a command accepts (bit set). */
 enum {
-    HS_P_STATS = 1 << 0,   /* variable, weights, permutations, seed, threads, fdr */
+    HS_P_STATS = 1 << 0,   /* variable, weights, permutations, perm-method, seed, threads, fdr */
     HS_P_EMERGING = 1 << 1,
     HS_P_SCAN = 1 << 2,
     HS_P_TOP = 1 << 3,

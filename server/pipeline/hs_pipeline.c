@@ -140,6 +140,7 @@ static int compute_local(hs_run *r, hs_err *err)
     hs_gistar_opt_default(&gopt);
     gopt.perm.permutations = r->prm.permutations;
     gopt.perm.seed = r->prm.seed;
+    gopt.perm.method = r->prm.perm_method;
     gopt.perm.threads = r->prm.threads;
     gopt.perm.cancel = hs_cancel_current(); /* a heavy HTTP job's flag, or NULL */
     gopt.bin_fdr = r->prm.fdr;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hs_period.h"
+#include "hs_perm.h"
 
 void hs_results_title(hs_table *t, const char *what, const hs_params *p)
 {
@@ -37,7 +38,9 @@ static int unit_cells(hs_table *t, int row, int first, const hs_unitset *u, int 
 
 static void p_basis(hs_table *t, const hs_params *p)
 {
-    snprintf(t->p_basis, sizeof t->p_basis, "%s", p->fdr ? "fdr" : "raw");
+    /* The method that drew the permutations travels with the p-values it made. */
+    snprintf(t->p_basis, sizeof t->p_basis, "%s%s", p->fdr ? "fdr" : "raw",
+             p->perm_method == HS_PERM_LOOKUP && p->permutations > 0 ? "+lookup" : "");
 }
 
 int hs_results_analyze(const hs_run *r, hs_table **out, hs_err *err)

@@ -62,11 +62,11 @@ static void canonical_key(const api_job *job, char *key, size_t n)
 {
     const hs_params *p = &job->p;
     snprintf(key, n,
-             "api/%s|%d|%d|%d|%d|%s|%d|%d:%d:%.3f|%d|%d|%llu|%d|%d|%.4f|%d|%s",
+             "api/%s|%d|%d|%d|%d|%s|%d|%d:%d:%.3f|%d|%d:%d|%llu|%d|%d|%.4f|%d|%s",
              hs_report_name(job->route->kind), (int)p->indicator, p->from, p->to, (int)p->level,
              p->province, (int)p->variable, (int)p->wkind, p->knn_k, p->dist_km,
-             p->attach_isolated, p->permutations, (unsigned long long)p->seed, p->fdr,
-             p->step_months, p->max_pop_share, p->top, job->fmt->name);
+             p->attach_isolated, p->permutations, p->perm_method, (unsigned long long)p->seed,
+             p->fdr, p->step_months, p->max_pop_share, p->top, job->fmt->name);
 }
 
 static int api_handle(hs_req *req, hs_resp *resp, hs_err *err)

@@ -111,6 +111,28 @@ ogrinfo -so "$T/a.gpkg" hotspot | grep -q "Feature Count: $(($(wc -l < "$T/a.csv
 ogrinfo -so "$T/a.gpkg" hotspot | grep -q "Multi Polygon" || fail "GeoPackage geometry is not MultiPolygon"
 ok "GeoPackage opens in GDAL with one MultiPolygon per commune"
 
+# --- --perm-method lookup: same statistics, its own pseudo-p, and it says so -----
+H analyze $W --permutations 199 --perm-method lookup --out "$T/lk.csv" 2>/dev/null
+expect_eq "lookup: p_basis names the method" "$(col p_basis "$T/lk.csv" | sort -u)" "raw+lookup"
+expect_eq "exact: p_basis" "$(col p_basis "$T/a.csv" | sort -u)" "raw"
+for c in gi_z gi_p lisa_i lisa_z; do # analytic: no permutation involved
+  cmp -s <(col $c "$T/a.csv") <(col $c "$T/lk.csv") || fail "lookup changed $c"
+done
+ok "lookup leaves Gi* z/p and LISA I/z unchanged"
+# Lookup's pseudo-p must sit as close to the exact engine's as a second exact run with
+# another seed does (both are 199-draw estimates of the same p; docs/statistics.md).
+H analyze $W --permutations 199 --seed 4242 --out "$T/s2.csv" 2>/dev/null
+paste -d, <(col lisa_p_sim "$T/a.csv") <(col lisa_p_sim "$T/lk.csv") <(col lisa_p_sim "$T/s2.csv") |
+  python3 -c '
+import sys
+rows = [l.strip().split(",") for l in sys.stdin]
+rows = [tuple(map(float, r)) for r in rows if all(r)]
+lk = sum(abs(a - b) for a, b, _ in rows) / len(rows)
+s2 = sum(abs(a - c) for a, _, c in rows) / len(rows)
+print("ok - LISA pseudo-p mean |diff| over %d units: exact vs lookup %.4f, exact vs exact (seed 4242) %.4f"
+      % (len(rows), lk, s2))
+assert 0 < lk < 1.5 * s2, (lk, s2)' || fail "lookup pseudo-p are farther from exact ones than another seed's"
+
 # --- bad input: exit 2 and a message that names the option ---------------------
 bad() {
   local want=$1; shift
@@ -126,6 +148,7 @@ bad "option --permutations must be an integer from 0 to 9999" analyze --permutat
 bad "province 'VN99' is not a province code" analyze --province VN99
 bad "unknown option 'wieghts'" analyze --wieghts queen
 bad "weights 'knn:0'" analyze --weights knn:0
+bad "option --perm-method must be one of exact, lookup (got 'table')" analyze --perm-method table
 bad "option --from must be a month YYYY-MM" scan --from 2025-13
 
 # --- HTTP API -------------------------------------------------------------------
@@ -150,6 +173,22 @@ grep -q '"code":"invalid_argument"' "$T/bad.json" || fail "400 body is not a JSO
 code=$(curl -s -o "$T/bad.json" -w '%{http_code}' "$U/api/analyze?out=/etc/passwd")
 expect_eq "the server never writes files (out= refused)" "$code" 400
 grep -q '"parameter":"out"' "$T/bad.json" || fail "400 does not name the parameter: $(cat "$T/bad.json")"
+# perm-method over HTTP: its own answer (own cache entry), named in the metadata
+lk=$(curl -s "$U/api/analyze?permutations=99&perm-method=lookup&format=json" |
+  python3 -c "import json,sys; print(json.load(sys.stdin)['meta']['p_basis'])")
+expect_eq "/api/analyze?perm-method=lookup p_basis" "$lk" "raw+lookup"
+ex=$(curl -s "$U/api/analyze?permutations=99&format=json" |
+  python3 -c "import json,sys; print(json.load(sys.stdin)['meta']['p_basis'])")
+expect_eq "/api/analyze (exact) p_basis, after the lookup one" "$ex" "raw"
+for path in "tiles/lisa/6/51/28.png?level=province"; do # /maps/* take no statistics options
+  code=$(curl -s -o "$T/pm.png" -w '%{http_code}' "$U/$path&permutations=99&perm-method=lookup")
+  [[ $code == 200 ]] || fail "/$path with perm-method=lookup: $code $(head -c 300 "$T/pm.png")"
+  ok "/$path with perm-method=lookup = 200"
+  [[ $(head -c 4 "$T/pm.png" | od -An -c | tr -d ' ') == 211PNG ]] || fail "/$path: not a PNG"
+done
+code=$(curl -s -o "$T/bad.json" -w '%{http_code}' "$U/api/analyze?perm-method=fast")
+expect_eq "bad perm-method over HTTP" "$code" 400
+grep -q '"parameter":"perm-method"' "$T/bad.json" || fail "400 does not name perm-method: $(cat "$T/bad.json")"
 n=$(curl -s "$U/api/units?level=province" | python3 -c "import json,sys; print(len(json.load(sys.stdin)))")
 expect_eq "GET /api/units?level=province" "$n" 34
 echo "test_analysis: all checks passed"
