@@ -35,6 +35,7 @@ typedef struct inflight {
     int rc;
     hs_err err;
     hs_cache_entry *result; /* one reference reserved for each waiter */
+    hs_cache_waiter *parked; /* woken after the render, without a reference */
 } inflight;
 
 struct hs_cache {
@@ -44,7 +45,7 @@ struct hs_cache {
     hs_cache_entry *newest, *oldest;
     inflight *flights;
     size_t bytes, entries, max_bytes, ninflight;
-    uint64_t hits, misses, merged, evictions, uncacheable, render_errors;
+    uint64_t hits, misses, merged, parked, evictions, uncacheable, render_errors;
 };
 
 static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
@@ -243,15 +244,39 @@ static hs_cache_entry *hit_locked(hs_cache *c, uint64_t version, uint64_t h, con
     return e;
 }
 
+static inflight *flight_find(hs_cache *c, uint64_t version, uint64_t h, const char *key)
+{
+    inflight *f = c->flights;
+    while (f && !(f->hash == h && f->version == version && !strcmp(f->key, key)))
+        f = f->next;
+    return f;
+}
+
 /* ---- public, locking ---- */
 
-hs_cache_entry *hs_cache_lookup(hs_cache *c, uint64_t version, const char *key)
+hs_cache_entry *hs_cache_lookup(hs_cache *c, uint64_t version, const char *key, int *in_flight)
 {
     uint64_t h = key_hash(version, key);
     pthread_mutex_lock(&c->lock);
     hs_cache_entry *e = hit_locked(c, version, h, key);
+    if (in_flight)
+        *in_flight = !e && flight_find(c, version, h, key) != NULL;
     pthread_mutex_unlock(&c->lock);
     return e;
+}
+
+int hs_cache_watch(hs_cache *c, uint64_t version, const char *key, hs_cache_waiter *w)
+{
+    uint64_t h = key_hash(version, key);
+    pthread_mutex_lock(&c->lock);
+    inflight *f = flight_find(c, version, h, key);
+    if (f) {
+        w->next = f->parked;
+        f->parked = w;
+        c->parked++;
+    }
+    pthread_mutex_unlock(&c->lock);
+    return f != NULL;
 }
 
 /* Outside the lock: runs the render and packs the bytes into a new entry. */
@@ -305,9 +330,7 @@ int hs_cache_fetch(hs_cache *c, uint64_t version, const char *key, const char *c
             *outcome = HS_CACHE_HIT;
         return HS_OK;
     }
-    inflight *f = c->flights;
-    while (f && !(f->hash == h && f->version == version && !strcmp(f->key, key)))
-        f = f->next;
+    inflight *f = flight_find(c, version, h, key);
     if (f) {
         /* Someone is rendering this key: wait for it instead of rendering twice. */
         c->merged++;
@@ -399,11 +422,20 @@ int hs_cache_fetch(hs_cache *c, uint64_t version, const char *key, const char *c
         c->render_errors++;
     }
     int waiters = f->waiters;
+    hs_cache_waiter *parked = f->parked;
+    f->parked = NULL;
     if (waiters)
         pthread_cond_broadcast(&f->done_cv);
     pthread_mutex_unlock(&c->lock);
     if (!waiters)
         inflight_free(f);
+    /* After the insert and outside the lock: a woken caller looks the key up again,
+     * maybe at once on another thread, and may be gone the moment it is woken. */
+    while (parked) {
+        hs_cache_waiter *next = parked->next;
+        parked->wake(parked->arg);
+        parked = next;
+    }
     if (rc < 0) {
         if (err)
             *err = rerr;
@@ -432,6 +464,7 @@ void hs_cache_stats_get(hs_cache *c, hs_cache_stats *s)
     s->hits = c->hits;
     s->misses = c->misses;
     s->merged = c->merged;
+    s->parked = c->parked;
     s->evictions = c->evictions;
     s->uncacheable = c->uncacheable;
     s->render_errors = c->render_errors;

@@ -9,6 +9,10 @@
  * - In-flight merging: when several threads ask for the same missing key, one
  *   renders and the others wait on that key's condition variable, then share the
  *   result (or its error) instead of rendering the same thing again.
+ * - Parking: a caller that must not block (an HTTP thread) can instead register a
+ *   waiter on a key's render in flight (hs_cache_watch) and be woken when it ends;
+ *   it then looks the key up again. So identical requests hold one render thread,
+ *   not one each.
  * - ETag: FNV-1a 64 of the bytes, as a quoted hex string.
  *
  * Threads: every function is thread-safe. All cache state sits behind one mutex,
@@ -37,7 +41,7 @@ typedef int (*hs_cache_render_fn)(void *arg, hs_buf *out, hs_err *err);
 typedef enum { HS_CACHE_HIT, HS_CACHE_MISS, HS_CACHE_MERGED } hs_cache_outcome;
 
 typedef struct hs_cache_stats {
-    uint64_t hits, misses, merged, evictions, uncacheable, render_errors;
+    uint64_t hits, misses, merged, parked, evictions, uncacheable, render_errors;
     size_t bytes, entries, inflight, max_bytes;
 } hs_cache_stats;
 
@@ -56,8 +60,22 @@ void hs_cache_destroy(hs_cache *c);
 int hs_cache_fetch(hs_cache *c, uint64_t version, const char *key, const char *content_type,
                    size_t body_cap, hs_cache_render_fn render, void *arg, hs_cache_entry **out,
                    hs_cache_outcome *outcome, hs_err *err);
-/* A reference to the entry if present (counted as a hit), else NULL (not a miss). */
-hs_cache_entry *hs_cache_lookup(hs_cache *c, uint64_t version, const char *key);
+/* A reference to the entry if present (counted as a hit), else NULL (not a miss).
+ * in_flight (may be NULL) is set to 1 when, on a miss, the key is being rendered. */
+hs_cache_entry *hs_cache_lookup(hs_cache *c, uint64_t version, const char *key, int *in_flight);
+
+/* A parked caller, embedded in the caller's state (no allocation, so parking cannot
+ * fail for memory). `wake(arg)` is called once, on the rendering thread without the
+ * cache lock, after the render ended: its entry is in the cache by then, unless it
+ * failed or was too large to keep, so the woken caller must be ready to miss. */
+typedef struct hs_cache_waiter {
+    void (*wake)(void *arg);
+    void *arg;
+    struct hs_cache_waiter *next; /* private */
+} hs_cache_waiter;
+/* Registers w on the render of (version, key) now in flight and returns 1; returns 0,
+ * registering nothing, when no such render runs (it may have just ended: look again). */
+int hs_cache_watch(hs_cache *c, uint64_t version, const char *key, hs_cache_waiter *w);
 /* Drops every entry whose version is below `version`. */
 void hs_cache_purge_before(hs_cache *c, uint64_t version);
 void hs_cache_stats_get(hs_cache *c, hs_cache_stats *s);

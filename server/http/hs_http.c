@@ -277,8 +277,7 @@ static int rate_limited(hs_server *s, http_rctx *rc, struct MHD_Connection *conn
 }
 
 /* Runs the request through the framing checks, the router and the handler. Returns
- * 1 when the request must continue on the heavy-job pool (rc->resp is then empty),
- * else 0 with the answer in rc->resp. */
+ * an HS_RUN_* (hs__http_run_handler); for HS_RUN_ANSWERED the answer is in rc->resp. */
 static int dispatch(hs_server *s, http_rctx *rc, struct MHD_Connection *conn, const char *method)
 {
     hs_err err = {0};
@@ -363,27 +362,36 @@ static int dispatch(hs_server *s, http_rctx *rc, struct MHD_Connection *conn, co
             return 0;
         }
     }
-    if (r == HS_OK) {
-        const hs_route_spec *spec = hs_route_spec_of(req->route);
-        if (s->heavy && spec->cost == HS_COST_HEAVY)
-            return 1;
-        req->defer_ok = s->heavy && spec->cost != HS_COST_CHEAP;
-        r = spec->handle(req, resp, &err);
-        if (r < 0 && !err.code)
-            hs_err_set(&err, r, "the handler failed without a message");
-        if (r >= 0 && req->deferred) {
-            /* A cache miss: the pool runs the handler again, renders and answers. */
-            if (req->conn)
-                hs_dbpool_release(s->svc.db, req->conn);
-            req->conn = NULL;
-            hs_resp_clear(resp);
-            return 1;
-        }
-    }
+    if (r == HS_OK)
+        return hs__http_run_handler(s, rc);
     hs__http_finish_handler(s, rc, r, &err);
-    return 0;
+    return HS_RUN_ANSWERED;
 }
 
+int hs__http_run_handler(hs_server *s, http_rctx *rc)
+{
+    hs_err err = {0};
+    hs_req *req = &rc->req;
+    hs_resp *resp = &rc->resp;
+    const hs_route_spec *spec = hs_route_spec_of(req->route);
+    if (s->heavy && spec->cost == HS_COST_HEAVY)
+        return HS_RUN_HEAVY;
+    req->defer_ok = s->heavy && spec->cost != HS_COST_CHEAP;
+    int r = spec->handle(req, resp, &err);
+    if (r < 0 && !err.code)
+        hs_err_set(&err, r, "the handler failed without a message");
+    if (r >= 0 && req->deferred) {
+        /* A cache miss: the pool runs the handler again, renders and answers; or,
+         * when another request renders this answer already, wait for it. */
+        if (req->conn)
+            hs_dbpool_release(s->svc.db, req->conn);
+        req->conn = NULL;
+        hs_resp_clear(resp);
+        return req->park_key ? HS_RUN_PARK : HS_RUN_HEAVY;
+    }
+    hs__http_finish_handler(s, rc, r, &err);
+    return HS_RUN_ANSWERED;
+}
 
 static void release_entry(void *cls)
 {
@@ -450,6 +458,22 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, http_rctx *rc, hs_
     return ok;
 }
 
+/* Sends the answer, or hands the request on as hs__http_run_handler decided. */
+static enum MHD_Result proceed(hs_server *s, http_rctx *rc, struct MHD_Connection *conn, int how)
+{
+    if (how == HS_RUN_HEAVY) {
+        hs__http_start_heavy(s, rc, conn);
+        return MHD_YES;
+    }
+    if (how == HS_RUN_PARK) {
+        hs__http_park(s, rc, conn);
+        return MHD_YES;
+    }
+    enum MHD_Result ok = send_resp(conn, rc, &rc->resp);
+    hs_resp_clear(&rc->resp);
+    return ok;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_data_size,
@@ -470,7 +494,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         hs_resp_clear(&rc->resp);
         return ok;
     }
-    if (rc->phase == RC_HEAVY)
+    if (rc->phase == RC_WOKEN) {
+        /* The render this request waited for ended: the same handler again, on this
+         * thread; it finds the answer cached, or (a failed or uncacheable render)
+         * goes to the pool as any miss, never parked twice. */
+        rc->phase = RC_NEW;
+        hs_req *req = &rc->req;
+        req->deferred = 0;
+        req->park_key = NULL;
+        req->error_param = NULL;
+        req->conn = NULL;
+        req->parked = 1;
+        hs_resp_clear(&rc->resp);
+        return proceed(s, rc, conn, hs__http_run_handler(s, rc));
+    }
+    if (rc->phase == RC_HEAVY || rc->phase == RC_PARKED)
         return MHD_YES; /* still running (MHD does not call while suspended) */
     if (rc->handled) {
         /* A body arriving after we answered: discard it. */
@@ -493,13 +531,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     rc->handled = 1;
     rc->queue_s = hs_clock_now() - rc->t0;
     snprintf(rc->method, sizeof rc->method, "%s", method);
-    if (dispatch(s, rc, conn, method)) {
-        hs__http_start_heavy(s, rc, conn);
-        return MHD_YES;
-    }
-    enum MHD_Result ok = send_resp(conn, rc, &rc->resp);
-    hs_resp_clear(&rc->resp);
-    return ok;
+    return proceed(s, rc, conn, dispatch(s, rc, conn, method));
 }
 
 /* Copies s for the log with control and non-ASCII bytes escaped, so a request
@@ -663,6 +695,7 @@ void hs_server_shutdown(hs_server *s, double grace_s)
         fprintf(stderr, "hotspot: %ld request%s still running after the %g s grace period "
                         "(setting shutdown-grace); stopping %s\n",
                 left, left == 1 ? "" : "s", grace_s, left == 1 ? "it" : "them");
+        atomic_store(&s->cancelling, 1);
         if (s->heavy)
             hs_heavy_cancel_all(s->heavy, HS_CANCEL_SHUTDOWN);
         /* Cancelled jobs answer within milliseconds of their next check (a query in

@@ -1,7 +1,8 @@
 /* The heavy-job hand-off of the HTTP server: a request whose work is heavy leaves
  * its HTTP thread (connection suspended), runs on the pool (server/http/hs_heavy) and
- * comes back with its answer; and the error answers of any handler, cancellations
- * included. Split from hs_http.c, which keeps framing, dispatch and the MHD
+ * comes back with its answer; a request whose answer another one is rendering waits
+ * for it parked, holding no thread; and the error answers of any handler,
+ * cancellations included. Split from hs_http.c, which keeps framing, dispatch and the MHD
  * callbacks. */
 #include "hs_http_int.h"
 
@@ -135,7 +136,12 @@ void hs__http_start_heavy(hs_server *s, http_rctx *rc, struct MHD_Connection *co
     rc->phase = RC_HEAVY;
     MHD_suspend_connection(conn);
     hs_err err = {0};
-    if (hs_heavy_submit(s->heavy, &rc->job, &err) < 0) {
+    /* After the grace period a job submitted now (a keep-alive request, a parked one
+     * woken by its renderer's cancellation) would run uncancelled until the pool stops. */
+    int r = atomic_load(&s->cancelling)
+                ? hs_err_set(&err, HS_ECANCELED, "the server is shutting down")
+                : hs_heavy_submit(s->heavy, &rc->job, &err);
+    if (r < 0) {
         if (err.code == HS_ELIMIT) {
             hs_resp_error_status(&rc->resp, 503, "overloaded", err.msg, NULL);
             hs_resp_header(&rc->resp, "Retry-After", HS_HTTP_BUSY_RETRY_AFTER, NULL);
@@ -145,6 +151,36 @@ void hs__http_start_heavy(hs_server *s, http_rctx *rc, struct MHD_Connection *co
             hs_resp_header(&rc->resp, "Retry-After", "5", NULL);
         }
         rc->phase = RC_READY;
+        MHD_resume_connection(conn);
+    }
+}
+
+/* ---- parking (hs_cache_watch) ---- */
+
+/* On the thread whose render ended (the cache lock not held): back to on_request,
+ * which runs the handler again. */
+static void park_wake(void *arg)
+{
+    http_rctx *rc = arg;
+    rc->phase = RC_WOKEN;
+    MHD_resume_connection(rc->conn);
+}
+
+/* Why park rather than merge on the pool: a merged request holds a heavy thread for
+ * as long as the render it waits for, so a dashboard's identical requests used to
+ * fill the pool with waiting and queue everyone else behind them. A parked one holds
+ * only its connection. It needs no watchdog of its own: the render it waits for
+ * started earlier under the same heavy-budget, so it ends (or is stopped) first; a
+ * client that leaves meanwhile is noticed when the answer is sent. */
+void hs__http_park(hs_server *s, http_rctx *rc, struct MHD_Connection *conn)
+{
+    rc->park = (hs_cache_waiter){.wake = park_wake, .arg = rc};
+    rc->phase = RC_PARKED;
+    /* Suspended before the waiter is registered, so a wake cannot come first. */
+    MHD_suspend_connection(conn);
+    if (!hs_cache_watch(s->svc.cache, rc->req.data_version, rc->req.park_key, &rc->park)) {
+        /* The render ended in between: look again at once. */
+        rc->phase = RC_WOKEN;
         MHD_resume_connection(conn);
     }
 }

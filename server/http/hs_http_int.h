@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "hs_access.h"
+#include "hs_cache.h"
 #include "hs_dbpool.h"
 #include "hs_heavy.h"
 #include "hs_http.h"
@@ -24,12 +25,19 @@ struct hs_server {
     atomic_ullong next_id;
     atomic_long active;  /* requests between on_uri and on_completed (for shutdown) */
     atomic_int stopping; /* shutdown began: answers close their connection */
+    atomic_int cancelling; /* the grace period is over: no new heavy job starts */
 };
 
 /* Where a request stands. A heavy one goes NEW -> HEAVY (connection suspended, job
  * queued or running on the pool) -> READY (answer in rc->resp, connection resumed;
- * MHD calls on_request again, which sends it). */
-enum { RC_NEW = 0, RC_HEAVY, RC_READY };
+ * MHD calls on_request again, which sends it). One whose answer another request is
+ * rendering goes NEW -> PARKED (connection suspended, no thread held) -> WOKEN (the
+ * render ended; on_request runs the handler again, which finds the answer cached or,
+ * once, goes HEAVY). */
+enum { RC_NEW = 0, RC_HEAVY, RC_READY, RC_PARKED, RC_WOKEN };
+
+/* What running a handler on an HTTP thread decided (hs__http_run_handler). */
+enum { HS_RUN_ANSWERED = 0, HS_RUN_HEAVY, HS_RUN_PARK };
 
 /* Per-request state, created when MHD has parsed the request line and freed when
  * the request completes. */
@@ -55,6 +63,7 @@ typedef struct http_rctx {
     hs_req req;            /* kept here, not on a stack: a heavy request runs its handler */
     hs_resp resp;          /* again on the pool, and its answer is sent after resuming */
     hs_heavy_job job;
+    hs_cache_waiter park; /* registered on the render it waits for while RC_PARKED */
     /* The pool thread's database connections while its job runs (set by job_run on
      * that thread, read by the watchdog's interrupt hook). */
     _Atomic(hs_dbpool_thread *) dbt;
@@ -66,6 +75,14 @@ typedef struct http_rctx {
 void hs__http_finish_handler(hs_server *s, http_rctx *rc, int r, hs_err *err);
 /* Suspends the connection and queues the request's job on the heavy pool. */
 void hs__http_start_heavy(hs_server *s, http_rctx *rc, struct MHD_Connection *conn);
+/* Suspends the connection until the render of rc->req.park_key ends (hs_cache_watch). */
+void hs__http_park(hs_server *s, http_rctx *rc, struct MHD_Connection *conn);
+
+/* hs_http.c */
+/* Runs the route's handler on this HTTP thread: HS_RUN_ANSWERED (answer in rc->resp),
+ * HS_RUN_HEAVY (a cache miss, or a heavy route: the pool runs it again) or
+ * HS_RUN_PARK (the answer is being rendered for another request: wait for it). */
+int hs__http_run_handler(hs_server *s, http_rctx *rc);
 
 /* Header framing checks (hs_http_target.c): 0 when the headers pass, else fills
  * resp with the 400/431 error and returns -1. */

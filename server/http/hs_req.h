@@ -80,6 +80,13 @@ typedef struct hs_req {
      * returns without rendering; the framework runs the handler again on the pool. */
     int defer_ok;
     int deferred;
+    /* Set with `deferred` when the missing key is being rendered by another request
+     * (arena copy): the framework then parks this one on that render (hs_cache_watch)
+     * instead of giving it a heavy thread of its own. */
+    const char *park_key;
+    /* Set by the framework on a request woken from parking: its answer says MERGED,
+     * and it is not parked twice. */
+    int parked;
 } hs_req;
 
 /* A path parameter by name, NULL if the route has none of that name. Borrowed. */

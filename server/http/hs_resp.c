@@ -177,11 +177,17 @@ int hs_resp_cached(hs_req *req, hs_resp *resp, const char *key, const char *cont
     if (req->defer_ok) {
         /* On an HTTP thread: answer a hit here, leave a miss (render or merge) to
          * the heavy-job pool, which runs this handler again. */
-        e = hs_cache_lookup(req->svc->cache, req->data_version, key);
+        int in_flight = 0;
+        e = hs_cache_lookup(req->svc->cache, req->data_version, key, &in_flight);
         if (!e) {
             req->deferred = 1;
+            /* No copy, no parking: the pool then merges the old way. */
+            if (in_flight && !req->parked)
+                req->park_key = hs_arena_strdup(req->arena, key, NULL);
             return HS_OK;
         }
+        if (req->parked)
+            how = HS_CACHE_MERGED;
     } else {
         int rc = hs_cache_fetch(req->svc->cache, req->data_version, key, content_type,
                                 HS_RESP_BODY_MAX, render, arg, &e, &how, err);

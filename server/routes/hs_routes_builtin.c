@@ -105,7 +105,10 @@ static int metrics(hs_req *req, hs_resp *resp, hs_err *err)
         {"hotspot_cache_hits_total", "counter", "Cache lookups answered from memory.", cs.hits},
         {"hotspot_cache_misses_total", "counter", "Cache lookups that rendered.", cs.misses},
         {"hotspot_cache_merged_total", "counter",
-         "Requests that waited for an identical in-flight render instead of rendering.", cs.merged},
+         "Requests that waited on a heavy thread for an identical in-flight render instead "
+         "of rendering.", cs.merged},
+        {"hotspot_cache_parked_total", "counter",
+         "Requests that waited for an identical in-flight render holding no thread.", cs.parked},
         {"hotspot_cache_evictions_total", "counter", "Entries evicted to stay under the cap.",
          cs.evictions},
         {"hotspot_cache_uncacheable_total", "counter", "Renders too large to keep.",

@@ -9,7 +9,16 @@
 #  2. the same query is cancelled within a second of its client leaving;
 #  3. a 39 MP map whose analysis is quick but whose drawing is not is stopped by the
 #     renderer itself ("map render stopped") within budget + 1 s; the budget that
-#     lands in the drawing is searched for, since the drawing's length is the machine's.
+#     lands in the drawing is searched for, since the drawing's length is the machine's;
+#  4. identical requests waiting for one render hold no heavy thread (parked): with 2
+#     heavy threads and four identical analyses blocked on the lock, one thread runs
+#     and the other is free for a different request; all answer once the lock goes,
+#     the three parked ones with the renderer's bytes and X-Cache MERGED;
+#  5. when the render they wait for fails (its client left), the parked requests run
+#     it again themselves and answer 200;
+#  6. SIGTERM with requests parked on a render blocked past the shutdown grace: all
+#     get 503 `unavailable`, and the server exits cleanly (no sanitizer report) soon
+#     after the grace period, not after the 10 s cancel wait.
 # The lock is taken in a transaction that is rolled back: the shared demo database is
 # never written.
 source "$(dirname "$0")/lib.sh"
@@ -30,8 +39,8 @@ DB=$(hs_demo_db)
 hs_planner_curl "$T"
 unset HOTSPOT_HEAVY_BUDGET # lib.sh's long test budget; this test sets its own
 
-start_server() { # BUDGET
-  hs_server_start "$T/server.log" --heavy-threads 1 --heavy-budget "$1" --rate-planner 0
+start_server() { # BUDGET [HEAVY-THREADS [SERVE ARGS...]]
+  hs_server_start "$T/server.log" --heavy-threads "${2:-1}" --heavy-budget "$1" --rate-planner 0 "${@:3}"
 }
 stop_server() { hs_server_stop "$T/server.log"; }
 metric() { # NAME: its value, 0 when absent
@@ -67,12 +76,23 @@ unlock_cases() { # the backend, not only psql: pg_sleep would keep the lock
   LOCK_PID=
 }
 wait_no_waiters() { # SECONDS: until no server query waits for the lock
+  wait_waiters 0 "$1"
+}
+wait_waiters() { # N SECONDS: until N server queries wait for the lock
   local i
-  for i in $(seq 1 $(($1 * 10))); do
-    [[ $(lock_waiters) == 0 ]] && return 0
+  for i in $(seq 1 $(($2 * 10))); do
+    [[ $(lock_waiters) == "$1" ]] && return 0
     sleep 0.1
   done
   return 1
+}
+wait_metric() { # NAME VALUE SECONDS: until the metric equals VALUE
+  local i
+  for i in $(seq 1 $(($3 * 10))); do
+    [[ $(metric "$1") == "$2" ]] && return 0
+    sleep 0.1
+  done
+  fail "$1 did not reach $2 within $3 s (now $(metric "$1"))"
 }
 
 # ---- 1: a query past the budget ---------------------------------------------------
@@ -168,3 +188,81 @@ expect_eq "the server keeps serving: /healthz" \
 read -r code dt < <(thumb)
 expect_eq "a thumbnail afterwards ($dt s)" "$code" 200
 stop_server
+
+# ---- 4: identical requests park instead of holding heavy threads -------------------
+start_server 60 2
+ok "server on port $PORT (2 heavy threads, heavy-budget 60 s)"
+A="$U/api/analyze?from=2024-01&to=2024-06&permutations=0&format=json&level=province"
+expect_eq "warm-up analysis" "$(curl -s -m 120 -o /dev/null -w '%{http_code}' "$A&seed=21")" 200
+lock_cases
+ask() { # NAME URL: in the background, status to $T/NAME.code, headers and body beside
+  curl -s -m 100 -D "$T/$1.hdr" -o "$T/$1.body" -w '%{http_code}' "$2" >"$T/$1.code" &
+  PIDS+=($!)
+}
+xcache() { sed -n 's/^X-Cache: *//Ip' "$T/$1.hdr" | tr -d '\r'; }
+PIDS=()
+ask same1 "$A&seed=22"
+wait_waiters 1 30 || fail "the first analysis never reached the lock ($(lock_waiters) waiting)"
+ask same2 "$A&seed=22"
+ask same3 "$A&seed=22"
+ask same4 "$A&seed=22"
+wait_metric hotspot_cache_parked_total 3 30
+expect_eq "heavy jobs running while 4 identical analyses wait" "$(metric hotspot_heavy_running)" 1
+expect_eq "heavy jobs queued meanwhile" "$(metric hotspot_heavy_queued)" 0
+ask other "$A&seed=23"
+wait_metric hotspot_heavy_running 2 30
+ok "a different analysis got the second heavy thread"
+wait_waiters 2 30 || fail "the different analysis is not running its query ($(lock_waiters) waiting)"
+unlock_cases
+for p in "${PIDS[@]}"; do wait "$p" || true; done
+for n in same1 same2 same3 same4 other; do expect_eq "$n: status" "$(cat "$T/$n.code")" 200; done
+expect_eq "same1 rendered: X-Cache" "$(xcache same1)" MISS
+for n in same2 same3 same4; do
+  cmp -s "$T/same1.body" "$T/$n.body" || fail "$n's body differs from the renderer's"
+  expect_eq "$n waited parked: X-Cache" "$(xcache "$n")" MERGED
+done
+expect_eq "no request merged on a heavy thread" "$(metric hotspot_cache_merged_total)" 0
+
+# ---- 5: the render they wait for fails: the parked requests render it themselves ----
+lock_cases
+PIDS=()
+curl -s -m 1.5 -o /dev/null "$A&seed=24" >/dev/null 2>&1 & # gives up after 1.5 s
+PIDS+=($!)
+wait_waiters 1 30 || fail "the first analysis never reached the lock ($(lock_waiters) waiting)"
+ask retry1 "$A&seed=24"
+ask retry2 "$A&seed=24"
+wait_metric hotspot_cache_parked_total 5 30
+wait_metric 'hotspot_heavy_cancelled_total{reason="client"}' 1 30
+# Woken, both go to the pool: one renders, the other waits for it there (not parked twice).
+wait_metric hotspot_heavy_running 2 30
+expect_eq "parked requests after the failed render (none parked again)" \
+  "$(metric hotspot_cache_parked_total)" 5
+unlock_cases
+for p in "${PIDS[@]}"; do wait "$p" || true; done
+for n in retry1 retry2; do expect_eq "$n: status" "$(cat "$T/$n.code")" 200; done
+cmp -s "$T/retry1.body" "$T/retry2.body" || fail "the two retried answers differ"
+ok "both parked requests answered once the render they waited for had failed"
+stop_server
+
+# ---- 6: shutdown with parked requests -----------------------------------------------
+start_server 60 2 --shutdown-grace 1
+A="$U/api/analyze?from=2024-01&to=2024-06&permutations=0&format=json&level=province"
+expect_eq "warm-up analysis" "$(curl -s -m 120 -o /dev/null -w '%{http_code}' "$A&seed=21")" 200
+lock_cases
+PIDS=()
+ask down1 "$A&seed=26"
+wait_waiters 1 30 || fail "the first analysis never reached the lock ($(lock_waiters) waiting)"
+ask down2 "$A&seed=26"
+ask down3 "$A&seed=26"
+wait_metric hotspot_cache_parked_total 2 30
+t_term=$(date +%s.%N)
+stop_server # fails on a non-zero exit or a sanitizer report
+t_exit=$(date +%s.%N)
+unlock_cases
+for p in "${PIDS[@]}"; do wait "$p" || true; done
+for n in down1 down2 down3; do
+  expect_eq "$n after SIGTERM: status" "$(cat "$T/$n.code")" 503
+  grep -q '"unavailable"' "$T/$n.body" || fail "$n: not the shutdown error: $(cat "$T/$n.body")"
+done
+expect_between "seconds from SIGTERM to exit (grace 1 s)" \
+  "$(awk -v a="$t_term" -v b="$t_exit" 'BEGIN { print b - a }')" 0.9 5

@@ -18,7 +18,8 @@ typedef struct {
     atomic_int calls;
     int fail;
     hs_cache *wait_cache; /* when set: block until `wait_merged` requests merged */
-    uint64_t wait_merged;
+    uint64_t wait_merged;  /* ...and `wait_parked` parked */
+    uint64_t wait_parked;
 } render_arg;
 
 static int render(void *v, hs_buf *out, hs_err *err)
@@ -30,7 +31,7 @@ static int render(void *v, hs_buf *out, hs_err *err)
         for (int i = 0; i < 4000; i++) {
             hs_cache_stats s;
             hs_cache_stats_get(a->wait_cache, &s);
-            if (s.merged >= a->wait_merged)
+            if (s.merged >= a->wait_merged && s.parked >= a->wait_parked)
                 break;
             nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
         }
@@ -92,8 +93,8 @@ static void test_hit_miss_and_etag(void **state)
     hs_cache_entry_release(e1);
     hs_cache_entry_release(e2);
     hs_cache_entry_release(e3);
-    assert_null(hs_cache_lookup(c, 3, "tiles/a/0/0/0"));
-    hs_cache_entry *l = hs_cache_lookup(c, 2, "tiles/a/0/0/0");
+    assert_null(hs_cache_lookup(c, 3, "tiles/a/0/0/0", NULL));
+    hs_cache_entry *l = hs_cache_lookup(c, 2, "tiles/a/0/0/0", NULL);
     assert_non_null(l);
     hs_cache_entry_release(l);
     hs_cache_destroy(c);
@@ -121,9 +122,9 @@ static void test_lru_eviction_by_bytes(void **state)
     assert_true(s.bytes <= 64 << 10);
     assert_int_equal(s.entries, 6);
     assert_int_equal(s.evictions, 1);
-    hs_cache_entry *gone = hs_cache_lookup(c, 1, "k1");
+    hs_cache_entry *gone = hs_cache_lookup(c, 1, "k1", NULL);
     assert_null(gone);
-    hs_cache_entry *kept = hs_cache_lookup(c, 1, "k0");
+    hs_cache_entry *kept = hs_cache_lookup(c, 1, "k0", NULL);
     assert_non_null(kept);
     hs_cache_entry_release(kept);
     /* Too large for a quarter of the cap: returned but not kept. */
@@ -135,7 +136,7 @@ static void test_lru_eviction_by_bytes(void **state)
     hs_cache_entry_release(b);
     hs_cache_stats_get(c, &s);
     assert_int_equal(s.uncacheable, 1);
-    assert_null(hs_cache_lookup(c, 1, "big"));
+    assert_null(hs_cache_lookup(c, 1, "big", NULL));
     /* Purging old versions frees their entries. */
     hs_cache_purge_before(c, 2);
     hs_cache_stats_get(c, &s);
@@ -156,7 +157,7 @@ static void test_refcount_outlives_eviction(void **state)
         snprintf(key, sizeof key, "o%d", i);
         hs_cache_entry_release(fetch(c, 1, key, &a, NULL));
     }
-    assert_null(hs_cache_lookup(c, 1, "held"));
+    assert_null(hs_cache_lookup(c, 1, "held", NULL));
     size_t len;
     const unsigned char *d = hs_cache_entry_data(held, &len);
     assert_int_equal(len, 3000);
@@ -291,6 +292,77 @@ static void test_merged_waiter_cancelled(void **state)
     hs_cache_destroy(c);
 }
 
+/* Parked callers hold no thread: each is woken once after the render ended, when the
+ * entry is already in the cache (or, for a failed render, is not). */
+typedef struct {
+    hs_cache_waiter w;
+    hs_cache *c;
+    atomic_int woken;
+    hs_cache_entry *seen; /* what a lookup found at wake-up */
+} parker;
+
+static void park_wake(void *arg)
+{
+    parker *p = arg;
+    p->seen = hs_cache_lookup(p->c, 7, "tiles/gistar/5/25/14", NULL);
+    atomic_fetch_add(&p->woken, 1);
+}
+
+static void run_park(int fail)
+{
+    hs_cache *c = hs_cache_create(1 << 20);
+    render_arg a = {.size = 300, .fill = 'p', .fail = fail, .wait_cache = c, .wait_parked = 2};
+    worker r = {.c = c, .a = &a};
+    int in_flight = -1;
+    assert_null(hs_cache_lookup(c, 7, "tiles/gistar/5/25/14", &in_flight));
+    assert_int_equal(in_flight, 0); /* nothing renders yet: a plain miss */
+    pthread_t tr;
+    assert_int_equal(pthread_create(&tr, NULL, worker_main, &r), 0);
+    for (int i = 0; i < 4000 && atomic_load(&a.calls) == 0; i++)
+        nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
+    assert_null(hs_cache_lookup(c, 7, "tiles/gistar/5/25/14", &in_flight));
+    assert_int_equal(in_flight, 1);
+    parker p[2];
+    for (int i = 0; i < 2; i++) {
+        p[i] = (parker){.w = {.wake = park_wake, .arg = &p[i]}, .c = c};
+        assert_int_equal(hs_cache_watch(c, 7, "tiles/gistar/5/25/14", &p[i].w), 1);
+    }
+    parker none = {.w = {.wake = park_wake, .arg = &none}, .c = c};
+    assert_int_equal(hs_cache_watch(c, 8, "tiles/gistar/5/25/14", &none.w), 0);
+    pthread_join(tr, NULL); /* the wakes ran on the renderer's thread, before it returned */
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(atomic_load(&p[i].woken), 1);
+        if (fail) {
+            assert_null(p[i].seen); /* not cached: the woken caller renders itself */
+        } else {
+            assert_ptr_equal(p[i].seen, r.e);
+            hs_cache_entry_release(p[i].seen);
+        }
+    }
+    assert_int_equal(atomic_load(&none.woken), 0);
+    assert_int_equal(r.rc, fail ? HS_ERENDER : 0);
+    hs_cache_entry_release(r.e);
+    hs_cache_stats s;
+    hs_cache_stats_get(c, &s);
+    assert_int_equal(s.parked, 2);
+    assert_int_equal(s.merged, 0);
+    assert_int_equal(s.inflight, 0);
+    assert_int_equal(atomic_load(&a.calls), 1);
+    hs_cache_destroy(c);
+}
+
+static void test_parked_waiters(void **state)
+{
+    (void)state;
+    run_park(0);
+}
+
+static void test_parked_waiters_error(void **state)
+{
+    (void)state;
+    run_park(1);
+}
+
 static void test_caps(void **state)
 {
     (void)state;
@@ -316,6 +388,8 @@ int main(void)
         cmocka_unit_test(test_concurrent_merging),
         cmocka_unit_test(test_concurrent_merging_error),
         cmocka_unit_test(test_merged_waiter_cancelled),
+        cmocka_unit_test(test_parked_waiters),
+        cmocka_unit_test(test_parked_waiters_error),
         cmocka_unit_test(test_caps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
