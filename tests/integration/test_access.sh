@@ -208,6 +208,18 @@ done
 expect_eq "four requests, four new audit rows (within the flush interval)" "$((got - before))" 4
 expect_eq "audit row fields" "$(q "$DB" "SELECT token_id || ' ' || role || ' ' || route || ' ' || params || ' ' || status || ' ' || (bytes > 0) FROM hs.audit ORDER BY id DESC OFFSET 1 LIMIT 1")" \
   "$PLANNER_ID planner /api/units level=province 200 true"
+expect_eq "audit time is the request's (UTC, within a minute of the database's clock)" \
+  "$(q "$DB" "SELECT abs(extract(epoch FROM now() - at)) < 60 FROM hs.audit ORDER BY id DESC OFFSET 1 LIMIT 1")" t
+# The rows go in by COPY: a query with COPY's escape character (a backslash, which
+# the server accepts in a value) is stored as it was sent.
+expect_eq "a level with a backslash: status" "$(call planner '/api/units?level=a\b')" 400
+for _ in $(seq 1 40); do
+  got=$(q "$DB" "SELECT count(*) FROM hs.audit")
+  [[ $((got - before)) -ge 5 ]] && break
+  sleep 0.1
+done
+expect_eq "audit params with a backslash, verbatim" \
+  "$(q "$DB" "SELECT params || ' ' || status FROM hs.audit ORDER BY id DESC LIMIT 1")" 'level=a\b 400'
 expect_eq "no audit row for public requests" "$(q "$DB" "SELECT count(*) FROM hs.audit WHERE token_id = 0 OR role = 'public'")" 0
 expect_eq "no token text in the audit" "$(q "$DB" "SELECT count(*) FROM hs.audit WHERE params LIKE '%hs1_%'")" 0
 H audit --token "$OPERATOR_ID" --format csv >"$T/audit.csv"
