@@ -180,7 +180,9 @@ unsigned hs_server_port(const hs_server *s)
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
     hs_server *s = cls;
-    http_rctx *rc = calloc(1, sizeof *rc);
+    size_t ulen = strlen(uri);
+    size_t keep = ulen > HS_HTTP_MAX_URI ? HS_HTTP_MAX_URI : ulen;
+    http_rctx *rc = calloc(1, sizeof *rc + keep + 1);
     if (!rc)
         return NULL;
     rc->arena = hs_arena_create(0);
@@ -192,8 +194,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     rc->t0 = hs_clock_now();
     rc->id = atomic_fetch_add(&s->next_id, 1) + 1;
     rc->route_index = -1;
-    rc->uri_len = strlen(uri);
-    size_t keep = rc->uri_len > HS_HTTP_MAX_URI ? HS_HTTP_MAX_URI : rc->uri_len;
+    rc->uri_len = ulen;
     memcpy(rc->uri, uri, keep);
     rc->uri[keep] = '\0';
     rc->conn = conn;
