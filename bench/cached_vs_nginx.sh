@@ -10,7 +10,8 @@
 # A throwaway PostgreSQL cluster gets the synthetic demo (`hotspot db demo`), a
 # Release `hotspot serve` starts on 127.0.0.1, the tile is fetched once (rendered,
 # then cached), its bytes are written to a directory that nginx (Debian
-# nginx-light, NGINX_WORKERS workers, default 1) serves on another loopback port.
+# nginx-light, NGINX_WORKERS workers, default HS_THREADS: as many event loops as
+# hotspot has threads) serves on another loopback port.
 # Each server is warmed, then measured; with ROUNDS > 1 they alternate, and the
 # best round of each is reported (the machine is shared). LOG=1 (default): both
 # write an access log to a file; LOG=0: both run without one (--quiet, access_log off).
@@ -26,7 +27,7 @@ ROUNDS=${ROUNDS:-2}
 CONNS=${CONNS:-64}
 TILE=${TILE:-/tiles/gistar/6/50/29.png}
 HS_THREADS=${HS_THREADS:-$(nproc)}
-NGINX_WORKERS=${NGINX_WORKERS:-1}
+NGINX_WORKERS=${NGINX_WORKERS:-$HS_THREADS} # like for like: one event loop per hotspot thread
 LOG=${LOG:-1}
 OUT="$ROOT/bench/results"
 mkdir -p "$OUT"
