@@ -142,3 +142,18 @@ hs_server_stop() {
     fail "sanitizer report in the server log: $(grep -A20 -E 'AddressSanitizer|runtime error|LeakSanitizer' "$log" | head -30)"
   fi
 }
+
+# hs_metric NAME: the value of one series of the server at $U (NAME with its labels, as
+# /metrics prints it), 0 when absent. hs_wait_metric NAME VALUE SECONDS: waits until it
+# equals VALUE, else fails saying what it was.
+hs_metric() {
+  curl -s -m 10 "$U/metrics" | awk -v m="$1" '$1 == m { print $2; f = 1 } END { if (!f) print 0 }'
+}
+hs_wait_metric() {
+  local i
+  for i in $(seq 1 $(($3 * 10))); do
+    [[ $(hs_metric "$1") == "$2" ]] && return 0
+    sleep 0.1
+  done
+  fail "$1 did not reach $2 within $3 s (now $(hs_metric "$1"))"
+}

@@ -38,17 +38,6 @@ stop_server() { hs_server_stop "$T/server.log"; }
 jerr() { # FIELD FILE: error.FIELD of a JSON error body
   python3 -c 'import json, sys; print(json.load(open(sys.argv[2]))["error"][sys.argv[1]])' "$1" "$2"
 }
-metric() { # NAME (with labels, as printed): its value, 0 when absent
-  curl -s -m 10 "$U/metrics" | awk -v m="$1" '$1 == m { print $2; f = 1 } END { if (!f) print 0 }'
-}
-wait_metric() { # NAME VALUE SECONDS: waits until the metric equals VALUE
-  local i
-  for i in $(seq 1 $(($3 * 10))); do
-    [[ $(metric "$1") == "$2" ]] && return 0
-    sleep 0.1
-  done
-  fail "$1 did not reach $2 within $3 s (now $(metric "$1"))"
-}
 
 # ---- 1-4: isolation under four heavy scans ----------------------------------------
 # heavy-nice 19: the test machine is shared with other builds (load ~10 on 2 cores); the
@@ -67,8 +56,8 @@ for seed in 101 102 103 104; do
     "$U/api/scan?permutations=9999&seed=$seed" >"$T/scan$seed.code" 2>/dev/null &
   SCAN_PIDS+=($!)
 done
-wait_metric hotspot_heavy_running 2 60
-wait_metric hotspot_heavy_queued 2 60
+hs_wait_metric hotspot_heavy_running 2 60
+hs_wait_metric hotspot_heavy_queued 2 60
 ok "four scans accepted: 2 running, 2 waiting"
 
 # 2. the fifth heavy request finds the queue full
@@ -94,8 +83,8 @@ expect_eq "every tile answer was a cache hit" "$(field hit "$tile")" 200
 expect_between "/healthz p99 ms with 4 scans running" "$(field p99_ms "$health")" 0 50
 expect_between "cached tile p99 ms with 4 scans running" "$(field p99_ms "$tile")" 0 50
 # ...and the scans really were running all along
-expect_eq "still 2 scans running after the measurement" "$(metric hotspot_heavy_running)" 2
-expect_eq "still 2 scans waiting after the measurement" "$(metric hotspot_heavy_queued)" 2
+expect_eq "still 2 scans running after the measurement" "$(hs_metric hotspot_heavy_running)" 2
+expect_eq "still 2 scans waiting after the measurement" "$(hs_metric hotspot_heavy_queued)" 2
 
 # 4. clients that leave: every scan is stopped, running or waiting. (After one more
 # second, so the waiting scans' queue time is over 1 s however fast the machine.)
@@ -104,8 +93,8 @@ t_wait=$(date +%s.%N)
 for p in "${SCAN_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
 for p in "${SCAN_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
 SCAN_PIDS=()
-wait_metric 'hotspot_heavy_cancelled_total{reason="client"}' 4 120
-wait_metric hotspot_heavy_running 0 120
+hs_wait_metric 'hotspot_heavy_cancelled_total{reason="client"}' 4 120
+hs_wait_metric hotspot_heavy_running 0 120
 ok "all 4 scans cancelled after their clients left ($(awk -v a="$t_wait" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s)"
 grep -q 'api/scan: cancelled (.*the client closed the connection)' "$T/server.log" ||
   fail "no log line says why the scans stopped"
@@ -114,7 +103,7 @@ grep -q 'api/scan: cancelled (.*the client closed the connection)' "$T/server.lo
 waited=$(grep '"route":"/api/scan"' "$T/server.log" | sed -n 's/.*"queue_ms":\([0-9.]*\).*/\1/p' | sort -n | tail -1)
 expect_between "longest logged queue_ms of a scan (it waited for a worker)" "${waited:-0}" 1000 1000000
 slow=$(curl -s "$U/metrics" | awk '$1 == "hotspot_http_request_duration_seconds_bucket{route=\"/api/scan\",le=\"1\"}" { print $2 }')
-all=$(metric 'hotspot_http_request_duration_seconds_count{route="/api/scan"}')
+all=$(hs_metric 'hotspot_http_request_duration_seconds_count{route="/api/scan"}')
 expect_eq "scans in the latency histogram (4 cancelled + 1 refused)" "$all" 5
 expect_between "scans slower than 1 s in the histogram (the waits count)" "$((all - ${slow:-0}))" 4 5
 stop_server
@@ -141,8 +130,8 @@ jerr message "$T/budget.body" | grep -q 'time budget of 1 s' ||
 ok "budget message: $(jerr message "$T/budget.body")"
 # 1 s budget; the generous bound covers the stages between two checks on a loaded box
 expect_between "seconds until the over-budget scan was stopped" "$dt" 0.5 30
-expect_eq "budget cancellations counted" "$(metric 'hotspot_heavy_cancelled_total{reason="budget"}')" 1
-wait_metric hotspot_heavy_running 0 30
+expect_eq "budget cancellations counted" "$(hs_metric 'hotspot_heavy_cancelled_total{reason="budget"}')" 1
+hs_wait_metric hotspot_heavy_running 0 30
 expect_eq "the server keeps serving: /healthz" "$(curl -s -m 10 -o /dev/null -w '%{http_code}' "$U/healthz")" 200
 
 stop_server

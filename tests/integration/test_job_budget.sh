@@ -43,9 +43,6 @@ start_server() { # BUDGET [HEAVY-THREADS [SERVE ARGS...]]
   hs_server_start "$T/server.log" --heavy-threads "${2:-1}" --heavy-budget "$1" --rate-planner 0 "${@:3}"
 }
 stop_server() { hs_server_stop "$T/server.log"; }
-metric() { # NAME: its value, 0 when absent
-  curl -s -m 10 "$U/metrics" | awk -v m="$1" '$1 == m { print $2; f = 1 } END { if (!f) print 0 }'
-}
 # Server backends of the demo database waiting for a lock (the locker is not waiting).
 lock_waiters() {
   q "$DB" "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
@@ -86,14 +83,6 @@ wait_waiters() { # N SECONDS: until N server queries wait for the lock
   done
   return 1
 }
-wait_metric() { # NAME VALUE SECONDS: until the metric equals VALUE
-  local i
-  for i in $(seq 1 $(($3 * 10))); do
-    [[ $(metric "$1") == "$2" ]] && return 0
-    sleep 0.1
-  done
-  fail "$1 did not reach $2 within $3 s (now $(metric "$1"))"
-}
 
 # ---- 1: a query past the budget ---------------------------------------------------
 start_server 2
@@ -102,8 +91,8 @@ ok "server on port $PORT (1 heavy thread, heavy-budget 2 s)"
 # period memo and the heavy thread's connection (no lock yet).
 A="$U/api/analyze?from=2024-01&to=2024-06&permutations=0&format=json&level=province"
 expect_eq "warm-up analysis" "$(curl -s -m 120 -o /dev/null -w '%{http_code}' "$A&seed=3")" 200
-reconnects0=$(metric hotspot_db_reconnects_total)
-connects0=$(metric hotspot_db_connects_total)
+reconnects0=$(hs_metric hotspot_db_reconnects_total)
+connects0=$(hs_metric hotspot_db_connects_total)
 
 lock_cases
 ok "hs.case_month locked by another session"
@@ -113,9 +102,9 @@ grep -q '"timeout"' "$T/locked.body" || fail "not the timeout error: $(cat "$T/l
 expect_between "seconds until the blocked analysis answered (budget 2 s)" "$dt" 1.5 3.0
 wait_no_waiters 2 || fail "the cancelled query still waits for the lock ($(lock_waiters) waiting)"
 ok "the server's query no longer waits for the lock"
-[[ $(metric hotspot_db_query_cancels_total) -ge 1 ]] ||
-  fail "hotspot_db_query_cancels_total is $(metric hotspot_db_query_cancels_total)"
-ok "query cancels counted: $(metric hotspot_db_query_cancels_total)"
+[[ $(hs_metric hotspot_db_query_cancels_total) -ge 1 ]] ||
+  fail "hotspot_db_query_cancels_total is $(hs_metric hotspot_db_query_cancels_total)"
+ok "query cancels counted: $(hs_metric hotspot_db_query_cancels_total)"
 read -r code hdt < <(curl -s -m 10 -o /dev/null -w '%{http_code} %{time_total}\n' "$U/healthz")
 expect_eq "/healthz while the lock is still held" "$code" 200
 expect_between "/healthz seconds" "$hdt" 0 0.5
@@ -124,14 +113,14 @@ expect_between "/healthz seconds" "$hdt" 0 0.5
 curl -s -m 0.8 -o /dev/null "$A&seed=7" >/dev/null 2>&1 || true # gives up after 0.8 s
 wait_no_waiters 2 || fail "the query of the gone client still waits ($(lock_waiters) waiting)"
 ok "the query of a client that left was cancelled"
-expect_eq "client cancellations counted" "$(metric 'hotspot_heavy_cancelled_total{reason="client"}')" 1
+expect_eq "client cancellations counted" "$(hs_metric 'hotspot_heavy_cancelled_total{reason="client"}')" 1
 unlock_cases
 
 # The one heavy thread is free and its connection still works: the same analysis now.
 code=$(curl -s -m 120 -o /dev/null -w '%{http_code}' "$A")
 expect_eq "the same analysis once the lock is gone" "$code" 200
-expect_eq "no pool connection was replaced" "$(metric hotspot_db_reconnects_total)" "$reconnects0"
-expect_eq "no new pool connection" "$(metric hotspot_db_connects_total)" "$connects0"
+expect_eq "no pool connection was replaced" "$(hs_metric hotspot_db_reconnects_total)" "$reconnects0"
+expect_eq "no new pool connection" "$(hs_metric hotspot_db_connects_total)" "$connects0"
 stop_server
 
 # ---- 3: a render past the budget ---------------------------------------------------
@@ -206,11 +195,11 @@ wait_waiters 1 30 || fail "the first analysis never reached the lock ($(lock_wai
 ask same2 "$A&seed=22"
 ask same3 "$A&seed=22"
 ask same4 "$A&seed=22"
-wait_metric hotspot_cache_parked_total 3 30
-expect_eq "heavy jobs running while 4 identical analyses wait" "$(metric hotspot_heavy_running)" 1
-expect_eq "heavy jobs queued meanwhile" "$(metric hotspot_heavy_queued)" 0
+hs_wait_metric hotspot_cache_parked_total 3 30
+expect_eq "heavy jobs running while 4 identical analyses wait" "$(hs_metric hotspot_heavy_running)" 1
+expect_eq "heavy jobs queued meanwhile" "$(hs_metric hotspot_heavy_queued)" 0
 ask other "$A&seed=23"
-wait_metric hotspot_heavy_running 2 30
+hs_wait_metric hotspot_heavy_running 2 30
 ok "a different analysis got the second heavy thread"
 wait_waiters 2 30 || fail "the different analysis is not running its query ($(lock_waiters) waiting)"
 unlock_cases
@@ -221,7 +210,7 @@ for n in same2 same3 same4; do
   cmp -s "$T/same1.body" "$T/$n.body" || fail "$n's body differs from the renderer's"
   expect_eq "$n waited parked: X-Cache" "$(xcache "$n")" MERGED
 done
-expect_eq "no request merged on a heavy thread" "$(metric hotspot_cache_merged_total)" 0
+expect_eq "no request merged on a heavy thread" "$(hs_metric hotspot_cache_merged_total)" 0
 
 # ---- 5: the render they wait for fails: the parked requests render it themselves ----
 lock_cases
@@ -231,12 +220,12 @@ PIDS+=($!)
 wait_waiters 1 30 || fail "the first analysis never reached the lock ($(lock_waiters) waiting)"
 ask retry1 "$A&seed=24"
 ask retry2 "$A&seed=24"
-wait_metric hotspot_cache_parked_total 5 30
-wait_metric 'hotspot_heavy_cancelled_total{reason="client"}' 1 30
+hs_wait_metric hotspot_cache_parked_total 5 30
+hs_wait_metric 'hotspot_heavy_cancelled_total{reason="client"}' 1 30
 # Woken, both go to the pool: one renders, the other waits for it there (not parked twice).
-wait_metric hotspot_heavy_running 2 30
+hs_wait_metric hotspot_heavy_running 2 30
 expect_eq "parked requests after the failed render (none parked again)" \
-  "$(metric hotspot_cache_parked_total)" 5
+  "$(hs_metric hotspot_cache_parked_total)" 5
 unlock_cases
 for p in "${PIDS[@]}"; do wait "$p" || true; done
 for n in retry1 retry2; do expect_eq "$n: status" "$(cat "$T/$n.code")" 200; done
@@ -254,7 +243,7 @@ ask down1 "$A&seed=26"
 wait_waiters 1 30 || fail "the first analysis never reached the lock ($(lock_waiters) waiting)"
 ask down2 "$A&seed=26"
 ask down3 "$A&seed=26"
-wait_metric hotspot_cache_parked_total 2 30
+hs_wait_metric hotspot_cache_parked_total 2 30
 t_term=$(date +%s.%N)
 stop_server # fails on a non-zero exit or a sanitizer report
 t_exit=$(date +%s.%N)
