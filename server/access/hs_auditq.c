@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hs_utf8.h"
+
 #define FIRST_ROWS 256
 #define FIRST_POOL ((size_t)16 << 10)
 /* A written batch keeps its memory unless it holds more than this many times what it
@@ -71,19 +73,48 @@ static int batch_append(hs_auditq_batch *b, const hs_auditq_rec *rec, const char
     return 1;
 }
 
+/* Copies at most `cut` bytes of src into dst as well-formed UTF-8: a byte that starts
+ * no valid sequence becomes '?', and a sequence the cut would split is left out. The
+ * raw query string is not checked anywhere else (only its decoded values are), and one
+ * row the database refuses as text would fail every later COPY of the audit: a token
+ * holder could switch off their own audit trail with one request. */
+static uint16_t copy_utf8(char *dst, const char *src, size_t cut)
+{
+    size_t n = strnlen(src, cut + 4), o = 0;
+    const unsigned char *u = (const unsigned char *)src;
+    for (size_t i = 0; i < n && o < cut;) {
+        size_t l = hs_utf8_seq(u + i, n - i);
+        if (l == 0) {
+            dst[o++] = '?';
+            i++;
+        } else if (o + l <= cut) {
+            memcpy(dst + o, src + i, l);
+            o += l;
+            i += l;
+        } else {
+            break;
+        }
+    }
+    dst[o] = '\0';
+    return (uint16_t)o;
+}
+
 void hs_auditq_push(hs_auditq *q, const hs_audit_row *row)
 {
-    const char *s[3] = {row->route ? row->route : "-", row->params ? row->params : "",
-                        row->provinces ? row->provinces : ""};
+    const char *raw[3] = {row->route ? row->route : "-", row->params ? row->params : "",
+                          row->provinces ? row->provinces : ""};
     static const size_t cut[3] = {HS_AUDITQ_ROUTE_MAX, HS_AUDITQ_PARAMS_MAX,
                                   HS_AUDITQ_PROVINCES_MAX};
+    char route[HS_AUDITQ_ROUTE_MAX + 1], params[HS_AUDITQ_PARAMS_MAX + 1],
+        provinces[HS_AUDITQ_PROVINCES_MAX + 1];
+    char *s[3] = {route, params, provinces};
     hs_auditq_rec rec = {.at = row->at, .token_id = row->token_id, .role = row->role,
                          .status = row->status, .bytes = row->bytes,
                          .duration_ms = row->duration_ms};
     for (int k = 0; k < 3; k++)
-        rec.len[k] = (uint16_t)strnlen(s[k], cut[k]);
+        rec.len[k] = copy_utf8(s[k], raw[k], cut[k]);
     pthread_mutex_lock(&q->lock);
-    if (q->cur.n >= q->max_rows || !batch_append(&q->cur, &rec, s))
+    if (q->cur.n >= q->max_rows || !batch_append(&q->cur, &rec, (const char *const *)s))
         q->dropped++;
     pthread_mutex_unlock(&q->lock);
 }

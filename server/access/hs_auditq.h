@@ -8,7 +8,8 @@
  * tens of thousands of requests a second a request thread regularly copied megabytes
  * in realloc while holding the lock every other request waited on (the cached-tile
  * p99 in bench/cached_vs_nginx.sh). Rows are compact: their three strings live in
- * the batch's byte pool, cut at the lengths the audit has always kept.
+ * the batch's byte pool, cut at the lengths the audit has always kept and made valid
+ * UTF-8 (a byte that starts no sequence becomes '?'), so the database accepts every row.
  *
  * Bounded: at most `max_rows` rows wait; beyond that (or when memory runs out) a row
  * is dropped and counted, and the count is reported with the next batch taken.

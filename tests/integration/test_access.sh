@@ -220,6 +220,27 @@ for _ in $(seq 1 40); do
 done
 expect_eq "audit params with a backslash, verbatim" \
   "$(q "$DB" "SELECT params || ' ' || status FROM hs.audit ORDER BY id DESC LIMIT 1")" 'level=a\b 400'
+# A raw byte that is not UTF-8 in the query string (its decoded values may be fine:
+# \xC3 then %A9 decodes to an e-acute) is stored as '?': a row the database refused as
+# text would fail every later write of the audit.
+raw=$(python3 - "$PORT" "$PLANNER" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=30)
+s.sendall(b"GET /api/units?level=a\xc3%A9 HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer "
+          + sys.argv[2].encode() + b"\r\nConnection: close\r\n\r\n")
+print(s.recv(64).split(b" ")[1].decode())
+PY
+)
+expect_eq "a raw non-UTF-8 byte in the query: status" "$raw" 400
+expect_eq "and a normal request after it" "$(call planner '/api/units?level=province')" 200
+for _ in $(seq 1 40); do
+  got=$(q "$DB" "SELECT count(*) FROM hs.audit")
+  [[ $((got - before)) -ge 7 ]] && break
+  sleep 0.1
+done
+expect_eq "both audited, the byte as '?'" \
+  "$(q "$DB" "SELECT string_agg(params || ' ' || status, ' | ' ORDER BY id) FROM (SELECT * FROM hs.audit ORDER BY id DESC LIMIT 2) r")" \
+  'level=a?%A9 400 | level=province 200'
 expect_eq "no audit row for public requests" "$(q "$DB" "SELECT count(*) FROM hs.audit WHERE token_id = 0 OR role = 'public'")" 0
 expect_eq "no token text in the audit" "$(q "$DB" "SELECT count(*) FROM hs.audit WHERE params LIKE '%hs1_%'")" 0
 H audit --token "$OPERATOR_ID" --format csv >"$T/audit.csv"
