@@ -500,6 +500,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
          * thread; it finds the answer cached, or (a failed or uncacheable render)
          * goes to the pool as any miss, never parked twice. */
         rc->phase = RC_NEW;
+        if (atomic_load(&s->cancelling)) {
+            /* Woken by a render the shutdown stopped: running the handler now could
+             * start a render no one cancels, or use the pool while it is destroyed. */
+            hs__http_answer_shutdown(rc);
+            return proceed(s, rc, conn, HS_RUN_ANSWERED);
+        }
         hs_req *req = &rc->req;
         req->deferred = 0;
         req->park_key = NULL;
@@ -718,6 +724,9 @@ void hs_server_destroy(hs_server *s)
      * its threads' exit closes their db connections), then MHD (its threads use
      * everything else, and their exit runs the db pool's per-thread destructors),
      * then the watcher (its callbacks use the cache), then the rest. */
+    /* Set before the pool goes: a request its last renders wake answers 503 at once
+     * instead of reading s->heavy (hs_http_int.h). */
+    atomic_store(&s->cancelling, 1);
     hs_heavy_destroy(s->heavy);
     s->heavy = s->svc.heavy = NULL;
     if (s->mhd)

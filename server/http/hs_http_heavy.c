@@ -120,6 +120,13 @@ static void job_done(hs_heavy_job *job, void *arg)
     MHD_resume_connection(rc->conn);
 }
 
+void hs__http_answer_shutdown(http_rctx *rc)
+{
+    hs_resp_clear(&rc->resp);
+    hs_resp_error_status(&rc->resp, 503, "unavailable", "the server is shutting down; retry", NULL);
+    hs_resp_header(&rc->resp, "Retry-After", "5", NULL);
+}
+
 /* Suspends the connection and queues its job; a full queue answers 503 at once
  * (through the same resume path, so there is one way answers leave). */
 void hs__http_start_heavy(hs_server *s, http_rctx *rc, struct MHD_Connection *conn)
@@ -146,9 +153,7 @@ void hs__http_start_heavy(hs_server *s, http_rctx *rc, struct MHD_Connection *co
             hs_resp_error_status(&rc->resp, 503, "overloaded", err.msg, NULL);
             hs_resp_header(&rc->resp, "Retry-After", HS_HTTP_BUSY_RETRY_AFTER, NULL);
         } else {
-            hs_resp_error_status(&rc->resp, 503, "unavailable", "the server is shutting down; retry",
-                                 NULL);
-            hs_resp_header(&rc->resp, "Retry-After", "5", NULL);
+            hs__http_answer_shutdown(rc);
         }
         rc->phase = RC_READY;
         MHD_resume_connection(conn);

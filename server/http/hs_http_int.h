@@ -25,7 +25,8 @@ struct hs_server {
     atomic_ullong next_id;
     atomic_long active;  /* requests between on_uri and on_completed (for shutdown) */
     atomic_int stopping; /* shutdown began: answers close their connection */
-    atomic_int cancelling; /* the grace period is over: no new heavy job starts */
+    atomic_int cancelling; /* the grace period is over (or the server is being destroyed):
+                              no new heavy job starts and no woken request runs again */
 };
 
 /* Where a request stands. A heavy one goes NEW -> HEAVY (connection suspended, job
@@ -77,6 +78,8 @@ typedef struct http_rctx {
 void hs__http_finish_handler(hs_server *s, http_rctx *rc, int r, hs_err *err);
 /* Suspends the connection and queues the request's job on the heavy pool. */
 void hs__http_start_heavy(hs_server *s, http_rctx *rc, struct MHD_Connection *conn);
+/* Puts the 503 `unavailable` "the server is shutting down" answer in rc->resp. */
+void hs__http_answer_shutdown(http_rctx *rc);
 /* Suspends the connection until the render of rc->req.park_key ends (hs_cache_watch). */
 void hs__http_park(hs_server *s, http_rctx *rc, struct MHD_Connection *conn);
 
