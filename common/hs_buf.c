@@ -103,3 +103,24 @@ void hs_buf_free(hs_buf *b)
     free(b->data);
     hs_buf_init(b, b->limit);
 }
+
+size_t hs_buf_itoa(long long v, char *out)
+{
+    char tmp[HS_BUF_ITOA_MAX], *p = tmp + sizeof tmp;
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--p = '-';
+    size_t n = (size_t)(tmp + sizeof tmp - p);
+    memcpy(out, p, n);
+    out[n] = '\0';
+    return n;
+}
+
+int hs_buf_append_int(hs_buf *b, long long v, hs_err *err)
+{
+    char t[HS_BUF_ITOA_MAX];
+    return hs_buf_append(b, t, hs_buf_itoa(v, t), err);
+}

@@ -25,6 +25,13 @@ typedef struct hs_buf {
 void hs_buf_init(hs_buf *b, size_t limit);
 int hs_buf_append(hs_buf *b, const void *p, size_t n, hs_err *err);
 int hs_buf_printf(hs_buf *b, hs_err *err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Writes v in decimal to out (NUL-terminated; HS_BUF_ITOA_MAX bytes suffice) and
+ * returns its length: printf's %lld without the format parsing, for writers of
+ * many numbers (CSV exports, the audit's COPY rows). */
+#define HS_BUF_ITOA_MAX 21
+size_t hs_buf_itoa(long long v, char *out);
+/* Appends v in decimal (hs_buf_itoa). */
+int hs_buf_append_int(hs_buf *b, long long v, hs_err *err);
 /* Appends a NUL without counting it in len, so data can be used as a C string. */
 int hs_buf_terminate(hs_buf *b, hs_err *err);
 /* Returns data (caller frees with free()) and resets the buffer. */

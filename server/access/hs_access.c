@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "hs_clock.h"
-#include "hs_pg.h"
 #include "hs_auditq.h"
+#include "hs_pg.h"
 #include "hs_pgcopy.h"
 
 #define AUDIT_QUEUE_MAX 100000
@@ -28,7 +28,6 @@ typedef struct {
     size_t nprov;
     char provinces[HS_TOKEN_MAX_PROVINCES][HS_TOKEN_CODE_MAX + 1];
 } token_rec;
-
 
 struct hs_access {
     hs_access_opts o;
@@ -268,27 +267,6 @@ static int connect_db(hs_access *a, hs_err *err)
     return HS_OK;
 }
 
-/* Decimal digits of v at p; returns their count. */
-static size_t put_u64(char *p, unsigned long long v)
-{
-    char t[24];
-    size_t n = 0;
-    do
-        t[n++] = (char)('0' + v % 10);
-    while (v /= 10);
-    for (size_t k = 0; k < n; k++)
-        p[k] = t[n - 1 - k];
-    return n;
-}
-
-static size_t put_i64(char *p, long long v)
-{
-    if (v >= 0)
-        return put_u64(p, (unsigned long long)v);
-    p[0] = '-';
-    return 1 + put_u64(p + 1, 0ULL - (unsigned long long)v);
-}
-
 /* Formats rows as COPY text lines without printf (tens of thousands of rows a second
  * on a busy server); the date part is formatted once per second. */
 typedef struct {
@@ -313,31 +291,31 @@ static int audit_copy_row(hs_buf *b, audit_fmt *fm, const hs_auditq_batch *q, si
         strftime(fm->day, sizeof fm->day, "%Y-%m-%d %H:%M:%S", &tm);
         fm->sec = t;
     }
-    char at[48], tid[24], st[16], by[24], du[32];
+    const char *f[9];
+    size_t fl[9];
+    /* at: the day, then ".uuuuuu+00" */
+    char at[48], tid[HS_BUF_ITOA_MAX], st[HS_BUF_ITOA_MAX], by[HS_BUF_ITOA_MAX], du[32];
     size_t n = strlen(fm->day);
     memcpy(at, fm->day, n);
     at[n++] = '.';
     for (int k = 5; k >= 0; k--, usec /= 10)
         at[n + (size_t)k] = (char)('0' + usec % 10);
     memcpy(at + n + 6, "+00", 4);
-    tid[put_i64(tid, r->token_id)] = '\0';
-    st[put_i64(st, r->status)] = '\0';
-    by[put_u64(by, r->bytes)] = '\0';
+    f[0] = at, fl[0] = n + 9;
+    f[1] = tid, fl[1] = hs_buf_itoa(r->token_id, tid);
+    f[2] = hs_role_name(r->role), fl[2] = strlen(f[2]);
+    for (int k = 0; k < 3; k++)
+        f[3 + k] = hs_auditq_str(q, i, k, &fl[3 + k]);
+    f[6] = st, fl[6] = hs_buf_itoa(r->status, st);
+    f[7] = by, fl[7] = hs_buf_itoa((long long)r->bytes, by);
     /* milliseconds with three decimals, as %.3f (durations are never negative) */
     double us = r->duration_ms > 0 && r->duration_ms < 1e15 ? r->duration_ms * 1e3 : 0;
-    unsigned long long u = (unsigned long long)llround(us);
-    size_t dn = put_u64(du, u / 1000);
+    long long u = llround(us);
+    size_t dn = hs_buf_itoa(u / 1000, du);
     du[dn++] = '.';
     for (int k = 2; k >= 0; k--, u /= 10)
         du[dn + (size_t)k] = (char)('0' + u % 10);
-    du[dn + 3] = '\0';
-    size_t len[3];
-    const char *s[3];
-    for (int k = 0; k < 3; k++)
-        s[k] = hs_auditq_str(q, i, k, &len[k]);
-    const char *f[9] = {at, tid, hs_role_name(r->role), s[0], s[1], s[2], st, by, du};
-    size_t fl[9] = {strlen(at), strlen(tid), strlen(f[2]), len[0], len[1], len[2],
-                    strlen(st), strlen(by), strlen(du)};
+    f[8] = du, fl[8] = dn + 3;
     int rc = HS_OK;
     for (int k = 0; rc == HS_OK && k < 9; k++)
         rc = hs_pgcopy_field(b, k == 0, f[k], fl[k], err);
@@ -363,13 +341,12 @@ static int flush_audit(hs_access *a, hs_err *err)
     hs_buf_init(&b, 0);
     audit_fmt fm = {0};
     int rc = hs_pg_begin(a->conn, err);
-    int copying = 0;
     if (rc == HS_OK)
         rc = hs_pgcopy_begin(a->conn,
                              "COPY hs.audit (at, token_id, role, route, params, provinces, "
                              "status, bytes, duration_ms) FROM STDIN",
                              err);
-    copying = rc == HS_OK;
+    int copying = rc == HS_OK;
     for (size_t i = 0; rc == HS_OK && i < rows.n; i++) {
         rc = audit_copy_row(&b, &fm, &rows, i, err);
         if (rc == HS_OK)

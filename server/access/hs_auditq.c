@@ -32,6 +32,24 @@ void hs_auditq_destroy(hs_auditq *q)
     pthread_mutex_destroy(&q->lock);
 }
 
+/* Bytes a row's three strings take in the pool, their NULs included. */
+static size_t rec_bytes(const hs_auditq_rec *r)
+{
+    return (size_t)r->len[0] + r->len[1] + r->len[2] + 3;
+}
+
+/* Lock held: an emptied batch's memory becomes the spare, unless there is one. */
+static void keep_spare(hs_auditq *q, hs_auditq_batch *b)
+{
+    b->n = 0;
+    b->used = 0;
+    if (!q->spare.rec && !q->spare.pool)
+        q->spare = *b;
+    else
+        batch_free(b); /* not reached with one writer; never leak */
+    memset(b, 0, sizeof *b);
+}
+
 /* Room for one more row whose strings take `need` bytes; 0 when memory runs out. */
 static int batch_reserve(hs_auditq_batch *b, size_t need)
 {
@@ -59,8 +77,7 @@ static int batch_reserve(hs_auditq_batch *b, size_t need)
 /* Appends rec (its off ignored) and its strings s[3] of lengths rec->len. */
 static int batch_append(hs_auditq_batch *b, const hs_auditq_rec *rec, const char *const s[3])
 {
-    size_t need = (size_t)rec->len[0] + rec->len[1] + rec->len[2] + 3;
-    if (!batch_reserve(b, need))
+    if (!batch_reserve(b, rec_bytes(rec)))
         return 0;
     hs_auditq_rec *r = &b->rec[b->n++];
     *r = *rec;
@@ -136,15 +153,9 @@ void hs_auditq_done(hs_auditq *q, hs_auditq_batch *b)
     if ((b->cap > FIRST_ROWS && b->cap > SHRINK_FACTOR * b->n) ||
         (b->pool_cap > FIRST_POOL && b->pool_cap > SHRINK_FACTOR * b->used))
         batch_free(b);
-    b->n = 0;
-    b->used = 0;
     pthread_mutex_lock(&q->lock);
-    if (!q->spare.rec && !q->spare.pool)
-        q->spare = *b;
-    else
-        batch_free(b); /* not reached with one writer; never leak */
+    keep_spare(q, b);
     pthread_mutex_unlock(&q->lock);
-    memset(b, 0, sizeof *b);
 }
 
 void hs_auditq_requeue(hs_auditq *q, hs_auditq_batch *b)
@@ -155,26 +166,20 @@ void hs_auditq_requeue(hs_auditq *q, hs_auditq_batch *b)
     if (b->n > room) {
         q->dropped += b->n - room;
         b->n = room;
-        b->used = room ? b->rec[room - 1].off + b->rec[room - 1].len[0] +
-                             b->rec[room - 1].len[1] + b->rec[room - 1].len[2] + 3
-                       : 0;
+        b->used = room ? b->rec[room - 1].off + rec_bytes(&b->rec[room - 1]) : 0;
     }
     for (size_t i = 0; i < q->cur.n; i++) {
-        const hs_auditq_rec *r = &q->cur.rec[i];
-        const char *s[3] = {q->cur.pool + r->off, q->cur.pool + r->off + r->len[0] + 1,
-                            q->cur.pool + r->off + r->len[0] + r->len[1] + 2};
-        if (!batch_append(b, r, s))
+        size_t len;
+        const char *s[3];
+        for (int k = 0; k < 3; k++)
+            s[k] = hs_auditq_str(&q->cur, i, k, &len);
+        if (!batch_append(b, &q->cur.rec[i], s))
             q->dropped++;
     }
     /* b becomes the queue; the old queue's memory becomes the spare. */
     hs_auditq_batch old = q->cur;
     q->cur = *b;
-    old.n = 0;
-    old.used = 0;
-    if (!q->spare.rec && !q->spare.pool)
-        q->spare = old;
-    else
-        batch_free(&old);
+    keep_spare(q, &old);
     pthread_mutex_unlock(&q->lock);
     memset(b, 0, sizeof *b);
 }

@@ -506,13 +506,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             hs__http_answer_shutdown(rc);
             return proceed(s, rc, conn, HS_RUN_ANSWERED);
         }
-        hs_req *req = &rc->req;
-        req->deferred = 0;
-        req->park_key = NULL;
-        req->error_param = NULL;
-        req->conn = NULL;
-        req->parked = 1;
-        hs_resp_clear(&rc->resp);
+        hs__http_rerun_reset(rc);
+        rc->req.parked = 1;
         return proceed(s, rc, conn, hs__http_run_handler(s, rc));
     }
     if (rc->phase == RC_HEAVY || rc->phase == RC_PARKED)

@@ -71,6 +71,17 @@ void hs__http_finish_handler(hs_server *s, http_rctx *rc, int r, hs_err *err)
     hs_resp_error(resp, err, param);
 }
 
+void hs__http_rerun_reset(http_rctx *rc)
+{
+    hs_resp_clear(&rc->resp);
+    hs_req *req = &rc->req;
+    req->defer_ok = 0;
+    req->deferred = 0;
+    req->park_key = NULL;
+    req->error_param = NULL;
+    req->conn = NULL;
+}
+
 /* ---- heavy jobs (hs_heavy) ---- */
 
 /* On a pool worker (or the watchdog, for a job cancelled while it waited): runs the
@@ -81,11 +92,7 @@ static void job_run(hs_heavy_job *job, void *arg)
     hs_server *s = rc->srv;
     hs_err err = {0};
     rc->queue_s = (job->started_at > 0 ? job->started_at : hs_clock_now()) - rc->t0;
-    hs_resp_clear(&rc->resp);
-    rc->req.defer_ok = 0;
-    rc->req.deferred = 0;
-    rc->req.error_param = NULL;
-    rc->req.conn = NULL;
+    hs__http_rerun_reset(rc);
     int r;
     if (hs_cancel_reason(&job->cancel))
         r = hs_cancel_error(&job->cancel, "the request", &err);

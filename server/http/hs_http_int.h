@@ -78,6 +78,9 @@ typedef struct http_rctx {
 void hs__http_finish_handler(hs_server *s, http_rctx *rc, int r, hs_err *err);
 /* Suspends the connection and queues the request's job on the heavy pool. */
 void hs__http_start_heavy(hs_server *s, http_rctx *rc, struct MHD_Connection *conn);
+/* Before a request's handler runs again (on the pool, or woken from parking): drops
+ * the first run's answer and hand-off state (deferral, park key, error parameter). */
+void hs__http_rerun_reset(http_rctx *rc);
 /* Puts the 503 `unavailable` "the server is shutting down" answer in rc->resp. */
 void hs__http_answer_shutdown(http_rctx *rc);
 /* Suspends the connection until the render of rc->req.park_key ends (hs_cache_watch). */

@@ -45,18 +45,6 @@ static int csv_str(hs_buf *out, const char *s, hs_err *err)
     return rc == HS_OK ? hs_buf_append(out, "\"", 1, err) : rc;
 }
 
-static int csv_int(hs_buf *out, long long v, hs_err *err)
-{
-    char tmp[24], *p = tmp + sizeof tmp;
-    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
-    do
-        *--p = (char)('0' + u % 10);
-    while (u /= 10);
-    if (v < 0)
-        *--p = '-';
-    return hs_buf_append(out, p, (size_t)(tmp + sizeof tmp - p), err);
-}
-
 /* Powers of ten that doubles hold exactly (10^22 is the last). */
 static const double exact_pow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                        1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
@@ -149,13 +137,13 @@ static int csv_cell(hs_buf *out, const hs_table *t, const hs_cell *c, int col, h
         return HS_OK;
     switch (t->col_type[col]) {
     case HS_COL_STR: return csv_str(out, c->s, err);
-    case HS_COL_INT: return csv_int(out, c->i, err);
+    case HS_COL_INT: return hs_buf_append_int(out, c->i, err);
     default:
         /* Whole numbers below 1e10 print as %.10g prints them (no exponent, no point);
          * counts, zeros and ranks are most cells. NaN and infinities fail the first
          * test; -0 keeps printf's "-0". */
         if (fabs(c->d) < 1e10 && c->d == (double)(long long)c->d && !(c->d == 0 && signbit(c->d)))
-            return csv_int(out, (long long)c->d, err);
+            return hs_buf_append_int(out, (long long)c->d, err);
         char tmp[32];
         return hs_buf_append(out, tmp, hs_export_g10(c->d, tmp), err);
     }

@@ -200,11 +200,16 @@ before=$(q "$DB" "SELECT count(*) FROM hs.audit")
 for i in 1 2 3; do call planner "/api/units?level=province" >/dev/null; done
 call operator "/metrics" >/dev/null
 got=
-for _ in $(seq 1 40); do
-  got=$(q "$DB" "SELECT count(*) FROM hs.audit")
-  [[ $((got - before)) -ge 4 ]] && break
-  sleep 0.1
-done
+# wait_audit N: until N rows have come since `before` (4 s at most: the flush is 1 s);
+# sets got to the count.
+wait_audit() {
+  for _ in $(seq 1 40); do
+    got=$(q "$DB" "SELECT count(*) FROM hs.audit")
+    [[ $((got - before)) -ge $1 ]] && return 0
+    sleep 0.1
+  done
+}
+wait_audit 4
 expect_eq "four requests, four new audit rows (within the flush interval)" "$((got - before))" 4
 expect_eq "audit row fields" "$(q "$DB" "SELECT token_id || ' ' || role || ' ' || route || ' ' || params || ' ' || status || ' ' || (bytes > 0) FROM hs.audit ORDER BY id DESC OFFSET 1 LIMIT 1")" \
   "$PLANNER_ID planner /api/units level=province 200 true"
@@ -213,11 +218,7 @@ expect_eq "audit time is the request's (UTC, within a minute of the database's c
 # The rows go in by COPY: a query with COPY's escape character (a backslash, which
 # the server accepts in a value) is stored as it was sent.
 expect_eq "a level with a backslash: status" "$(call planner '/api/units?level=a\b')" 400
-for _ in $(seq 1 40); do
-  got=$(q "$DB" "SELECT count(*) FROM hs.audit")
-  [[ $((got - before)) -ge 5 ]] && break
-  sleep 0.1
-done
+wait_audit 5
 expect_eq "audit params with a backslash, verbatim" \
   "$(q "$DB" "SELECT params || ' ' || status FROM hs.audit ORDER BY id DESC LIMIT 1")" 'level=a\b 400'
 # A raw byte that is not UTF-8 in the query string (its decoded values may be fine:
@@ -233,11 +234,7 @@ PY
 )
 expect_eq "a raw non-UTF-8 byte in the query: status" "$raw" 400
 expect_eq "and a normal request after it" "$(call planner '/api/units?level=province')" 200
-for _ in $(seq 1 40); do
-  got=$(q "$DB" "SELECT count(*) FROM hs.audit")
-  [[ $((got - before)) -ge 7 ]] && break
-  sleep 0.1
-done
+wait_audit 7
 expect_eq "both audited, the byte as '?'" \
   "$(q "$DB" "SELECT string_agg(params || ' ' || status, ' | ' ORDER BY id) FROM (SELECT * FROM hs.audit ORDER BY id DESC LIMIT 2) r")" \
   'level=a?%A9 400 | level=province 200'
